@@ -1,0 +1,256 @@
+"""Load the knowledge directory, validate every file and every cross-reference."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+import yaml
+
+from bot.kb.article import Article, parse_article
+from bot.kb.errors import KnowledgeError
+from bot.kb.models import (
+    Country,
+    Event,
+    Fact,
+    Gazetteer,
+    Organization,
+    Person,
+    Quote,
+    Source,
+    Topic,
+)
+from bot.kb.yamlio import load_yaml
+
+ARTICLE_FILE = "article.md"
+T = TypeVar("T")
+
+
+def default_knowledge_dir() -> Path:
+    """`$BOT_KNOWLEDGE_DIR`, else the `knowledge/` folder beside the `bot` package."""
+    env = os.environ.get("BOT_KNOWLEDGE_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@dataclass(slots=True)
+class KnowledgeBase:
+    """Everything the bot knows, validated and cross-linked."""
+
+    root: Path
+    article: Article
+    countries: dict[str, Country]
+    people: dict[str, Person]
+    organizations: dict[str, Organization]
+    event: Event
+    topics: dict[str, Topic]
+    facts: list[Fact]
+    quotes: list[Quote]
+    gazetteer: Gazetteer
+    section_country: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def members(self) -> list[Country]:
+        """The ten ASEAN member states, in the order the files list them."""
+        return [c for c in self.countries.values() if c.member]
+
+    def name_of(self, entity_id: str) -> str:
+        """Display name of a country, person or organization id."""
+        for table in (self.countries, self.people, self.organizations):
+            if entity_id in table:
+                return table[entity_id].name
+        return entity_id
+
+    def country_of_envoy(self, person_id: str) -> Country | None:
+        """The country a person represented, if they are an envoy."""
+        return next((c for c in self.countries.values() if c.envoy == person_id), None)
+
+    def summary_line(self) -> str:
+        """One line saying how much was loaded."""
+        paras = len(self.article.paragraphs())
+        return (
+            f"{len(self.members)} member states, {len(self.people)} people, "
+            f"{len(self.organizations)} organisations, {len(self.facts)} facts, "
+            f"{len(self.quotes)} quotes, {len(self.topics)} topics, "
+            f"{len(self.article.sections)} sections / {paras} paragraphs"
+        )
+
+
+def _read(root: Path, name: str) -> tuple[str, str]:
+    path = root / name
+    try:
+        return str(path), path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError(str(path), "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(str(path), "", f"cannot read: {exc}") from None
+
+
+def _path_of(message: str) -> tuple[str, str]:
+    """Split msgspec's "... - at `$.a[0].b`" into (key path, problem)."""
+    m = re.search(r" - at `\$\.?(.*)`$", message)
+    if not m:
+        return "", message
+    return m.group(1), message[: m.start()]
+
+
+def _convert(data: Any, kind: type[T], file: str, where: str) -> T:
+    try:
+        return msgspec.convert(data, kind, strict=True)
+    except msgspec.ValidationError as exc:
+        sub, problem = _path_of(str(exc))
+        path = ".".join(p for p in (where, sub) if p).replace(".[", "[")
+        raise KnowledgeError(file, path, problem[:1].lower() + problem[1:]) from None
+
+
+def _section(root: Path, name: str, key: str, kind: type[T]) -> T:
+    file, text = _read(root, name)
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as exc:
+        where = ""
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            where = f"line {mark.line + 1}, column {mark.column + 1}"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise KnowledgeError(file, where, f"invalid YAML: {problem}") from None
+    if not isinstance(data, dict) or key not in data:
+        raise KnowledgeError(file, "", f"expected a mapping with a top-level `{key}` key")
+    extra = sorted(set(data) - {key})
+    if extra:
+        raise KnowledgeError(file, "", f"unknown top-level key(s): {', '.join(map(str, extra))}")
+    return _convert(data[key], kind, file, key)
+
+
+def _by_id(items: list[Any], file: str, key: str) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for i, item in enumerate(items):
+        if item.id in table:
+            raise KnowledgeError(file, f"{key}[{i}].id", f"duplicate id {item.id!r}")
+        table[item.id] = item
+    return table
+
+
+def load_knowledge(root: Path | None = None) -> KnowledgeBase:
+    """Load and validate every file under `root`; raises `KnowledgeError` naming what is wrong."""
+    root = root or default_knowledge_dir()
+    if not root.is_dir():
+        raise KnowledgeError(str(root), "", "knowledge directory not found")
+    _, md = _read(root, ARTICLE_FILE)
+    article = parse_article(md)
+    kb = KnowledgeBase(
+        root=root,
+        article=article,
+        countries=_by_id(_section(root, "countries.yaml", "countries", list[Country]),
+                         str(root / "countries.yaml"), "countries"),
+        people=_by_id(_section(root, "people.yaml", "people", list[Person]),
+                      str(root / "people.yaml"), "people"),
+        organizations=_by_id(_section(root, "organizations.yaml", "organizations", list[Organization]),
+                             str(root / "organizations.yaml"), "organizations"),
+        event=_section(root, "event.yaml", "event", Event),
+        topics=_by_id(_section(root, "topics.yaml", "topics", list[Topic]),
+                      str(root / "topics.yaml"), "topics"),
+        facts=_section(root, "facts.yaml", "facts", list[Fact]),
+        quotes=_section(root, "quotes.yaml", "quotes", list[Quote]),
+        gazetteer=_section(root, "gazetteer.yaml", "gazetteer", Gazetteer),
+    )
+    _link(kb)
+    return kb
+
+
+def _link(kb: KnowledgeBase) -> None:
+    """Check every cross-reference and fill the derived tables."""
+    root = kb.root
+
+    def check_source(src: Source, file: str, where: str) -> None:
+        try:
+            section = kb.article.section(src.section)
+        except KeyError:
+            raise KnowledgeError(file, f"{where}.source.section", f"unknown section {src.section!r}") from None
+        if not src.paragraphs:
+            raise KnowledgeError(file, f"{where}.source.paragraphs", "must list at least one paragraph")
+        for n in src.paragraphs:
+            if not 1 <= n <= len(section.paragraphs):
+                raise KnowledgeError(
+                    file, f"{where}.source.paragraphs",
+                    f"paragraph {n} out of range (section {src.section!r} has {len(section.paragraphs)})",
+                )
+
+    def need(table: dict[str, Any], ref: str | None, file: str, where: str, what: str) -> None:
+        if ref is not None and ref not in table:
+            raise KnowledgeError(file, where, f"unknown {what} {ref!r}")
+
+    owners: dict[str, str] = {}
+    for table, name in ((kb.countries, "countries"), (kb.people, "people"), (kb.organizations, "organizations")):
+        for eid in table:
+            if eid in owners:
+                raise KnowledgeError(str(root / f"{name}.yaml"), f"{name}.{eid}",
+                                     f"id {eid!r} is also used in {owners[eid]}.yaml")
+            owners[eid] = name
+    entities = {**kb.countries, **kb.people, **kb.organizations}
+
+    file = str(root / "countries.yaml")
+    envoys: dict[str, str] = {}
+    for i, c in enumerate(kb.countries.values()):
+        where = f"countries[{i}]"
+        need(kb.people, c.envoy, file, f"{where}.envoy", "person")
+        if c.envoy:
+            if c.envoy in envoys:
+                raise KnowledgeError(file, f"{where}.envoy",
+                                     f"{c.envoy!r} is already the envoy of {envoys[c.envoy]!r}")
+            envoys[c.envoy] = c.id
+        if c.section:
+            try:
+                kb.article.section(c.section)
+            except KeyError:
+                raise KnowledgeError(file, f"{where}.section", f"unknown section {c.section!r}") from None
+            kb.section_country[c.section] = c.id
+        if c.stats:
+            check_source(c.stats.source, file, f"{where}.stats")
+        if c.member and (c.envoy is None or c.stats is None):
+            raise KnowledgeError(file, where, "a member state needs an envoy and stats")
+
+    file = str(root / "people.yaml")
+    for i, p in enumerate(kb.people.values()):
+        need(kb.countries, p.country, file, f"people[{i}].country", "country")
+        need(kb.organizations, p.organization, file, f"people[{i}].organization", "organization")
+        check_source(p.source, file, f"people[{i}]")
+        if p.country and envoys.get(p.id, p.country) != p.country:
+            raise KnowledgeError(file, f"people[{i}].country",
+                                 f"says {p.country!r} but countries.yaml makes them envoy of {envoys[p.id]!r}")
+
+    file = str(root / "organizations.yaml")
+    for i, o in enumerate(kb.organizations.values()):
+        check_source(o.source, file, f"organizations[{i}]")
+
+    file = str(root / "event.yaml")
+    for i, item in enumerate(kb.event.items):
+        check_source(item.source, file, f"event.items[{i}]")
+
+    file = str(root / "facts.yaml")
+    seen: set[str] = set()
+    for i, f in enumerate(kb.facts):
+        where = f"facts[{i}]"
+        if f.id in seen:
+            raise KnowledgeError(file, f"{where}.id", f"duplicate id {f.id!r}")
+        seen.add(f.id)
+        for ref in f.about:
+            need(entities, ref, file, f"{where}.about", "country, person or organization")
+        for ref in f.topics:
+            need(kb.topics, ref, file, f"{where}.topics", "topic")
+        check_source(f.source, file, where)
+
+    file = str(root / "quotes.yaml")
+    seen = set()
+    for i, q in enumerate(kb.quotes):
+        where = f"quotes[{i}]"
+        if q.id in seen:
+            raise KnowledgeError(file, f"{where}.id", f"duplicate id {q.id!r}")
+        seen.add(q.id)
+        need(kb.people, q.speaker, file, f"{where}.speaker", "person")
+        for ref in q.topics:
+            need(kb.topics, ref, file, f"{where}.topics", "topic")
+        check_source(q.source, file, where)

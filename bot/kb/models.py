@@ -1,0 +1,118 @@
+"""Typed records of the knowledge base. Unknown keys are rejected when a file is loaded."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Record(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Base for every knowledge-base record."""
+
+
+class Source(Record):
+    """Where a record comes from: a section id of the article and 1-based paragraph numbers."""
+
+    section: str
+    paragraphs: list[int]
+
+
+class Stats(Record):
+    """COVID-19 figures for one country, as the article gives them."""
+
+    as_of: str
+    confirmed: int
+    active: int
+    deaths: int
+    source: Source
+
+
+class Country(Record):
+    """An ASEAN member state, or (member=False) a partner the article mentions, such as Korea."""
+
+    id: str
+    name: str
+    official_name: str
+    member: bool = True
+    aliases: list[str] = []
+    demonyms: list[str] = []
+    envoy: str | None = None  # person id
+    section: str | None = None  # the section written in this envoy's voice
+    stats: Stats | None = None
+
+
+class Person(Record):
+    """Someone the article names."""
+
+    id: str
+    name: str
+    aliases: list[str] = []
+    title: str
+    role: str  # ambassador, charge_d_affaires, host, speaker, author, mentioned ...
+    country: str | None = None  # country id, for envoys
+    organization: str | None = None  # organization id
+    description: str
+    source: Source
+
+
+class Organization(Record):
+    """An organisation, programme, agreement, fund, meeting or initiative the article names."""
+
+    id: str
+    name: str
+    aliases: list[str] = []
+    kind: str
+    description: str
+    source: Source
+
+
+class EventItem(Record):
+    """One labelled fact about the roundtable."""
+
+    label: str
+    text: str
+    source: Source
+
+
+class Event(Record):
+    """The roundtable itself."""
+
+    title: str
+    items: list[EventItem]
+
+
+class Topic(Record):
+    """A theme used to group facts and quotes (vaccines, trade ...) with the words that signal it."""
+
+    id: str
+    name: str
+    keywords: list[str]
+
+
+class Fact(Record):
+    """One statement the article makes, close to its wording, with what it is about."""
+
+    id: str
+    text: str
+    about: list[str] = []  # country, person or organization ids
+    topics: list[str] = []  # topic ids
+    keywords: list[str] = []  # extra words people may use to ask for it
+    key: bool = False  # a key point of its country's section
+    source: Source
+
+
+class Quote(Record):
+    """Words the article prints: a direct quote with a named speaker, or a statement from a section."""
+
+    id: str
+    text: str
+    speaker: str | None = None  # person id; None for a section written in an unnamed envoy's voice
+    context: str | None = None  # e.g. "in his congratulatory speech"
+    topics: list[str] = []
+    source: Source
+
+
+class Gazetteer(Record):
+    """Names the article does not cover, so a question about them is answered "not covered"."""
+
+    places: list[str]
+    roles: list[str] = []

@@ -1,0 +1,47 @@
+"""Safe YAML reading: no arbitrary objects, no yes/no/on/off booleans, no silent duplicate keys."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
+class StrictLoader(_Base):  # type: ignore[valid-type, misc]
+    """A safe loader where only true/false are booleans, dates stay strings, and keys are unique.
+
+    YAML 1.1 reads `no` (Norway's code, or a plain answer) as False and `2020-06-15` as a date;
+    in this knowledge base both must stay text.
+    """
+
+
+StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen[key] = loader.construct_object(value_node, deep=True)
+    return seen
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with `StrictLoader`; raises `yaml.YAMLError` on bad input."""
+    return yaml.load(text, Loader=StrictLoader)
