@@ -1,0 +1,142 @@
+"""Bot settings: one typed, validated object read from `config.yaml`.
+
+Every key is documented in `config.example.yaml`. Unknown keys, wrong types and out-of-range values
+are rejected with one line naming the file and the key, e.g.
+`config.yaml: cooldown.per: expected a number >= 0.1, got -1`.
+
+No discord.py import here: the console and the daily summary read the same file.
+To add settings, add a field (with a default) to `Settings` or a nested `Struct`, and document it
+in `config.example.yaml`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+import yaml
+
+from bot.kb.yamlio import load_yaml
+
+DEFAULT_CONFIG = Path("config.yaml")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+Snowflake = Annotated[int, msgspec.Meta(ge=0, description="a Discord id")]
+
+
+class ConfigError(Exception):
+    """The config file is missing, unreadable or invalid; the message is one line naming the key."""
+
+
+class Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Base of every part of the settings: unknown keys are errors."""
+
+
+class Cooldown(Section):
+    """Per-user rate limit: at most `rate` questions or commands every `per` seconds."""
+
+    rate: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
+    per: Annotated[float, msgspec.Meta(ge=0.1, le=3600)] = 30.0
+
+
+class Settings(Section):
+    """Everything the Discord bot reads from its config file (all keys optional)."""
+
+    prefix: Annotated[str, msgspec.Meta(min_length=1, max_length=5)] = "!"
+    owners: list[Snowflake] = []
+    log_level: str = "INFO"
+    knowledge_dir: str | None = None
+    token_file: str | None = None
+    message_content: bool = True
+    answer_mentions: bool = True
+    answer_dms: bool = True
+    ask_channels: list[Snowflake] = []
+    unknown_commands: Literal["suggest", "ignore"] = "suggest"
+    cooldown: Cooldown = Cooldown()
+    max_input_length: Annotated[int, msgspec.Meta(ge=10, le=1500)] = 300
+    sync_guild: Snowflake | None = None
+    sync_on_start: bool = False
+    shard_count: Annotated[int, msgspec.Meta(ge=1)] | Literal["auto"] | None = None
+    shard_ids: list[Annotated[int, msgspec.Meta(ge=0)]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise ValueError(f"log_level: must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
+        if any(c.isspace() for c in self.prefix):
+            raise ValueError("prefix: must not contain spaces")
+        if self.shard_ids is not None:
+            if not isinstance(self.shard_count, int):
+                raise ValueError("shard_ids: needs a numeric shard_count")
+            bad = [i for i in self.shard_ids if i >= self.shard_count]
+            if bad:
+                raise ValueError(f"shard_ids: {bad} out of range for shard_count {self.shard_count}")
+            if not self.shard_ids or len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError("shard_ids: must be a non-empty list without repeats")
+
+    @property
+    def sharded(self) -> bool:
+        """True when the bot should run as an `AutoShardedBot`."""
+        return self.shard_count is not None
+
+
+def config_path(arg: Path | None = None) -> tuple[Path, bool]:
+    """The config file to read and whether it was asked for explicitly (`--config` or `$BOT_CONFIG`)."""
+    if arg is not None:
+        return arg, True
+    env = os.environ.get("BOT_CONFIG")
+    if env:
+        return Path(env), True
+    return DEFAULT_CONFIG, False
+
+
+def _where(message: str) -> tuple[str, str]:
+    """Split msgspec's "Problem - at `$.a.b`" into ("a.b", "problem")."""
+    m = re.search(r" - at `\$\.?(.*)`$", message)
+    key, problem = (m.group(1), message[: m.start()]) if m else ("", message)
+    problem = problem[:1].lower() + problem[1:]
+    unknown = re.match(r"object contains unknown field `(.+)`", problem)
+    if unknown:
+        key = f"{key}.{unknown.group(1)}" if key else unknown.group(1)
+        problem = "unknown key (see config.example.yaml)"
+    problem = problem.replace("`", "").replace("expected float", "expected a number")
+    return key, problem
+
+
+def parse_settings(data: Any, source: str = "config") -> Settings:
+    """Validate already-parsed YAML data; raises `ConfigError`."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of keys to values, got {type(data).__name__}")
+    try:
+        return msgspec.convert(data, Settings, strict=True)
+    except msgspec.ValidationError as exc:
+        key, problem = _where(str(exc))
+        raise ConfigError(f"{source}: {key}: {problem}" if key else f"{source}: {problem}") from None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate the config file; a missing default `config.yaml` means all defaults."""
+    file, explicit = config_path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if not explicit:
+            return Settings()
+        raise ConfigError(f"{file}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read config: {exc}") from None
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{file}: {where}invalid YAML: {problem}") from None
+    return parse_settings(data, str(file))
+
+
+__all__ = ["ConfigError", "Cooldown", "Settings", "config_path", "load_settings", "parse_settings"]
