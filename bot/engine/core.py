@@ -1,0 +1,170 @@
+"""The engine: one line of user input in, one `Answer` out. Pure Python, no Discord."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from rapidfuzz import fuzz, process
+
+from bot.answer import Answer, Field
+from bot.engine import lookup, questions
+from bot.engine.format import sanitize
+from bot.engine.names import NameIndex
+from bot.engine.search import Doc, Hit, SearchIndex, make_doc
+from bot.engine.specs import SPECS, CommandSpec
+from bot.engine.text import words
+from bot.kb.loader import KnowledgeBase
+from bot.kb.models import Fact, Topic
+
+PREFIXES = ("!", "/")
+MAX_INPUT = 2000
+
+
+class Engine:
+    """Indexes a knowledge base once and answers commands and questions from it."""
+
+    def __init__(self, kb: KnowledgeBase, rng: random.Random | None = None) -> None:
+        self.kb = kb
+        self.rng = rng or random.Random()
+        self.specs: tuple[CommandSpec, ...] = SPECS
+        self.names = NameIndex(kb)
+        self._facts_about: dict[str, list[Fact]] = {}
+        for f in kb.facts:
+            for eid in dict.fromkeys([*f.about, kb.section_country.get(f.source.section, "")]):
+                if eid:
+                    self._facts_about.setdefault(eid, []).append(f)
+        self.index = SearchIndex(self._documents())
+        self._handlers: dict[str, Callable[[Engine, str], Answer]] = {
+            "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats,
+            "who": lookup.who, "event": lookup.event, "search": lookup.search, "summary": lookup.summary,
+            "quote": lambda eng, arg: lookup.quote(eng, arg, eng.rng),
+            "ask": questions.answer_question, "help": lambda eng, arg: eng.help(arg),
+        }
+        self._command_names = {name: spec for spec in SPECS for name in (spec.name, *spec.aliases)}
+
+    # -- indexes -------------------------------------------------------------------------------------
+    def _entity_words(self, ids: list[str]) -> str:
+        return " ".join(self.kb.name_of(i) for i in ids)
+
+    def _documents(self) -> list[Doc]:
+        kb = self.kb
+        docs: list[Doc] = []
+        topic_words = {t.id: f"{t.name} {' '.join(t.keywords)}" for t in kb.topics.values()}
+        for f in kb.facts:
+            owner = kb.section_country.get(f.source.section)
+            ents = {*f.about, *([owner] if owner else [])}
+            extra = " ".join([*f.keywords, self._entity_words(sorted(ents)), *(topic_words[t] for t in f.topics)])
+            docs.append(make_doc("fact", f.text, f, f.source.section, f.source.paragraphs, ents, extra))
+        for q in kb.quotes:
+            owner = kb.section_country.get(q.source.section)
+            ents = {x for x in (q.speaker, owner) if x}
+            if q.speaker and (c := kb.country_of_envoy(q.speaker)):
+                ents.add(c.id)
+            speaker = kb.people[q.speaker] if q.speaker else None
+            context = " ".join(kb.article.paragraph(q.source.section, n).text for n in q.source.paragraphs)
+            who = f"{speaker.name} {speaker.title} {kb.name_of(speaker.organization or '')}" if speaker else ""
+            extra = " ".join([who, context, q.context or "", self._entity_words(sorted(ents)),
+                              *(topic_words[t] for t in q.topics)])
+            docs.append(make_doc("quote", q.text, q, q.source.section, q.source.paragraphs, ents, extra))
+        for section in kb.article.sections:
+            owner = kb.section_country.get(section.id)
+            for p in section.paragraphs:
+                ents = {m.entity.id for m in self.names.mentions(p.text, fuzzy=False)}
+                if owner:
+                    ents.add(owner)
+                docs.append(make_doc("paragraph", p.text, p, section.id, (p.number,), ents,
+                                     f"{section.heading} {self._entity_words(sorted(ents))}"))
+        for item in kb.event.items:
+            docs.append(make_doc("event", f"{item.label}: {item.text}", item, item.source.section,
+                                 item.source.paragraphs, set(), f"roundtable event meeting {kb.event.title}"))
+        return docs
+
+    def facts_about(self, entity_id: str) -> list[Fact]:
+        """Facts that concern an entity, in the order the knowledge base lists them."""
+        return self._facts_about.get(entity_id, [])
+
+    def key_points(self, country_id: str, limit: int = 6) -> list[Fact]:
+        """A country's key facts from its own section (its first facts when none is marked key)."""
+        section = self.kb.countries[country_id].section
+        own = [f for f in self.facts_about(country_id) if f.source.section == section]
+        key = [f for f in own if f.key] or own
+        return key[:limit]
+
+    def topic_for(self, text: str) -> Topic | None:
+        """The topic whose name or keywords best match `text`, if any is close."""
+        key = " ".join(words(text))
+        best: tuple[float, Topic | None] = (0.0, None)
+        for t in self.kb.topics.values():
+            for word in (t.name, t.id, *t.keywords):
+                score = fuzz.ratio(key, " ".join(words(word)))
+                if score > best[0]:
+                    best = (score, t)
+        return best[1] if best[0] >= 85 else None
+
+    def search(self, text: str, kinds: set[str] | None = None, entity: str | None = None,
+               limit: int = 5) -> list[Hit]:
+        """Search the index; with `entity`, only documents about that entity."""
+        allowed = None
+        if entity is not None:
+            allowed = {i for i, d in enumerate(self.index.docs) if entity in d.entities}
+        return self.index.search(self.index.query_terms(text), allowed=allowed, kinds=kinds, limit=limit)
+
+    # -- input ---------------------------------------------------------------------------------------
+    def answer(self, line: str) -> Answer:
+        """Answer one line: a `!command args` or a free-form question."""
+        line = " ".join(line.split())
+        if not line:
+            return Answer(title="Ask me about the ASEAN envoys' roundtable",
+                          body="Type a question, or !help for the commands.", kind="help",
+                          suggestions=("!help", "!event", "!country Vietnam"))
+        if len(line) > MAX_INPUT:
+            return Answer(title="That is too long", body=f"Please keep questions under {MAX_INPUT} characters.",
+                          kind="error")
+        if line[0] in PREFIXES and len(line) > 1:
+            name, _, arg = line[1:].partition(" ")
+            return self.command(name, arg)
+        return questions.answer_question(self, line)
+
+    def command(self, name: str, arg: str = "") -> Answer:
+        """Run a command by name (without prefix); an unknown name gets suggestions or is read as a question."""
+        arg = arg.strip()
+        spec = self._command_names.get(name.lower())
+        if spec is None:
+            hit = process.extractOne(name.lower(), list(self._command_names), scorer=fuzz.ratio, score_cutoff=70)
+            if hit is None:
+                return questions.answer_question(self, f"{name} {arg}".strip())
+            spec = self._command_names[hit[0]]
+        if spec.required and not arg:
+            return Answer(title=f"Usage: {spec.usage}", body=spec.summary, kind="error",
+                          suggestions=spec.examples)
+        return self._handlers[spec.name](self, arg)
+
+    def spec(self, name: str) -> CommandSpec | None:
+        """The command spec for a name or alias."""
+        return self._command_names.get(name.lower().lstrip("!/"))
+
+    def help(self, arg: str = "") -> Answer:
+        """The command list, or one command's usage and examples."""
+        if arg.strip():
+            spec = self.spec(arg.strip())
+            if spec is None:
+                return Answer(title=f"No command “{sanitize(arg)}”", body="Try !help for the list.", kind="help")
+            body = spec.summary + ("\nAlso: " + ", ".join(f"!{a}" for a in spec.aliases) if spec.aliases else "")
+            return Answer(title=spec.usage, body=body, fields=(Field("Examples", "\n".join(spec.examples)),),
+                          kind="help")
+        fields = tuple(Field(s.usage, f"{s.summary}\ne.g. `{s.examples[0]}`") for s in self.specs)
+        body = ("I answer questions about The Korea Times' report on the June 15, 2020 roundtable of the ten "
+                "ASEAN heads of mission in Seoul. Use a command, or just ask in your own words.")
+        return Answer(title="Commands", body=body, fields=fields, kind="help")
+
+    def complete(self, kind: str | None, current: str, limit: int = 25) -> list[str]:
+        """Autocomplete choices for a command argument of this kind."""
+        kinds = {"country": {"country"}, "person": {"person"}, "country_or_person": {"country", "person"},
+                 "quote": {"person", "country"}}.get(kind or "", set())
+        names = self.names.complete(current, kinds, limit) if kinds else []
+        if kind == "quote":
+            topics = [t.name for t in self.kb.topics.values()]
+            ranked = process.extract(current, topics, scorer=fuzz.WRatio, limit=limit) if current else []
+            names = [n for n, _, _ in ranked if n] + names if current else topics + names
+        return list(dict.fromkeys(names))[:limit]

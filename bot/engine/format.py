@@ -1,0 +1,80 @@
+"""Small helpers that turn knowledge-base records into answer text and citations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.answer import SourceRef
+from bot.kb.loader import KnowledgeBase
+from bot.kb.models import Country, Person, Quote, Source
+
+
+def num(n: int) -> str:
+    """A figure as the article prints it: thousands separated by commas."""
+    return f"{n:,}"
+
+
+def sources(kb: KnowledgeBase, refs: Iterable[Source]) -> tuple[SourceRef, ...]:
+    """Merge citations by section, in article order."""
+    merged: dict[str, set[int]] = {}
+    for ref in refs:
+        merged.setdefault(ref.section, set()).update(ref.paragraphs)
+    order = {s.id: i for i, s in enumerate(kb.article.sections)}
+    return tuple(
+        SourceRef(sid, kb.article.section(sid).heading, tuple(sorted(paras)))
+        for sid, paras in sorted(merged.items(), key=lambda kv: order.get(kv[0], 0))
+    )
+
+
+def section_label(kb: KnowledgeBase, section_id: str) -> str:
+    """How a section is named in an attribution: the country whose envoy it speaks for, or its heading."""
+    country = kb.section_country.get(section_id)
+    heading = kb.article.section(section_id).heading
+    if country:
+        return f"the {kb.countries[country].name} section (“{heading}”)"
+    if section_id == "lead":
+        return "the news report"
+    return f"the section “{heading}”"
+
+
+def person_line(kb: KnowledgeBase, person: Person) -> str:
+    """"Name, title of Country" or "Name, title" — how the article presents a person."""
+    where = ""
+    if person.country:
+        where = f" of {kb.countries[person.country].name}"
+    return f"{person.name}, {person.title}{where}"
+
+
+def attribution(kb: KnowledgeBase, quote: Quote) -> str:
+    """Who said a quote, as the article attributes it."""
+    if quote.speaker:
+        text = person_line(kb, kb.people[quote.speaker])
+        return f"{text} ({quote.context})" if quote.context else text
+    return f"from {section_label(kb, quote.source.section)}"
+
+
+def quoted(quote: Quote) -> str:
+    """The quote's words in typographic quotation marks."""
+    return f"“{quote.text.strip()}”"
+
+
+def stats_line(country: Country) -> str:
+    """Confirmed, active and deaths on one line."""
+    s = country.stats
+    if s is None:
+        return "The article gives no figures."
+    return f"Confirmed: {num(s.confirmed)} · Active: {num(s.active)} · Deaths: {num(s.deaths)}"
+
+
+def bullets(lines: Iterable[str]) -> str:
+    """A bulleted list."""
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def sanitize(user_text: str, limit: int = 80) -> str:
+    """User text safe to echo: no mentions, no markdown, one line, clipped."""
+    text = " ".join(user_text.split())
+    text = text.replace("@", "@\u200b").replace("<", "‹").replace(">", "›")
+    for ch in "*_`~|\\":
+        text = text.replace(ch, "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

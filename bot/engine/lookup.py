@@ -1,0 +1,259 @@
+"""Answers to the structured commands: country, ambassador, stats, who, event, quote, search, summary."""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+from bot.answer import Answer, Field
+from bot.engine.format import (
+    attribution,
+    bullets,
+    num,
+    person_line,
+    quoted,
+    sanitize,
+    section_label,
+    sources,
+    stats_line,
+)
+from bot.engine.names import Entity, Resolution
+from bot.engine.text import clip
+from bot.kb.models import Country, Fact, Person, Quote, Source
+
+if TYPE_CHECKING:
+    from bot.engine.core import Engine
+
+PLACE_KINDS = {"country", "partner", "place"}
+
+
+def _members_hint(eng: Engine) -> str:
+    return "It covers the ten ASEAN member states: " + ", ".join(c.name for c in eng.kb.members) + "."
+
+
+def unsure(what: str, arg: str, res: Resolution, command: str) -> Answer:
+    """A "did you mean" answer built from a resolution's candidates."""
+    names = tuple(f"{command} {e.name}" for e in res.candidates)
+    return Answer(title=f"Which {what} did you mean by “{sanitize(arg)}”?", suggestions=names, kind="unsure")
+
+
+def not_covered(eng: Engine, subject: str, detail: str = "") -> Answer:
+    """The article does not say: say so, and what it does cover."""
+    body = f"The article does not cover {subject}." + (f" {detail}" if detail else "")
+    return Answer(title="Not in the article", body=body + "\n" + _members_hint(eng), kind="not_covered",
+                  suggestions=("!country Vietnam", "!event", "!quote vaccine", "!help"))
+
+
+def outside(eng: Engine, entity: Entity, what: str) -> Answer:
+    """An answer for a country, place or role the article has no `what` for."""
+    if entity.kind == "partner":
+        facts = eng.facts_about(entity.id)[:3]
+        body = (f"{entity.name} is not an ASEAN member state, and the article gives no {what} for it. "
+                f"It appears as ASEAN's partner:")
+        return Answer(title=f"{entity.name}: no {what} in the article",
+                      body=body + "\n" + bullets(f.text for f in facts),
+                      sources=sources(eng.kb, (f.source for f in facts)), kind="not_covered",
+                      suggestions=tuple(f"!country {c.name}" for c in eng.kb.members[:3]))
+    return not_covered(eng, entity.name)
+
+
+def resolve_place(eng: Engine, arg: str, command: str, what: str) -> tuple[Country | None, Answer | None]:
+    """A member state named by `arg` (or by its envoy's name), or the answer to give instead."""
+    res = eng.names.resolve(arg, PLACE_KINDS | {"person"})
+    ent = res.entity
+    if ent is None:
+        if res.candidates:
+            return None, unsure("country", arg, res, command)
+        return None, not_covered(eng, f"“{sanitize(arg)}”")
+    if ent.kind == "person":
+        country = eng.kb.country_of_envoy(ent.id)
+        if country is None:
+            return None, who(eng, ent.name)
+        return country, None
+    if ent.kind != "country":
+        return None, outside(eng, ent, what)
+    return eng.kb.countries[ent.id], None
+
+
+def country(eng: Engine, arg: str) -> Answer:
+    """A member state's envoy, figures and key points."""
+    c, other = resolve_place(eng, arg, "!country", "envoy or COVID-19 figures")
+    if c is None:
+        return other or not_covered(eng, arg)
+    envoy = eng.kb.people[c.envoy] if c.envoy else None
+    key = eng.key_points(c.id)
+    fields = [Field(f"COVID-19 figures (as of {c.stats.as_of})", stats_line(c))] if c.stats else []
+    if key:
+        heading = eng.kb.article.section(c.section).heading if c.section else "the article"
+        fields.append(Field(f"Key points (“{heading}”)", clip(bullets(f.text for f in key), 1024)))
+    body = f"Represented at the roundtable by **{envoy.name}**, {envoy.title}." if envoy else ""
+    refs: list[Source] = [f.source for f in key]
+    if envoy:
+        refs.append(envoy.source)
+    if c.stats:
+        refs.append(c.stats.source)
+    title = c.name if c.official_name == c.name else f"{c.name} ({c.official_name})"
+    return Answer(title=title, body=body, fields=tuple(fields), sources=sources(eng.kb, refs))
+
+
+def envoy_answer(eng: Engine, c: Country) -> Answer:
+    """Who represented a member state."""
+    p = eng.kb.people[c.envoy] if c.envoy else None
+    if p is None:
+        return not_covered(eng, f"an envoy for {c.name}")
+    body = f"**{p.name}**, {p.title} of {c.name}, represented {c.name} at the June 15 roundtable."
+    fields = (Field("What the article says", p.description),) if p.description else ()
+    return Answer(title=f"{c.name}'s envoy", body=body, fields=fields, sources=sources(eng.kb, [p.source]))
+
+
+def ambassador(eng: Engine, arg: str) -> Answer:
+    """Who represented a country, or which country a person represented."""
+    res = eng.names.resolve(arg, PLACE_KINDS | {"person"})
+    ent = res.entity
+    if ent is None:
+        return unsure("country or envoy", arg, res, "!ambassador") if res.candidates else not_covered(
+            eng, f"“{sanitize(arg)}”")
+    if ent.kind == "person":
+        p = eng.kb.people[ent.id]
+        c = eng.kb.country_of_envoy(p.id)
+        if c is None:
+            return who(eng, p.name)
+        body = f"**{p.name}** represented **{c.name}** at the roundtable, as {p.title}."
+        return Answer(title=f"{p.name}: {c.name}", body=body, fields=(Field("What the article says", p.description),),
+                      sources=sources(eng.kb, [p.source]))
+    if ent.kind != "country":
+        return outside(eng, ent, "envoy")
+    return envoy_answer(eng, eng.kb.countries[ent.id])
+
+
+def stats(eng: Engine, arg: str) -> Answer:
+    """Figures for one member state, or a table of all ten."""
+    if arg.strip():
+        c, other = resolve_place(eng, arg, "!stats", "COVID-19 figures")
+        if c is None or c.stats is None:
+            return other or not_covered(eng, arg)
+        s = c.stats
+        fields = (Field("Confirmed", num(s.confirmed), True), Field("Active", num(s.active), True),
+                  Field("Deaths", num(s.deaths), True))
+        return Answer(title=f"{c.name}: COVID-19 figures as of {s.as_of}", fields=fields,
+                      sources=sources(eng.kb, [s.source]))
+    return stats_table(eng)
+
+
+def stats_table(eng: Engine, note: str = "") -> Answer:
+    """All ten member states' figures as a monospace table."""
+    rows = [c for c in eng.kb.members if c.stats]
+    width = max(len(c.name) for c in rows)
+    lines = [f"{'Country':<{width}}  {'Confirmed':>9}  {'Active':>6}  {'Deaths':>6}"]
+    for c in rows:
+        s = c.stats
+        assert s is not None
+        lines.append(f"{c.name:<{width}}  {num(s.confirmed):>9}  {num(s.active):>6}  {num(s.deaths):>6}")
+    as_of = rows[0].stats.as_of if rows and rows[0].stats else "June 22"
+    body = (note + "\n" if note else "") + "```\n" + "\n".join(lines) + "\n```"
+    return Answer(title=f"COVID-19 in ASEAN as of {as_of}", body=body,
+                  sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))
+
+
+def who(eng: Engine, arg: str) -> Answer:
+    """Who a person is, and what the article says they did or said."""
+    res = eng.names.resolve(arg, {"person", "country", "role"})
+    ent = res.entity
+    if ent is None:
+        if res.candidates:
+            return unsure("person", arg, res, "!who")
+        return not_covered(eng, f"anyone called “{sanitize(arg)}”",
+                           "People it names include " + ", ".join(p.name for p in list(eng.kb.people.values())[:6])
+                           + " …")
+    if ent.kind == "country":
+        return envoy_answer(eng, eng.kb.countries[ent.id])
+    if ent.kind == "role":
+        return not_covered(eng, f"a {ent.name}", "No one in that role spoke at or is quoted about the roundtable.")
+    return person_card(eng, eng.kb.people[ent.id])
+
+
+def person_card(eng: Engine, p: Person) -> Answer:
+    """A person's title, description, quotes and facts."""
+    quotes = [q for q in eng.kb.quotes if q.speaker == p.id][:3]
+    facts = [f for f in eng.facts_about(p.id) if f.text not in p.description][:3]
+    fields = []
+    if quotes:
+        fields.append(Field("Quoted", clip("\n".join(quoted(q) for q in quotes), 1024)))
+    if facts:
+        fields.append(Field("In the article", clip(bullets(f.text for f in facts), 1024)))
+    refs = [p.source, *(q.source for q in quotes), *(f.source for f in facts)]
+    return Answer(title=p.name, body=f"{person_line(eng.kb, p)}.\n{p.description}", fields=tuple(fields),
+                  sources=sources(eng.kb, refs))
+
+
+def event(eng: Engine, arg: str = "") -> Answer:
+    """The roundtable: date, place, host, sponsor, attendees."""
+    ev = eng.kb.event
+    fields = tuple(Field(item.label, clip(item.text, 1024)) for item in ev.items)
+    return Answer(title=ev.title, fields=fields, sources=sources(eng.kb, (i.source for i in ev.items)))
+
+
+def quote_answer(eng: Engine, quotes: list[Quote], title: str) -> Answer:
+    """Quotes with their attribution."""
+    fields = tuple(Field(clip(attribution(eng.kb, q), 256), clip(quoted(q), 1024)) for q in quotes[:5])
+    return Answer(title=title, fields=fields, sources=sources(eng.kb, (q.source for q in quotes[:5])))
+
+
+def quote(eng: Engine, arg: str, rng: random.Random | None = None) -> Answer:
+    """Quotes by a person, from a country's section, or on a topic; a random one without an argument."""
+    if not arg.strip():
+        return quote_answer(eng, [(rng or random).choice(eng.kb.quotes)], "A quote from the article")
+    res = eng.names.resolve(arg, {"person", "country"})
+    if res.entity and res.entity.kind == "person":
+        found = [q for q in eng.kb.quotes if q.speaker == res.entity.id]
+        if found:
+            return quote_answer(eng, found, f"Quotes by {res.entity.name}")
+        return not_covered(eng, f"a direct quote by {res.entity.name}",
+                           f"Try !who {res.entity.name} for what the article says of them.")
+    if res.entity and res.entity.kind == "country":
+        c = eng.kb.countries[res.entity.id]
+        found = [q for q in eng.kb.quotes if q.speaker == c.envoy or q.source.section == c.section]
+        if found:
+            return quote_answer(eng, found, f"Quotes from {c.name}")
+    topic = eng.topic_for(arg)
+    found = [q for q in eng.kb.quotes if topic and topic.id in q.topics]
+    hits = [h.doc.record for h in eng.search(arg, kinds={"quote"}, limit=5) if h.coverage >= 0.5]
+    merged = list(dict.fromkeys([*hits, *found]))
+    if merged:
+        return quote_answer(eng, merged, f"Quotes on “{sanitize(arg, 60)}”")
+    names = ", ".join(t.name for t in eng.kb.topics.values())
+    return Answer(title="No matching quote", body=f"No quote in the article matches “{sanitize(arg)}”. "
+                  f"Topics with quotes: {names}.", kind="not_covered", suggestions=("!quote vaccine", "!quote"))
+
+
+def search(eng: Engine, arg: str) -> Answer:
+    """The best matching paragraphs of the article."""
+    hits = [h for h in eng.search(arg, kinds={"paragraph"}, limit=3) if h.coverage >= 0.3]
+    if not hits:
+        return Answer(title="No matching passage", body=f"Nothing in the article matches “{sanitize(arg)}”.",
+                      kind="not_covered", suggestions=("!search vaccine", "!search testing capacity"))
+    fields = tuple(
+        Field(clip(f"{eng.kb.article.section(h.doc.section).heading} ¶{h.doc.paragraphs[0]}", 256),
+              clip(h.doc.text, 1024))
+        for h in hits
+    )
+    refs = [Source(section=h.doc.section, paragraphs=list(h.doc.paragraphs)) for h in hits]
+    return Answer(title=f"Passages matching “{sanitize(arg, 60)}”", fields=fields, sources=sources(eng.kb, refs))
+
+
+def summary(eng: Engine, arg: str = "") -> Answer:
+    """An overview: the event, then one key point from each section."""
+    fields = []
+    refs: list[Source] = []
+    for section in eng.kb.article.sections:
+        facts: list[Fact] = [f for f in eng.kb.facts if f.source.section == section.id]
+        if not facts:
+            continue
+        pick = next((f for f in facts if f.key), facts[0])
+        refs.append(pick.source)
+        name = section_label(eng.kb, section.id)
+        fields.append(Field(clip(name[0].upper() + name[1:], 256), clip(pick.text, 1024)))
+    ev = eng.kb.event
+    body = " ".join(item.text for item in ev.items[:3])
+    return Answer(title=eng.kb.article.title, body=clip(body, 1500), fields=tuple(fields[:24]),
+                  sources=sources(eng.kb, refs))

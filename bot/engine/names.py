@@ -1,0 +1,160 @@
+"""Find countries, people and organisations by name: exact aliases, typos, partial names, demonyms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.engine.text import STOPWORDS, words
+from bot.kb.loader import KnowledgeBase
+
+CONFIDENT = 86.0  # a fuzzy score at or above this, clear of the runner-up, is taken without asking
+SUGGEST = 60.0  # above this a name is offered as "did you mean"
+MARGIN = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """Something with a name: kind is country, partner, person, organization, place or role."""
+
+    id: str
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The outcome of looking up a name: a confident match, or candidates to offer."""
+
+    entity: Entity | None
+    score: float
+    candidates: tuple[Entity, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity named inside a question, at token positions [start, end)."""
+
+    entity: Entity
+    start: int
+    end: int
+
+
+def _typo_score(a: str, b: str) -> float:
+    """94 for one edit (transpositions count once), 88 for two on longer names, else 0."""
+    allowed = 1 if len(b) < 7 else 2
+    d = OSA.distance(a, b, score_cutoff=allowed)
+    return 100.0 - 6.0 * d if d <= allowed and min(len(a), len(b)) >= 4 else 0.0
+
+
+class NameIndex:
+    """Every alias of every entity, normalised to space-joined words."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.entities: dict[str, Entity] = {}
+        self._aliases: dict[str, list[str]] = {}
+        self._weak: set[str] = set()  # one-word person aliases: matched in prose only when capitalised
+        for c in kb.countries.values():
+            kind = "country" if c.member else "partner"
+            self._add(Entity(c.id, kind, c.name), [c.name, c.official_name, *c.aliases, *c.demonyms])
+        for p in kb.people.values():
+            ent = Entity(p.id, "person", p.name)
+            self._add(ent, [p.name, *p.aliases])
+            for alias in p.aliases:
+                if len(words(alias)) == 1:
+                    self._weak.add(" ".join(words(alias)))
+        for o in kb.organizations.values():
+            self._add(Entity(o.id, "organization", o.name), [o.name, *o.aliases])
+        for place in kb.gazetteer.places:
+            self._add(Entity(f"place:{place}", "place", place), [place])
+        for role in kb.gazetteer.roles:
+            self._add(Entity(f"role:{role}", "role", role), [role])
+        self._keys = list(self._aliases)
+        self._max_len = max((k.count(" ") + 1 for k in self._keys), default=1)
+        self.vocabulary = {w for s in kb.article.sections for p in s.paragraphs for w in words(p.text)}
+
+    def _add(self, entity: Entity, aliases: list[str]) -> None:
+        self.entities[entity.id] = entity
+        for alias in aliases:
+            key = " ".join(words(alias))
+            if key and entity.id not in self._aliases.setdefault(key, []):
+                self._aliases[key].append(entity.id)
+
+    def resolve(self, text: str, kinds: set[str]) -> Resolution:
+        """Look up a name a user typed as a command argument, among entities of the given kinds."""
+        key = " ".join(words(text))
+        if not key:
+            return Resolution(None, 0.0)
+        exact = [e for eid in self._aliases.get(key, []) if (e := self.entities[eid]).kind in kinds]
+        if len(exact) == 1:
+            return Resolution(exact[0], 100.0)
+        if exact:
+            return Resolution(None, 100.0, tuple(exact))
+        best: dict[str, float] = {}
+        for alias, score, _ in process.extract(key, self._keys, scorer=fuzz.WRatio, limit=40, score_cutoff=SUGGEST):
+            score = max(score, _typo_score(key, alias))
+            if len(key) < 4 and not alias.startswith(key):
+                score = min(score, SUGGEST)  # two or three letters are too short to guess from
+            for eid in self._aliases[alias]:
+                if self.entities[eid].kind in {"place", "role"} and score < CONFIDENT:
+                    continue  # never suggest a place the article does not cover from a loose match
+                if self.entities[eid].kind in kinds and score > best.get(eid, 0.0):
+                    best[eid] = score
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        if not ranked:
+            return Resolution(None, 0.0)
+        top_id, top = ranked[0]
+        runner = ranked[1][1] if len(ranked) > 1 else 0.0
+        candidates = tuple(self.entities[eid] for eid, _ in ranked[:3])
+        if top >= CONFIDENT and top - runner >= MARGIN:
+            return Resolution(self.entities[top_id], top, candidates)
+        return Resolution(None, top, candidates)
+
+    def mentions(self, original: str, fuzzy: bool = True) -> list[Mention]:
+        """Entities named in free text: longest exact alias first, then (fuzzy) near-misses of unknown words."""
+        toks = words(original)
+        caps = {w.casefold() for w in original.split() if w[:1].isupper()}
+        caps |= {p.casefold() for w in original.split() for p in w.replace("'", " ").replace("-", " ").split()
+                 if p[:1].isupper()}
+        taken = [False] * len(toks)
+        found: list[Mention] = []
+
+        def claim(start: int, end: int, key: str, fuzzy: bool) -> bool:
+            ids = self._aliases.get(key, [])
+            if not ids or any(taken[start:end]):
+                return False
+            if end - start == 1 and key in self._weak and key not in caps:
+                return False
+            if fuzzy and end - start == 1 and key in self._weak:
+                return False
+            for eid in ids:
+                found.append(Mention(self.entities[eid], start, end))
+            for i in range(start, end):
+                taken[i] = True
+            return True
+
+        for n in range(min(self._max_len, len(toks)), 0, -1):
+            for i in range(len(toks) - n + 1):
+                claim(i, i + n, " ".join(toks[i : i + n]), False)
+        for n in (3, 2, 1) if fuzzy else ():
+            for i in range(len(toks) - n + 1):
+                gram = toks[i : i + n]
+                if any(taken[i : i + n]) or (n == 1 and (gram[0] in STOPWORDS or gram[0] in self.vocabulary)):
+                    continue
+                if n == 1 and (len(gram[0]) < 4 or gram[0].isdigit()):
+                    continue
+                key = " ".join(gram)
+                hit = process.extractOne(key, self._keys, scorer=OSA.distance, score_cutoff=1 if len(key) < 7 else 2)
+                if hit and (hit[0].count(" ") + 1) == n:
+                    claim(i, i + n, hit[0], True)
+        return sorted(found, key=lambda m: m.start)
+
+    def complete(self, current: str, kinds: set[str], limit: int = 25) -> list[str]:
+        """Display names of entities of these kinds, best match for `current` first."""
+        names = {e.name: e for e in self.entities.values() if e.kind in kinds}
+        if not current.strip():
+            return sorted(names)[:limit]
+        ranked = process.extract(current, list(names), scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
+        return [name for name, _, _ in ranked]

@@ -1,0 +1,184 @@
+"""Free-form questions: read the intent, find the entities, answer from structured data or the best facts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.answer import Answer, Field
+from bot.engine import lookup
+from bot.engine.format import attribution, bullets, quoted, sanitize, sources
+from bot.engine.names import Entity, Mention
+from bot.engine.search import Hit
+from bot.engine.text import clip, words
+from bot.kb.models import Country, Quote, Source
+
+if TYPE_CHECKING:
+    from bot.engine.core import Engine
+
+ENVOY_WORDS = {"ambassador", "ambassadors", "envoy", "envoys", "represented", "represent", "representing",
+               "representative", "affaires", "diplomat", "emissary"}
+STATS_WORDS = {"case", "cases", "death", "deaths", "died", "dead", "active", "infections", "infection",
+               "infected", "confirmed", "fatalities", "toll", "tolls", "patients"}
+COUNT_WORDS = {"many", "number", "numbers", "figure", "figures", "toll", "statistics", "stats", "count", "total",
+               "report", "reported", "record", "recorded", "tally", "any", "most", "fewest", "least", "highest",
+               "lowest", "no", "zero", "none", "without", "had", "have", "has"}
+QUOTE_OPENERS = {("who", "said"), ("who", "says"), ("who", "called"), ("who", "described"), ("who", "stated")}
+SAY_WORDS = {"say", "said", "says", "quote", "quoted", "remark", "remarks", "words", "speech", "stated"}
+INTENT_VOCAB = sorted(ENVOY_WORDS | STATS_WORDS | SAY_WORDS)
+
+CONFIDENT = 0.5
+CLOSEST = 0.3
+
+
+def _intent_words(toks: list[str]) -> set[str]:
+    """The question's words, with near-misses of intent words ("ambasador") corrected."""
+    out = set(toks)
+    for t in toks:
+        if len(t) >= 5 and t not in out & set(INTENT_VOCAB):
+            hit = process.extractOne(t, INTENT_VOCAB, scorer=OSA.distance, score_cutoff=1)
+            if hit:
+                out.add(hit[0])
+    return out
+
+
+def _unique(mentions: list[Mention], kind: str) -> list[Entity]:
+    return list(dict.fromkeys(m.entity for m in mentions if m.entity.kind == kind))
+
+
+def answer_question(eng: Engine, text: str) -> Answer:
+    """Answer a question in plain words."""
+    toks = words(text)
+    if not toks:
+        return Answer(title="I didn't catch a question", body="Ask about the roundtable, or try !help.", kind="help",
+                      suggestions=("!help", "!event"))
+    said = _intent_words(toks)
+    mentions = eng.names.mentions(text)
+    members = _unique(mentions, "country")
+    people = _unique(mentions, "person")
+    outsiders = _unique(mentions, "partner") + _unique(mentions, "place")
+    roles = _unique(mentions, "role")
+    member = eng.kb.countries[members[0].id] if members else None
+
+    if roles:
+        return lookup.not_covered(eng, f"a {roles[0].name}", "No one in that role is named or quoted in it.")
+    places = _unique(mentions, "place")
+    if places and not members:
+        return lookup.not_covered(eng, places[0].name)
+
+    quote_intent = tuple(toks[:2]) in QUOTE_OPENERS or bool(said & SAY_WORDS)
+    if quote_intent:
+        found = _quote_answer(eng, text, member, people, strict=tuple(toks[:2]) in QUOTE_OPENERS)
+        if found:
+            return found
+    if said & ENVOY_WORDS:
+        if member:
+            return lookup.envoy_answer(eng, member)
+        if people and eng.kb.country_of_envoy(people[0].id):
+            return lookup.ambassador(eng, people[0].name)
+    if said & STATS_WORDS and said & COUNT_WORDS:
+        if member:
+            return lookup.stats(eng, member.name)
+        if outsiders:
+            return lookup.outside(eng, outsiders[0], "COVID-19 figures")
+        return _stats_overview(eng, said)
+    if people and len([t for t in toks if t not in {"who", "is", "was", "what", "about", "tell", "me"}]) <= 4:
+        return lookup.who(eng, people[0].name)
+    return _from_facts(eng, text, mentions, member, people, outsiders)
+
+
+def _quote_answer(eng: Engine, text: str, member: Country | None, people: list[Entity], strict: bool) -> Answer | None:
+    """The quote a "who said ..." or "what did X say" question is after, if one fits."""
+    entity = people[0].id if people else (member.id if member else None)
+    hits = eng.search(_without_names(eng, text), kinds={"quote"}, entity=entity, limit=3)
+    if not hits and entity:
+        hits = eng.search(text, kinds={"quote"}, limit=3)
+    good = [h for h in hits if h.coverage >= (0.4 if strict else 0.25)]
+    if not good:
+        return None
+    top: Quote = good[0].doc.record
+    who = attribution(eng.kb, top)
+    body = f"{quoted(top)}\n— {who}"
+    more = [h.doc.record for h in good[1:] if h.score >= 0.7 * good[0].score]
+    fields = tuple(Field(clip(attribution(eng.kb, q), 256), clip(quoted(q), 1024)) for q in more)
+    return Answer(title="Who said it" if strict else "What was said", body=body, fields=fields,
+                  sources=sources(eng.kb, [top.source, *(q.source for q in more)]))
+
+
+def _without_names(eng: Engine, text: str) -> str:
+    """The question with the names of countries and people taken out (used when filtering by them)."""
+    toks = words(text)
+    drop = {i for m in eng.names.mentions(text) if m.entity.kind in {"country", "person"}
+            for i in range(m.start, m.end)}
+    return " ".join(t for i, t in enumerate(toks) if i not in drop)
+
+
+def _stats_overview(eng: Engine, said: set[str]) -> Answer:
+    """Region-wide figure questions: which had none, the most, the fewest; else the table."""
+    field = "deaths" if said & {"death", "deaths", "died", "dead", "toll", "fatalities"} else (
+        "active" if "active" in said else "confirmed")
+    rows = [(c, getattr(c.stats, field)) for c in eng.kb.members if c.stats]
+    label = {"deaths": "deaths", "active": "active cases", "confirmed": "confirmed cases"}[field]
+    as_of = rows[0][0].stats.as_of if rows and rows[0][0].stats else "June 22"
+    if said & {"no", "zero", "none", "without"}:
+        names = [c.name for c, v in rows if v == 0]
+        note = f"Reporting no {label} as of {as_of}: {', '.join(names) or 'none of the ten'}."
+    elif said & {"most", "highest", "largest", "biggest", "worst", "more"}:
+        c, v = max(rows, key=lambda r: r[1])
+        note = f"The most {label} as of {as_of}: {c.name}, with {v:,}."
+    elif said & {"fewest", "least", "lowest", "smallest", "less"}:
+        c, v = min(rows, key=lambda r: r[1])
+        note = f"The fewest {label} as of {as_of}: {c.name}, with {v:,}."
+    elif said & {"total", "altogether", "combined", "overall"}:
+        note = (f"Adding up the article's figures for the ten: {sum(v for _, v in rows):,} {label} "
+                f"as of {as_of} (the article itself gives no total).")
+    else:
+        note = ""
+    return lookup.stats_table(eng, note)
+
+
+def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country | None,
+                people: list[Entity], outsiders: list[Entity]) -> Answer:
+    """Answer from the best-matching facts, then paragraphs; say so when nothing fits."""
+    focus = member.id if member else (people[0].id if people else None)
+    query = _without_names(eng, text) if focus else text
+    hits = eng.search(query, kinds={"fact", "event"}, entity=focus, limit=4)
+    paras = eng.search(query, kinds={"paragraph"}, entity=focus, limit=2)
+    best = hits[0] if hits else None
+    if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
+        best, hits = paras[0], paras
+    if best is None or best.coverage < CLOSEST:
+        return _nothing(eng, text, member, outsiders)
+    good = [h for h in hits if h.coverage >= CLOSEST and h.score >= 0.75 * best.score][:3]
+    confident = best.coverage >= CONFIDENT
+    title = "From the article" if confident else "The closest the article comes"
+    body = best.doc.text
+    if not confident:
+        body = "The article may not answer this exactly. Closest passage:\n" + body
+    extra = [h.doc.text for h in good[1:]]
+    fields = (Field("Also in the article", clip(bullets(extra), 1024)),) if extra else ()
+    refs = [Source(section=h.doc.section, paragraphs=list(h.doc.paragraphs)) for h in good]
+    return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs))
+
+
+def _nothing(eng: Engine, text: str, member: Country | None, outsiders: list[Entity]) -> Answer:
+    """The article does not say: offer what it covers about the subject."""
+    if member:
+        key = eng.key_points(member.id, limit=3)
+        return Answer(title="Not in the article",
+                      body=f"The article does not say that about {member.name}. What it does say about {member.name}:",
+                      fields=(Field("Key points", clip(bullets(f.text for f in key), 1024)),),
+                      sources=sources(eng.kb, (f.source for f in key)), kind="not_covered",
+                      suggestions=(f"!country {member.name}", f"!quote {member.name}"))
+    if outsiders:
+        return lookup.outside(eng, outsiders[0], "answer to that")
+    return Answer(title="Not in the article",
+                  body=f"I could not find that in the article (“{sanitize(text)}”). It covers the June 15, 2020 "
+                       "roundtable, each ASEAN member's COVID-19 figures and measures, ASEAN-Korea cooperation, "
+                       "and the Seoul mayor's column.",
+                  kind="not_covered", suggestions=("!help", "!event", "!search <words>"))
+
+
+__all__ = ["Hit", "answer_question"]

@@ -1,0 +1,69 @@
+"""Text normalisation, tokens and stems shared by every index."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from snowballstemmer.english_stemmer import EnglishStemmer
+
+_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "`": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+})
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
+_STEMMER = EnglishStemmer()
+
+_STOP = """
+a about above after again against all am an and any are as at be because been before being below between both
+but by can could did do does doing down during each few for from further had has have having he her here hers
+him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our
+ours out over own same she should so some such than that the their theirs them then there these they this those
+through to too under until up very was we were what when where which while who whom whose why will with would
+you your yours also according article say said says tell please much many get got give gave given
+"""
+STOPWORDS = frozenset(_STOP.split())
+
+QUESTION_WORDS = frozenset({"who", "whom", "whose", "what", "when", "where", "which", "why", "how"})
+
+
+def normalize(text: str) -> str:
+    """Casefold, fold typographic quotes and dashes, drop accents and invisible characters."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    text = _INVISIBLE.sub("", text)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text.casefold()
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word and number tokens; numbers lose their thousands separators ("46,845" -> "46845")."""
+    out = []
+    for tok in _TOKEN.findall(normalize(text).replace("\\$", "$")):
+        if tok[0].isdigit():
+            tok = re.sub(r"(?<=\d),(?=\d{3}\b)", "", tok)
+        out.append(tok)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Porter2 (Snowball) English stem of a lower-case word; numbers stay as they are."""
+    if word[0].isdigit():
+        return word
+    return str(_STEMMER.stemWord(word))
+
+
+def terms(text: str) -> list[str]:
+    """Stems of the content words of `text` (stop words dropped), for indexing and querying."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten `text` to at most `limit` characters at a word boundary, adding an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
