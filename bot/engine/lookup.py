@@ -218,7 +218,7 @@ def quote(eng: Engine, arg: str, rng: random.Random | None = None) -> Answer:
     topic = eng.topic_for(arg)
     found = [q for q in eng.kb.quotes if topic and topic.id in q.topics]
     hits = [h.doc.record for h in eng.search(arg, kinds={"quote"}, limit=5) if h.coverage >= 0.5]
-    merged = list(dict.fromkeys([*hits, *found]))
+    merged = list({q.id: q for q in [*hits, *found]}.values())
     if merged:
         return quote_answer(eng, merged, f"Quotes on “{sanitize(arg, 60)}”")
     names = ", ".join(t.name for t in eng.kb.topics.values())

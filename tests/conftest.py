@@ -1,0 +1,30 @@
+"""Shared fixtures: the shipped knowledge base and an engine over it, built once per session."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.engine import Engine
+from bot.kb.loader import KnowledgeBase, load_knowledge
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def engine(kb: KnowledgeBase) -> Engine:
+    return Engine(kb, rng=random.Random(7))
+
+
+@pytest.fixture
+def ask(engine: Engine):
+    """Answer a line and return the full plain-text rendering."""
+
+    def _ask(line: str) -> str:
+        return engine.answer(line).to_text()
+
+    return _ask

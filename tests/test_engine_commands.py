@@ -1,0 +1,157 @@
+"""Every command, with typos, aliases, demonyms and names the article does not cover."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("!ambassador Thailand", "Romane Kanaruk"),
+        ("!ambasador thialand", "Romane Kanaruk"),
+        ("!ambassador Viet Nam", "Nguyen Vu Tu"),
+        ("!ambassador Lao PDR", "Thiang Boupha"),
+        ("!ambassador Burma", "Thant Sin"),
+        ("!ambassador Thai", "Romane Kanaruk"),
+        ("!envoy Filipino", "De Jesus"),
+        ("!ambassador Umar Hadi", "Indonesia"),
+        ("!ambassador Eric Teo", "Singapore"),
+        ("!ambassador Dimanche", "Cambodia"),
+        ("!amb brunei darussalam", "Nouriyah"),
+    ],
+)
+def test_ambassador(ask, line, expected):
+    assert expected in ask(line)
+
+
+def test_charge_d_affaires_is_not_called_ambassador(engine: Engine):
+    answer = engine.answer("!ambassador Philippines")
+    assert "Charge d'affaires" in answer.body
+    assert "Ambassador" not in answer.body
+
+
+@pytest.mark.parametrize(("line", "name", "figure"), [
+    ("!country vietnm", "Nguyen Vu Tu", "349"),
+    ("!country Singpore", "Eric Teo", "42,313"),
+    ("!country Malaysian", "Mohd Ashri Muda", "8,587"),
+])
+def test_country_card(ask, line, name, figure):
+    text = ask(line)
+    assert name in text and figure in text and "June 22" in text
+
+
+def test_stats_table_lists_all_ten(engine: Engine, kb):
+    text = engine.answer("!stats").to_text()
+    for c in kb.members:
+        assert c.name in text
+        assert f"{c.stats.confirmed:,}" in text
+
+
+def test_stats_one_country(ask):
+    text = ask("!stats Malasia")
+    assert "8,587" in text and "289" in text and "121" in text
+
+
+@pytest.mark.parametrize("line", ["!country France", "!stats Germany", "!ambassador Australia"])
+def test_places_the_article_does_not_cover(engine: Engine, line):
+    answer = engine.answer(line)
+    assert answer.kind == "not_covered"
+    assert "does not cover" in answer.body and "Vietnam" in answer.body
+
+
+def test_partner_country_has_no_figures(engine: Engine):
+    answer = engine.answer("!stats Korea")
+    assert answer.kind == "not_covered"
+    assert "not an ASEAN member" in answer.body
+
+
+def test_ambiguous_name_asks(engine: Engine):
+    answer = engine.answer("!who Park")
+    assert answer.kind == "unsure"
+    assert any("Park Won-soon" in s for s in answer.suggestions)
+    assert any("Park Bo-kyeong" in s for s in answer.suggestions)
+
+
+def test_gibberish_is_not_guessed(engine: Engine):
+    answer = engine.answer("!country qqqzzx")
+    assert answer.kind in {"not_covered", "unsure"}
+    assert "Represented" not in answer.to_text()
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("!who Lee Hyuk", "Secretary General"),
+    ("!who Oh Young-jn", "Korea Times"),
+    ("!who park won soon", "Seoul"),
+    ("!who Aung San Suu Kyi", "State Counselor"),
+])
+def test_who(ask, line, expected):
+    assert expected in ask(line)
+
+
+def test_event(ask):
+    text = ask("!event")
+    for part in ("June 15", "Oh Young-jin", "ASEAN-Korea Centre", "70th anniversary"):
+        assert part in text
+
+
+def test_quote_by_person_and_random(engine: Engine, kb):
+    text = engine.answer("!quote Lee Hyuk").to_text()
+    assert "Lee Hyuk" in text and "“" in text
+    random_quote = engine.answer("!quote")
+    assert random_quote.kind == "answer" and random_quote.fields
+
+
+def test_quote_topic(ask):
+    text = ask("!quote vaccine")
+    assert "vaccine" in text.lower()
+
+
+def test_quote_attributes_unnamed_sections_to_the_section(engine: Engine, kb):
+    for q in kb.quotes:
+        if q.speaker is None:
+            text = engine.answer(f"!quote {q.text[:60]}").to_text()
+            assert "section" in text or "news report" in text
+            break
+
+
+def test_search(ask):
+    assert "950 metric tons" in ask("!search rice donation")
+    assert "No matching passage" in ask("!search zzzyyqq")
+
+
+def test_summary_mentions_every_member_section(engine: Engine, kb):
+    text = engine.answer("!summary").to_text()
+    for c in kb.members:
+        if any(f.source.section == c.section for f in kb.facts):
+            assert c.name in text
+
+
+def test_help_lists_every_command(engine: Engine):
+    text = engine.answer("!help").to_text()
+    for spec in engine.specs:
+        assert spec.usage in text
+    assert "!quote" in engine.answer("!help quote").to_text()
+
+
+def test_missing_argument_gives_usage(engine: Engine):
+    answer = engine.answer("!country")
+    assert answer.kind == "error" and "Usage: !country" in answer.title
+
+
+def test_misspelled_command_still_runs(ask):
+    assert "Romane Kanaruk" in ask("!ambasadr Thailand")
+
+
+def test_unknown_command_is_read_as_a_question(engine: Engine):
+    answer = engine.answer("!whoever represented Vietnam")
+    assert "Nguyen Vu Tu" in answer.to_text()
+
+
+def test_complete(engine: Engine):
+    assert engine.complete("country", "viet")[0] == "Vietnam"
+    assert "Lee Hyuk" in engine.complete("person", "lee")
+    assert len(engine.complete("country", "")) == 10
+    assert len(engine.complete("quote", "")) <= 25
