@@ -34,7 +34,7 @@ class Engine:
             for eid in dict.fromkeys([*f.about, kb.section_country.get(f.source.section, "")]):
                 if eid:
                     self._facts_about.setdefault(eid, []).append(f)
-        self.index = SearchIndex(self._documents())
+        self.index = SearchIndex(self._documents(), kb.synonyms)
         self._handlers: dict[str, Callable[[Engine, str], Answer]] = {
             "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats,
             "who": lookup.who, "event": lookup.event, "search": lookup.search, "summary": lookup.summary,

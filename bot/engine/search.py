@@ -15,6 +15,8 @@ from bot.engine.text import STOPWORDS, stem, terms, words
 
 K1 = 1.4
 B = 0.6
+SYNONYM_DISCOUNT = 0.8
+UNKNOWN_WEIGHT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +44,13 @@ class Hit:
 class SearchIndex:
     """BM25 over documents; query words it does not know are corrected to close known words."""
 
-    def __init__(self, docs: Iterable[Doc]) -> None:
+    def __init__(self, docs: Iterable[Doc], synonyms: Iterable[list[str]] = ()) -> None:
         self.docs = list(docs)
+        self._synonyms: dict[str, set[str]] = {}
+        for group in synonyms:
+            stems = {stem(w) for entry in group if len(ws := words(entry)) == 1 for w in ws}
+            for t in stems:
+                self._synonyms.setdefault(t, set()).update(stems - {t})
         self._postings: dict[str, list[tuple[int, int]]] = {}
         for i, doc in enumerate(self.docs):
             for term, tf in Counter(doc.terms).items():
@@ -58,9 +65,12 @@ class SearchIndex:
         """Inverse document frequency (0 for an unknown term)."""
         return self._idf.get(term, 0.0)
 
-    def query_terms(self, text: str) -> list[str]:
-        """Stems of the query's content words; an unknown word becomes its nearest known word."""
-        out: list[str] = []
+    def query_terms(self, text: str) -> list[tuple[str, ...]]:
+        """One slot per content word of the query: its stem first, then its synonyms' stems.
+
+        A word the index does not know becomes its nearest known word (one or two edits).
+        """
+        out: list[tuple[str, ...]] = []
         for w in words(text):
             if w in STOPWORDS:
                 continue
@@ -69,29 +79,41 @@ class SearchIndex:
                 hit = process.extractOne(w, self._word_list, scorer=OSA.distance, score_cutoff=1 if len(w) < 8 else 2)
                 if hit:
                     t = self._words[hit[0]]
-            out.append(t)
+            out.append((t, *sorted(self._synonyms.get(t, ()))))
         return out
 
-    def search(self, query: list[str], allowed: set[int] | None = None, kinds: set[str] | None = None,
-               limit: int = 5) -> list[Hit]:
-        """The best documents for these query terms, optionally only among `allowed` / `kinds`."""
+    def search(self, query: list[tuple[str, ...]], allowed: set[int] | None = None,
+               kinds: set[str] | None = None, limit: int = 5) -> list[Hit]:
+        """The best documents for these query slots, optionally only among `allowed` / `kinds`.
+
+        Each slot scores by its best-matching alternative. Coverage is the share of the slots'
+        weight a document matched; a word the article never uses weighs as a middling word, so a
+        question about things the article lacks cannot look well covered.
+        """
         scores: dict[int, float] = {}
         matched: dict[int, float] = {}
-        qset = Counter(query)
-        total = sum(self.idf(t) for t in qset) or 1.0
-        for term in qset:
-            idf = self.idf(term)
-            for i, tf in self._postings.get(term, ()):
-                if allowed is not None and i not in allowed:
-                    continue
-                doc = self.docs[i]
-                if kinds is not None and doc.kind not in kinds:
-                    continue
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(doc.terms) / self._avg))
-                scores[i] = scores.get(i, 0.0) + idf * norm
-                matched[i] = matched.get(i, 0.0) + idf
+        total = 0.0
+        for slot in dict.fromkeys(query):
+            weights = [self.idf(t) for t in slot]
+            total += max(weights) if max(weights) > 0 else UNKNOWN_WEIGHT
+            best_in_slot: dict[int, tuple[float, float]] = {}
+            for term, idf in zip(slot, weights, strict=True):
+                discount = 1.0 if term == slot[0] else SYNONYM_DISCOUNT
+                for i, tf in self._postings.get(term, ()):
+                    if allowed is not None and i not in allowed:
+                        continue
+                    doc = self.docs[i]
+                    if kinds is not None and doc.kind not in kinds:
+                        continue
+                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(doc.terms) / self._avg))
+                    value = discount * idf * norm
+                    if value > best_in_slot.get(i, (0.0, 0.0))[0]:
+                        best_in_slot[i] = (value, discount * idf)
+            for i, (value, weight) in best_in_slot.items():
+                scores[i] = scores.get(i, 0.0) + value
+                matched[i] = matched.get(i, 0.0) + weight
         best = sorted(scores, key=lambda i: -scores[i])[:limit]
-        return [Hit(self.docs[i], scores[i], matched[i] / total) for i in best]
+        return [Hit(self.docs[i], scores[i], matched[i] / (total or 1.0)) for i in best]
 
 
 def make_doc(kind: str, text: str, record: Any, section: str, paragraphs: Iterable[int],

@@ -50,6 +50,7 @@ class KnowledgeBase:
     facts: list[Fact]
     quotes: list[Quote]
     gazetteer: Gazetteer
+    synonyms: list[list[str]] = field(default_factory=list)
     section_country: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -156,6 +157,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         facts=_section(root, "facts.yaml", "facts", list[Fact]),
         quotes=_section(root, "quotes.yaml", "quotes", list[Quote]),
         gazetteer=_section(root, "gazetteer.yaml", "gazetteer", Gazetteer),
+        synonyms=_section(root, "synonyms.yaml", "synonyms", list[list[str]]),
     )
     _link(kb)
     return kb
