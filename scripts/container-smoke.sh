@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Builds the Docker image and proves it works: it builds, runs as a non-root user, answers questions
+# (one-shot and console), validates its knowledge base, can write its state volume, has a working
+# healthcheck, and `run` without a token exits 2 with one clear line.
+#
+# The builder comes from the environment:
+#   CONTAINER_CHECK=/work/shared/tools/container-check.sh scripts/container-smoke.sh
+#       a script called as `$CONTAINER_CHECK CONTEXT -- ARGS...` that builds CONTEXT/Dockerfile and runs
+#       the image with ARGS (extra `podman run` options in $RUN_ARGS); for machines without a daemon.
+#   DOCKER=docker scripts/container-smoke.sh          (the default; DOCKER=podman works too)
+#       `$DOCKER build` then `$DOCKER run`; IMAGE names the tag (default asean-bot:smoke) and
+#       BASE_IMAGE, if set, is passed as the build argument of the same name.
+# Prints one line per check; exits 1 if any check failed.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+CTX=$PWD
+IMAGE=${IMAGE:-asean-bot:smoke}
+LOG=$(mktemp -d "${TMPDIR:-/tmp}/container-smoke.XXXXXX")
+trap 'rm -rf "$LOG"' EXIT
+failures=0
+
+if [ -n "${CONTAINER_CHECK:-}" ]; then
+  builder="$CONTAINER_CHECK"
+  build() { "$CONTAINER_CHECK" "$CTX"; }
+  # The tool rebuilds (cached) before each run and prints the build log on stdout: callers look at the
+  # last lines of the output, which are the container's.
+  in_image() { RUN_ARGS="$*" "$CONTAINER_CHECK" "$CTX" -- "${ARGS[@]}"; }
+else
+  DOCKER=${DOCKER:-docker}
+  builder="$DOCKER"
+  build() { "$DOCKER" build ${BASE_IMAGE:+--build-arg "BASE_IMAGE=$BASE_IMAGE"} -t "$IMAGE" "$CTX"; }
+  # shellcheck disable=SC2068  # the run options are meant to split into words
+  in_image() { timeout 120 "$DOCKER" run --rm $@ "$IMAGE" "${ARGS[@]}"; }
+fi
+
+ok() { printf 'ok    %s\n' "$1"; }
+fail() {
+  printf 'FAIL  %s: %s\n' "$1" "$2"
+  [ -s "$LOG/out" ] && tail -n 15 "$LOG/out" | sed 's/^/      | /'
+  failures=$((failures + 1))
+}
+# run RUN_OPTIONS ARGS... : runs the image with ARGS, output in $LOG/out, exit code in $rc.
+run() {
+  local opts=$1
+  shift
+  ARGS=("$@")
+  in_image "$opts" >"$LOG/out" 2>&1 </dev/null
+  rc=$?
+}
+
+echo "container smoke test of $CTX with $builder"
+
+if build >"$LOG/out" 2>&1; then
+  ok "image builds"
+else
+  fail "image builds" "the build failed"
+  exit 1
+fi
+
+run "--entrypoint id" -u
+uid=$(tail -n 1 "$LOG/out" | tr -d '[:space:]')
+if [ "$rc" -eq 0 ] && [[ "$uid" =~ ^[0-9]+$ ]] && [ "$uid" -ne 0 ]; then
+  ok "id -u inside is $uid, not 0"
+else
+  fail "user is not root" "id -u gave '$uid' (exit $rc)"
+fi
+
+run "" ask '!ambassador Thailand'
+if [ "$rc" -eq 0 ] && grep -q "Romane Kanaruk" "$LOG/out"; then
+  ok "ask '!ambassador Thailand' answers Romane Kanaruk"
+else
+  fail "ask '!ambassador Thailand'" "exit $rc, or no 'Romane Kanaruk' in the answer"
+fi
+
+run "" ask '!country Vietnam'
+if [ "$rc" -eq 0 ] && grep -q "Nguyen Vu Tu" "$LOG/out"; then
+  ok "ask '!country Vietnam' answers with the envoy Nguyen Vu Tu"
+else
+  fail "ask '!country Vietnam'" "exit $rc, or no 'Nguyen Vu Tu' in the answer"
+fi
+
+ARGS=(console)
+printf '!ambassador Thailand\n' | in_image "-i" >"$LOG/out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "Romane Kanaruk" "$LOG/out"; then
+  ok "console answers a question read from stdin and exits 0 at end of input"
+else
+  fail "console" "exit $rc, or no 'Romane Kanaruk' in the answer"
+fi
+
+run "" check
+if [ "$rc" -eq 0 ]; then
+  ok "check validates the baked-in knowledge base: $(tail -n 1 "$LOG/out")"
+else
+  fail "check" "exit $rc"
+fi
+
+run "" run
+last=$(tail -n 1 "$LOG/out")
+if [ "$rc" -eq 2 ] && grep -q "DISCORD_TOKEN" <<<"$last" && ! grep -q "Traceback" "$LOG/out"; then
+  ok "run without a token exits 2: $last"
+else
+  fail "run without a token" "expected exit 2 and one line naming DISCORD_TOKEN, got exit $rc"
+fi
+
+run "--entrypoint /opt/venv/bin/python" -c \
+  "import sqlite3; c = sqlite3.connect('/data/smoke.sqlite3'); c.execute('pragma journal_mode=wal'); \
+c.execute('create table t(x)'); c.commit(); c.close(); import os; os.remove('/data/smoke.sqlite3'); print('ok')"
+if [ "$rc" -eq 0 ]; then
+  ok "the non-root user can create a WAL-mode SQLite database in /data"
+else
+  fail "state volume" "exit $rc"
+fi
+
+run "--entrypoint /opt/venv/bin/python" /app/healthcheck.py
+if [ "$rc" -eq 0 ]; then
+  ok "healthcheck passes with no heartbeat yet (knowledge base validates)"
+else
+  fail "healthcheck" "exit $rc"
+fi
+
+run "--entrypoint /opt/venv/bin/python" -c \
+  "import os, runpy; open('/tmp/hb', 'w').close(); os.utime('/tmp/hb', (0, 0)); \
+os.environ['BOT_HEARTBEAT_FILE'] = '/tmp/hb'; runpy.run_path('/app/healthcheck.py', run_name='__main__')"
+if [ "$rc" -eq 1 ] && grep -q "unhealthy: heartbeat" "$LOG/out"; then
+  ok "healthcheck fails on a stale heartbeat: $(tail -n 1 "$LOG/out")"
+else
+  fail "stale heartbeat" "expected exit 1 and 'unhealthy: heartbeat', got exit $rc"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  echo "container smoke test: $failures check(s) failed"
+  exit 1
+fi
+echo "container smoke test: all checks passed"
