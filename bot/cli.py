@@ -6,6 +6,7 @@ Only `run` imports discord.py; every other path stays pure Python and starts fas
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +18,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     p.add_argument("--knowledge", type=Path, default=None,
                    help="knowledge directory (default: $BOT_KNOWLEDGE_DIR or ./knowledge)")
+    p.set_defaults(config=None, date=None)
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
-    sub.add_parser("console", help="ask questions interactively, no Discord token needed (default without a token)")
+    sub.add_parser("console", help="ask questions interactively (the default without $DISCORD_TOKEN)")
     ask = sub.add_parser("ask", help="answer one question, or one per stdin line with --jsonl")
     ask.add_argument("question", nargs="*", help="the question or command, e.g. '!ambassador Thailand'")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON lines")
@@ -27,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="print the daily summary for a date")
     summary.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     summary.add_argument("--config", type=Path, default=None, help="config file (default: $BOT_CONFIG or config.yaml)")
-    run = sub.add_parser("run", help="run the Discord bot (token from $DISCORD_TOKEN)")
+    run = sub.add_parser("run", help="run the Discord bot (the default with $DISCORD_TOKEN set)")
     run.add_argument("--config", type=Path, default=None, help="config file (default: $BOT_CONFIG or config.yaml)")
     return p
 
@@ -35,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m bot` and the `asean-bot` script."""
     args = _parser().parse_args(argv)
-    cmd = args.cmd or "console"
+    cmd = args.cmd or ("run" if os.environ.get("DISCORD_TOKEN") else "console")
     if cmd == "run":
         from bot.discordbot.runner import run_main
 
