@@ -1,0 +1,74 @@
+"""The `daily:` part of config.yaml (defaults for `/daily set`, the grace window, config-listed channels).
+
+`bot.config.Settings` holds one `Daily` as `settings.daily` (and `database_path` for the SQLite file).
+Validated like the rest of the config: a bad time or zone names the key, e.g.
+`config.yaml: daily.timezone: 'Asia/Soul' is not an IANA time zone ...`.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import Annotated
+
+import msgspec
+
+from bot.daily.schedule import MAX_GRACE, parse_time, resolve_timezone
+
+Snowflake = Annotated[int, msgspec.Meta(ge=0, description="a Discord id")]
+GraceMinutes = Annotated[int, msgspec.Meta(ge=1, le=int(MAX_GRACE.total_seconds() // 60))]
+
+
+class _Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Unknown keys are errors, as in `bot.config`."""
+
+
+class DailyChannel(_Section):
+    """A channel that gets the daily post without anyone running `/daily set` (time/zone: the defaults)."""
+
+    channel: Snowflake
+    guild: Snowflake | None = None
+    time: str | None = None
+    timezone: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.time is not None:
+            parse_time(self.time)
+        if self.timezone is not None:
+            resolve_timezone(self.timezone)
+
+
+class Daily(_Section):
+    """Daily-summary settings."""
+
+    enabled: bool = True  # false: no scheduler (the /daily commands still save settings)
+    time: str = "09:00"  # default post time for /daily set and config channels, 24-hour HH:MM
+    timezone: str = "Asia/Seoul"  # default IANA zone
+    grace_minutes: GraceMinutes = 60  # a post missed while the bot was down is still sent this long after
+    channels: list[DailyChannel] = []
+
+    def __post_init__(self) -> None:
+        parse_time(self.time)
+        resolve_timezone(self.timezone)
+        seen: set[int] = set()
+        for c in self.channels:
+            if c.channel in seen:
+                raise ValueError(f"channels: channel {c.channel} is listed twice")
+            seen.add(c.channel)
+
+    @property
+    def default_time(self) -> time:
+        """`time` parsed."""
+        return parse_time(self.time)
+
+    @property
+    def default_timezone(self) -> str:
+        """`timezone` as its canonical IANA name."""
+        return resolve_timezone(self.timezone)
+
+    @property
+    def grace(self) -> timedelta:
+        """The grace window."""
+        return timedelta(minutes=self.grace_minutes)
+
+
+__all__ = ["Daily", "DailyChannel"]

@@ -1,0 +1,234 @@
+"""The daily spotlight: one part of the article a day, built from the knowledge base, as an `Answer`.
+
+The rotation is derived from the data, never written in code: the event itself, one spotlight per
+member state (its envoy, figures, key points), one per topic that runs through several sections
+(vaccines, trade ...), and one per section that is neither the news report nor a country's (the
+Seoul column ...). Themes are spread evenly among the countries. Day `d` shows item
+`d.toordinal() % n`, so any `n` consecutive days show every item exactly once before one repeats,
+and a date always gives the same spotlight (preview, tests, `python -m bot summary --date`). The
+quote of the day also changes from one cycle to the next, and no quote is used twice in a cycle
+while another candidate is free.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from bot.answer import Answer, Field
+from bot.engine.format import attribution, bullets, person_line, quoted, sources, stats_line
+from bot.engine.text import clip
+from bot.kb.article import LEAD_ID
+from bot.kb.loader import KnowledgeBase
+from bot.kb.models import Country, Fact, Quote, Source
+
+KEY_POINTS = 4  # bullets per spotlight
+MIN_THEME_FACTS = 3  # a topic becomes a theme with at least this many facts ...
+MIN_THEME_SECTIONS = 2  # ... from at least this many sections
+POINT_LIMIT = 300  # characters per bullet
+FIELD_LIMIT = 1000  # Discord allows 1024 per field value
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry of the rotation: what it is about and the material it may show."""
+
+    key: str  # stable id: "event", "country:<id>", "topic:<id>", "section:<id>"
+    title: str
+    points: tuple[tuple[str, Source], ...]  # (text, citation) in the order to show
+    quotes: tuple[Quote, ...] = ()  # candidates for the quote of the day
+    country: Country | None = None
+    section: str | None = None
+    extra_sources: tuple[Source, ...] = field(default=())
+
+
+def _key_first(facts: Iterable[Fact]) -> list[Fact]:
+    facts = list(facts)
+    return [f for f in facts if f.key] + [f for f in facts if not f.key]
+
+
+def _spread(facts: Sequence[Fact], order: dict[str, int]) -> list[Fact]:
+    """Facts taken round-robin across sections (article order), key facts first within each section."""
+    by_section: dict[str, list[Fact]] = {}
+    for f in facts:
+        by_section.setdefault(f.source.section, []).append(f)
+    queues = [_key_first(by_section[s]) for s in sorted(by_section, key=lambda s: order.get(s, 0))]
+    out: list[Fact] = []
+    while any(queues):
+        for q in queues:
+            if q:
+                out.append(q.pop(0))
+    return out
+
+
+def _country_item(kb: KnowledgeBase, c: Country) -> Item:
+    own = [f for f in kb.facts if f.source.section == c.section or (c.id in f.about and f.source.section != LEAD_ID)]
+    facts = _key_first(f for f in own if f.source.section == c.section) or _key_first(own)
+    quotes = tuple(q for q in kb.quotes if (c.section and q.source.section == c.section) or
+                   (c.envoy and q.speaker == c.envoy))
+    extra = (c.stats.source,) if c.stats else ()
+    return Item(f"country:{c.id}", c.name, tuple((f.text, f.source) for f in facts[:KEY_POINTS]), quotes,
+                country=c, section=c.section, extra_sources=extra)
+
+
+def _event_item(kb: KnowledgeBase) -> Item:
+    points = tuple((f"{i.label}: {i.text}", i.source) for i in kb.event.items)
+    quotes = tuple(q for q in kb.quotes if q.source.section == LEAD_ID and q.speaker)
+    return Item("event", kb.event.title, points, quotes, section=LEAD_ID)
+
+
+def _topic_items(kb: KnowledgeBase, order: dict[str, int]) -> list[Item]:
+    items = []
+    for topic in kb.topics.values():
+        facts = [f for f in kb.facts if topic.id in f.topics]
+        if len(facts) < MIN_THEME_FACTS or len({f.source.section for f in facts}) < MIN_THEME_SECTIONS:
+            continue
+        quotes = tuple(q for q in kb.quotes if topic.id in q.topics)
+        points = tuple((f.text, f.source) for f in _spread(facts, order)[:KEY_POINTS])
+        items.append(Item(f"topic:{topic.id}", topic.name, points, quotes))
+    return items
+
+
+def _section_items(kb: KnowledgeBase) -> list[Item]:
+    items = []
+    for s in kb.article.sections:
+        if s.id == LEAD_ID or s.id in kb.section_country:
+            continue
+        facts = _key_first(f for f in kb.facts if f.source.section == s.id)
+        points = tuple((f.text, f.source) for f in facts[:KEY_POINTS])
+        if not points:
+            points = tuple((p.text, Source(section=s.id, paragraphs=[p.number])) for p in s.paragraphs[:2])
+        quotes = tuple(q for q in kb.quotes if q.source.section == s.id)
+        items.append(Item(f"section:{s.id}", s.heading, points, quotes, section=s.id))
+    return items
+
+
+def _interleave(themes: list[Item], countries: list[Item]) -> list[Item]:
+    """Themes spread evenly among countries, starting with a theme."""
+    n, t = len(themes) + len(countries), len(themes)
+    out: list[Item] = []
+    ti = ci = 0
+    for i in range(n):
+        if ti < t and (ci >= len(countries) or ti * n <= i * t):
+            out.append(themes[ti])
+            ti += 1
+        else:
+            out.append(countries[ci])
+            ci += 1
+    return out
+
+
+def build_items(kb: KnowledgeBase) -> list[Item]:
+    """The whole rotation, in order."""
+    order = {s.id: i for i, s in enumerate(kb.article.sections)}
+    themes = [_event_item(kb), *_topic_items(kb, order), *_section_items(kb)]
+    return _interleave(themes, [_country_item(kb, c) for c in kb.members])
+
+
+def as_of(kb: KnowledgeBase) -> str | None:
+    """The date the article's figures are from (the most common `stats.as_of`)."""
+    dates = Counter(c.stats.as_of for c in kb.countries.values() if c.stats)
+    return dates.most_common(1)[0][0] if dates else None
+
+
+def _cite(kb: KnowledgeBase, src: Source) -> str:
+    country = kb.section_country.get(src.section)
+    where = kb.countries[country].name if country else clip(kb.article.section(src.section).heading, 40)
+    nums = sorted(set(src.paragraphs))
+    paras = f"¶{nums[0]}" if len(nums) == 1 else f"¶{nums[0]}-{nums[-1]}"
+    return f"[{where} {paras}]"
+
+
+def _fit_bullets(lines: Iterable[str], limit: int = FIELD_LIMIT) -> str:
+    kept: list[str] = []
+    for line in lines:
+        if len(bullets([*kept, line])) > limit:
+            break
+        kept.append(line)
+    return bullets(kept)
+
+
+class Rotation:
+    """The spotlight for any date, from one knowledge base. Call it with a date for `(key, Answer)`."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.items = build_items(kb)
+        if not self.items:
+            raise ValueError("the knowledge base gives nothing to put in the spotlight")
+        self.as_of = as_of(kb)
+        self._quotes = lru_cache(maxsize=8)(self._assign_quotes)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def position(self, day: date) -> tuple[int, int]:
+        """(cycle number, 0-based place in the cycle) of a date."""
+        return divmod(day.toordinal(), len(self.items))
+
+    def item_for(self, day: date) -> Item:
+        """The rotation entry shown on `day`."""
+        return self.items[self.position(day)[1]]
+
+    def _assign_quotes(self, cycle: int) -> tuple[Quote | None, ...]:
+        """Quote of the day for every item of one cycle: rotated by cycle, no repeats while avoidable."""
+        used: set[str] = set()
+        chosen: list[Quote | None] = []
+        for item in self.items:
+            cands = list(item.quotes)
+            if not cands:
+                chosen.append(None)
+                continue
+            start = cycle % len(cands)
+            ring = cands[start:] + cands[:start]
+            pick = next((q for q in ring if q.id not in used), ring[0])
+            used.add(pick.id)
+            chosen.append(pick)
+        return tuple(chosen)
+
+    def quote_for(self, day: date) -> Quote | None:
+        """The quote of the day."""
+        cycle, pos = self.position(day)
+        return self._quotes(cycle)[pos]
+
+    def __call__(self, day: date) -> tuple[str, Answer]:
+        """`(rotation key, spotlight answer)` for `day`: the scheduler's spotlight function."""
+        return self.item_for(day).key, self.answer(day)
+
+    def answer(self, day: date) -> Answer:
+        """The spotlight of `day` as an `Answer`."""
+        kb, item = self.kb, self.item_for(day)
+        _, pos = self.position(day)
+        refs: list[Source] = [src for _, src in item.points] + list(item.extra_sources)
+        lines = [f"Spotlight for {day:%A, %B} {day.day}, {day.year} · {pos + 1} of {len(self.items)} in the rotation"]
+        fields: list[Field] = []
+        c = item.country
+        if c is not None:
+            if c.envoy:
+                lines.append(f"Envoy: {person_line(kb, kb.people[c.envoy])}")
+            if c.stats:
+                fields.append(Field(f"COVID-19 figures as of {c.stats.as_of}",
+                                    f"{stats_line(c)} {_cite(kb, c.stats.source)}"))
+        if item.section and item.section != LEAD_ID:
+            lines.append(f"Section: “{kb.article.section(item.section).heading}”")
+        if item.points:
+            name = "Key points" if item.key != "event" else "The event"
+            fields.append(Field(name, _fit_bullets(f"{clip(text, POINT_LIMIT)} {_cite(kb, src)}"
+                                                   for text, src in item.points)))
+        quote = self.quote_for(day)
+        if quote is not None:
+            refs.append(quote.source)
+            value = f"{clip(quoted(quote), 700)}\n— {clip(attribution(kb, quote), 250)} {_cite(kb, quote.source)}"
+            fields.append(Field("Quote of the day", value))
+        article = f"From “{kb.article.title}”."
+        if self.as_of:
+            article += f" Figures are as of {self.as_of}: the article's, not today's."
+        lines.append(article)
+        return Answer(title=f"Daily spotlight: {item.title}", body="\n".join(lines), fields=tuple(fields),
+                      sources=sources(kb, refs))
+
+
+__all__ = ["Item", "Rotation", "as_of", "build_items"]
