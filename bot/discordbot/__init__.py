@@ -1,0 +1,1 @@
+"""The Discord front end. Only modules under this package import discord.py."""

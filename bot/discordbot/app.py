@@ -1,0 +1,156 @@
+"""The bot: a `commands.Bot` (or `AutoShardedBot`) subclass that gets its dependencies in `__init__`.
+
+Start-up follows discord.py's `examples/advanced_startup.py`: settings, knowledge base and (later)
+the store are passed in, extensions load in `setup_hook`, nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.kb.loader import KnowledgeBase, load_knowledge
+
+log = logging.getLogger(__name__)
+
+# Loaded in this order by `setup_hook`; add a feature by adding its module here.
+EXTENSIONS: tuple[str, ...] = (
+    "bot.discordbot.cogs.errors",
+    "bot.discordbot.cogs.lookup",
+    "bot.discordbot.cogs.questions",
+    "bot.discordbot.cogs.admin",
+)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class RoundtableTree(app_commands.CommandTree):
+    """The slash-command tree: its errors go to the same place as text-command errors."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        """Hand the error to the errors cog (`on_app_command_error`) instead of only logging it."""
+        self.client.dispatch("app_command_error", interaction, error)
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """Default intents, plus the privileged Message Content intent unless the config turns it off."""
+    intents = discord.Intents.default()
+    intents.message_content = settings.message_content
+    return intents
+
+
+class RoundtableBotMixin:
+    """What both bot classes share; use `create_bot` rather than the classes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        kb: KnowledgeBase,
+        *,
+        store: Any = None,
+        engine_factory: Callable[[KnowledgeBase], Engine] = Engine,
+        extensions: tuple[str, ...] | None = None,
+        **options: Any,
+    ) -> None:
+        options.setdefault("intents", intents_for(settings))
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=settings.prefix,
+            help_command=None,
+            case_insensitive=True,
+            strip_after_prefix=True,
+            allowed_mentions=NO_MENTIONS,
+            owner_ids=set(settings.owners) or None,
+            tree_cls=RoundtableTree,
+            **options,
+        )
+        self.settings = settings
+        self.store = store
+        self.engine_factory = engine_factory
+        self.engine: Engine = engine_factory(kb)
+        self.extensions_to_load = EXTENSIONS if extensions is None else extensions
+        self.cooldowns = commands.CooldownMapping.from_cooldown(
+            settings.cooldown.rate, settings.cooldown.per, commands.BucketType.user
+        )
+        self._reload_lock = asyncio.Lock()
+        self.add_check(self.rate_limit_check)  # type: ignore[attr-defined]
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base currently in service."""
+        return self.engine.kb
+
+    async def setup_hook(self) -> None:
+        """Load every extension; optionally sync slash commands."""
+        for name in self.extensions_to_load:
+            await self.load_extension(name)  # type: ignore[attr-defined]
+            log.debug("loaded extension %s", name)
+        if self.settings.sync_on_start:
+            guild = discord.Object(self.settings.sync_guild) if self.settings.sync_guild else None
+            await self.sync_commands(guild)
+
+    async def sync_commands(self, guild: discord.abc.Snowflake | None) -> list[app_commands.AppCommand]:
+        """Sync slash commands to one guild (a copy of the global ones) or, with None, globally."""
+        tree: app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
+        if guild is not None:
+            tree.copy_global_to(guild=guild)
+        synced = await tree.sync(guild=guild)
+        log.info("synced %d slash commands %s", len(synced), f"to guild {guild.id}" if guild else "globally")
+        return synced
+
+    def retry_after(self, message: discord.Message) -> float | None:
+        """Count one use for the message's author; seconds to wait if over the per-user rate."""
+        bucket = self.cooldowns.get_bucket(message)
+        return bucket.update_rate_limit() if bucket is not None else None
+
+    async def rate_limit_check(self, ctx: commands.Context[Any]) -> bool:
+        """Global check: the per-user cooldown over every command except admin ones."""
+        if ctx.command is not None and ctx.command.extras.get("admin"):
+            return True
+        bucket = self.cooldowns.get_bucket(ctx.message)
+        retry = bucket.update_rate_limit() if bucket is not None else None
+        if retry:
+            raise commands.CommandOnCooldown(bucket, retry, commands.BucketType.user)  # type: ignore[arg-type]
+        return True
+
+    async def reload_knowledge(self) -> KnowledgeBase:
+        """Re-read the knowledge directory; on any error the current one stays in service and it raises."""
+        async with self._reload_lock:
+            kb = await asyncio.to_thread(load_knowledge, self.kb.root)
+            engine = await asyncio.to_thread(self.engine_factory, kb)
+            self.engine = engine
+            log.info("knowledge base reloaded: %s", kb.summary_line())
+            return kb
+
+    async def on_ready(self) -> None:
+        """Log who we are once connected."""
+        user = self.user  # type: ignore[attr-defined]
+        log.info("connected as %s (id %s) to %d guild(s)", user, getattr(user, "id", "?"),
+                 len(self.guilds))  # type: ignore[attr-defined]
+
+
+class RoundtableBot(RoundtableBotMixin, commands.Bot):
+    """The bot on one gateway connection."""
+
+
+class ShardedRoundtableBot(RoundtableBotMixin, commands.AutoShardedBot):
+    """The bot over several shards (`shard_count` / `shard_ids` in the config)."""
+
+
+def create_bot(settings: Settings, kb: KnowledgeBase, *, store: Any = None, **options: Any) -> RoundtableBotMixin:
+    """The right bot class for the settings: sharded when `shard_count` is set."""
+    if settings.sharded:
+        count = None if settings.shard_count == "auto" else settings.shard_count
+        return ShardedRoundtableBot(settings, kb, store=store, shard_count=count,
+                                    shard_ids=settings.shard_ids, **options)
+    return RoundtableBot(settings, kb, store=store, **options)
+
+
+__all__ = ["EXTENSIONS", "RoundtableBot", "RoundtableBotMixin", "ShardedRoundtableBot", "create_bot"]

@@ -1,0 +1,1 @@
+"""One cog per feature area, loaded by `bot.discordbot.app.EXTENSIONS`."""

@@ -1,0 +1,145 @@
+"""The one error path: text, hybrid and slash command errors end here.
+
+The user gets one short line; unexpected errors go to the log with their traceback. Errors a command
+or cog handles itself (its own error handler) are skipped. An unknown `!command` gets a
+"did you mean" or, when nothing is close, is answered as a question.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discordbot.cogs.lookup import usage
+from bot.discordbot.respond import send_answer, send_note
+from bot.discordbot.views import NO_MENTIONS
+
+log = logging.getLogger(__name__)
+
+GENERIC = "Sorry, something went wrong while answering; it has been logged."
+
+
+class NotAdmin(commands.CheckFailure):
+    """The user lacks Manage Server and is not a configured owner."""
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The error a command raised, without discord.py's wrappers."""
+    while isinstance(error, (commands.CommandInvokeError, commands.HybridCommandError,
+                             app_commands.CommandInvokeError)):
+        error = error.original
+    return error
+
+
+def usage_line(ctx: commands.Context[Any]) -> str:
+    """Usage of the command in `ctx`, from its spec or its signature."""
+    command = ctx.command
+    if command is None:
+        return ""
+    prefix = ctx.bot.settings.prefix
+    spec = command.extras.get("spec")
+    if spec is not None:
+        return usage(spec, prefix)
+    return f"`{prefix}{command.qualified_name} {command.signature}`".replace(" `", "`")
+
+
+class Errors(commands.Cog):
+    """Handles `on_command_error` and `on_app_command_error` (dispatched by the tree's `on_error`)."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    def message_for(self, ctx: commands.Context[Any], error: BaseException) -> str | None:
+        """The line to show the user, or None when the error is unexpected (and must be logged)."""
+        name = f"{ctx.clean_prefix}{ctx.invoked_with or (ctx.command.name if ctx.command else '')}"
+        if isinstance(error, commands.MissingRequiredArgument):
+            return f"`{name}` needs {error.param.name}. Usage: {usage_line(ctx)}"
+        if isinstance(error, commands.CommandOnCooldown):
+            return f"Slow down a little: you can ask again in {error.retry_after:.0f} s."
+        if isinstance(error, NotAdmin):
+            return f"Sorry, `{name}` is only for server managers and the bot's owners."
+        if isinstance(error, commands.NoPrivateMessage):
+            return f"`{name}` only works in a server."
+        if isinstance(error, commands.CheckFailure):
+            return f"Sorry, you can't use `{name}` here."
+        if isinstance(error, commands.UserInputError):
+            return f"{error} Usage: {usage_line(ctx)}"
+        if isinstance(error, commands.DisabledCommand):
+            return f"`{name}` is switched off."
+        return None
+
+    @commands.Cog.listener()
+    async def on_command_error(self, ctx: commands.Context[Any], error: commands.CommandError) -> None:
+        """Reply with one short line; log the traceback of anything unexpected."""
+        if ctx.command is not None and ctx.command.has_error_handler():
+            return
+        if ctx.cog is not None and ctx.cog.has_error_handler():
+            return
+        original = unwrap(error)
+        if isinstance(original, commands.CommandNotFound):
+            await self.unknown_command(ctx)
+            return
+        text = self.message_for(ctx, original)
+        if text is None:
+            log.error("command %r failed (input %r)", ctx.command and ctx.command.qualified_name,
+                      ctx.message.content, exc_info=original)
+            text = GENERIC
+        else:
+            log.debug("command %r refused: %s", ctx.invoked_with, original)
+        try:
+            await send_note(ctx, text)
+        except discord.HTTPException:
+            log.warning("could not tell the user about an error in %r", ctx.invoked_with, exc_info=True)
+
+    async def unknown_command(self, ctx: commands.Context[Any]) -> None:
+        """`!contry Vietnam`: the engine corrects or suggests the command, or answers the line as a question."""
+        settings = self.bot.settings  # type: ignore[attr-defined]
+        name = (ctx.invoked_with or "").strip()
+        if settings.unknown_commands == "ignore" or not name or not name[0].isalnum():
+            return
+        if ctx.author.bot:
+            return
+        retry = self.bot.retry_after(ctx.message)  # type: ignore[attr-defined]
+        if retry:
+            await send_note(ctx, f"Slow down a little: you can ask again in {retry:.0f} s.")
+            return
+        line = ctx.message.content[len(ctx.prefix or ""):].strip()
+        if len(line) > settings.max_input_length:
+            await send_note(ctx, f"That is {len(line)} characters long; please keep it under "
+                                 f"{settings.max_input_length}.")
+            return
+        arg = line[len(name):].strip()
+        try:  # the engine corrects a close name, suggests commands, or reads the line as a question
+            answer = self.bot.engine.command(name.lower(), arg)  # type: ignore[attr-defined]
+            await send_answer(self.bot, ctx, answer)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("failed to answer unknown command %r", line)
+            await send_note(ctx, GENERIC)
+
+    @commands.Cog.listener()
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """Slash-command errors that did not go through a hybrid command's context."""
+        original = unwrap(error)
+        if isinstance(original, app_commands.CheckFailure):
+            text = "Sorry, you can't use that command here."
+            log.debug("app command refused: %s", original)
+        else:
+            log.error("slash command %r failed", interaction.command and interaction.command.qualified_name,
+                      exc_info=original)
+            text = GENERIC
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("could not tell the user about a slash-command error", exc_info=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Errors(bot))

@@ -1,0 +1,154 @@
+"""Every engine command (`bot.engine.specs.SPECS`) as one hybrid command: `!country Vietnam` and `/country`.
+
+The commands are generated from the specs, so names, aliases, usage, help text and examples stay in
+one place. They all share one implementation, `run_command`; each spec's `summary` is its help text.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.ext.commands.parameters import Parameter, Signature
+
+from bot.discordbot.render import shorten
+from bot.discordbot.respond import send_answer, send_note
+from bot.engine.specs import SPECS, CommandSpec
+
+log = logging.getLogger(__name__)
+
+MAX_CHOICES = 25
+CHOICE_LIMIT = 100  # Discord's limit on a choice's name and value
+
+# The slash option each argument kind becomes: `/country country:Vietnam`.
+OPTION_NAMES = {"country": "country", "person": "person", "country_or_person": "name", "quote": "about",
+                "text": "text"}
+OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "topic"}
+OPTION_HELP = {
+    "country": "An ASEAN member state, e.g. Vietnam",
+    "person": "Someone the article names, e.g. Lee Hyuk",
+    "name": "A country or an envoy's name, e.g. Thailand or Umar Hadi",
+    "about": "A topic, a person or a country, e.g. vaccine",
+    "question": "Your question about the article",
+    "words": "Words to look for in the article",
+    "command": "A command name, e.g. quote",
+    "topic": "Optional focus for the overview",
+    "text": "Text",
+}
+COMPLETED_KINDS = {"country", "person", "country_or_person", "quote"}
+
+
+def option_name(spec: CommandSpec) -> str | None:
+    """The argument's name as a slash option, or None for a command without argument."""
+    if spec.arg is None:
+        return None
+    return OPTION_OVERRIDES.get(spec.name) or OPTION_NAMES.get(spec.arg, "text")
+
+
+def usage(spec: CommandSpec, prefix: str) -> str:
+    """The usage line with the configured prefix, e.g. "`?country <country>` (e.g. `?country Vietnam`)"."""
+    line = prefix + spec.usage.removeprefix("!")
+    example = spec.examples[0].removeprefix("!") if spec.examples else ""
+    return f"`{line}`" + (f" (e.g. `{prefix}{example}`)" if example else "")
+
+
+async def run_command(ctx: commands.Context[Any], name: str, arg: str) -> None:
+    """The one implementation of every engine command: check the input, ask the engine, reply."""
+    arg = arg.strip()
+    cap = ctx.bot.settings.max_input_length
+    if len(arg) > cap:
+        await send_note(ctx, f"That is {len(arg)} characters long; please keep it under {cap}.")
+        return
+    answer = ctx.bot.engine.command(name, arg)
+    await send_answer(ctx.bot, ctx, answer)
+
+
+def choices(values: list[str]) -> list[app_commands.Choice[str]]:
+    """At most 25 autocomplete choices, each within Discord's 100-character limit, no duplicates."""
+    out: dict[str, app_commands.Choice[str]] = {}
+    for v in values:
+        v = shorten(v, CHOICE_LIMIT)
+        if v and v not in out:
+            out[v] = app_commands.Choice(name=v, value=v)
+        if len(out) >= MAX_CHOICES:
+            break
+    return list(out.values())
+
+
+def _completer(kind: str) -> Any:
+    async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        engine = interaction.client.engine  # type: ignore[attr-defined]
+        return choices(engine.complete(kind, current[:CHOICE_LIMIT], limit=MAX_CHOICES))
+
+    return complete
+
+
+async def complete_command_name(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Command names for `/help`: prefix matches first, then names containing the text."""
+    current = current.strip().lower()
+    names = [s.name for s in SPECS]
+    ranked = [n for n in names if n.startswith(current)] + [n for n in names if current in n and
+                                                           not n.startswith(current)]
+    return choices(ranked)
+
+
+def build_command(spec: CommandSpec) -> commands.HybridCommand[Any, ..., None]:
+    """A hybrid command for one spec; its option is named after the argument and autocompleted."""
+    option = option_name(spec)
+
+    async def callback(ctx: commands.Context[Any], **kwargs: str | None) -> None:
+        await run_command(ctx, spec.name, (kwargs.get(option) if option else None) or "")
+
+    callback.__name__ = callback.__qualname__ = spec.name
+    callback.__doc__ = spec.summary
+    # discord.py reads the options from the signature: give the callback one named after the argument.
+    params = [Parameter("ctx", Parameter.POSITIONAL_OR_KEYWORD, annotation=commands.Context)]
+    if option:
+        params.append(Parameter(
+            option, Parameter.KEYWORD_ONLY,
+            annotation=str if spec.required else Optional[str],  # noqa: UP045 (a runtime value)
+            default=Parameter.empty if spec.required else None,
+        ))
+        app_commands.describe(**{option: OPTION_HELP.get(option, "Text")})(callback)
+    callback.__signature__ = Signature(params)  # type: ignore[attr-defined]
+    examples = "\n".join(spec.examples)
+    command = commands.HybridCommand(
+        callback, name=spec.name, aliases=list(spec.aliases), description=shorten(spec.summary, 100),
+        help=f"{spec.summary}\n\nExamples:\n{examples}", brief=spec.summary, usage=spec.usage,
+        extras={"spec": spec},
+    )
+    if option and spec.arg in COMPLETED_KINDS:
+        command.autocomplete(option)(_completer(spec.arg))  # type: ignore[arg-type]
+    elif spec.name == "help" and option:
+        command.autocomplete(option)(complete_command_name)
+    return command
+
+
+class Lookup(commands.Cog):
+    """Adds the generated commands when loaded and removes them when unloaded."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.names: list[str] = []
+
+    async def cog_load(self) -> None:
+        """Register one hybrid command per spec."""
+        for spec in SPECS:
+            command = build_command(spec)
+            self.bot.add_command(command)
+            self.names.append(command.name)
+        log.debug("registered %d engine commands", len(self.names))
+
+    async def cog_unload(self) -> None:
+        """Remove the generated commands (and their slash twins)."""
+        for name in self.names:
+            self.bot.remove_command(name)
+        self.names.clear()
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Lookup(bot))

@@ -1,0 +1,86 @@
+"""Free-form questions: when the bot is mentioned, in DMs, and in the configured ask channels."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+from discord.ext import commands
+
+from bot.discordbot.respond import send_answer, send_note
+
+log = logging.getLogger(__name__)
+
+GREETING = "Ask me anything about the ASEAN envoys' roundtable of June 2020, or try `{prefix}help`."
+
+
+class Questions(commands.Cog):
+    """Answers messages that are questions rather than commands, replying to the message."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    def _addressed(self, message: discord.Message) -> bool:
+        """True when the bot is mentioned, by its user or its own role."""
+        me = self.bot.user
+        if me is not None and any(u.id == me.id for u in message.mentions):
+            return True
+        role = message.guild.self_role if message.guild is not None else None
+        return role is not None and role in message.role_mentions
+
+    def question_text(self, message: discord.Message) -> str:
+        """The message without the mentions that address the bot."""
+        text = message.content
+        me = self.bot.user
+        if me is not None:
+            text = re.sub(rf"<@!?{me.id}>", " ", text)
+        role = message.guild.self_role if message.guild is not None else None
+        if role is not None:
+            text = text.replace(role.mention, " ")
+        return " ".join(text.split())
+
+    def wants_answer(self, message: discord.Message) -> bool:
+        """Whether this message is a question for the bot (and not a command, nor from a bot)."""
+        if message.author.bot or message.webhook_id is not None:
+            return False
+        settings = self.bot.settings  # type: ignore[attr-defined]
+        addressed = self._addressed(message)
+        if message.content.startswith(settings.prefix) and not addressed:
+            return False  # a command: the commands extension answers it
+        if message.guild is None:
+            return settings.answer_dms
+        if addressed:
+            return settings.answer_mentions
+        return message.channel.id in settings.ask_channels
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a question, replying to (and so referencing) the user's message."""
+        if not self.wants_answer(message):
+            return
+        settings = self.bot.settings  # type: ignore[attr-defined]
+        text = self.question_text(message)
+        if not text:
+            await send_note(message, GREETING.format(prefix=settings.prefix))
+            return
+        retry = self.bot.retry_after(message)  # type: ignore[attr-defined]
+        if retry:
+            await send_note(message, f"Slow down a little: you can ask again in {retry:.0f} s.")
+            return
+        if len(text) > settings.max_input_length:
+            await send_note(message, f"That question is {len(text)} characters long; "
+                                     f"please keep it under {settings.max_input_length}.")
+            return
+        log.debug("question from %s in %s: %r", message.author.id, message.channel.id, text)
+        try:
+            answer = self.bot.engine.answer(text)  # type: ignore[attr-defined]
+            await send_answer(self.bot, message, answer)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("failed to answer message %s: %r", message.id, text)
+            await send_note(message, "Sorry, something went wrong while answering; it has been logged.")
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Questions(bot))

@@ -1,0 +1,50 @@
+"""Sending answers and short notes: every message goes out with `AllowedMentions.none()`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.ext import commands
+
+from bot.answer import Answer
+from bot.discordbot.render import CONTENT_LIMIT, render, shorten
+from bot.discordbot.views import NO_MENTIONS, AnswerView
+
+if TYPE_CHECKING:
+    from bot.discordbot.app import RoundtableBotMixin
+
+Target = commands.Context[Any] | discord.Message
+
+
+def may_embed(target: Target) -> bool:
+    """True when the bot may post embeds where `target` was sent (always in DMs and interactions)."""
+    if isinstance(target, commands.Context):
+        return target.bot_permissions.embed_links
+    if target.guild is None:
+        return True
+    return target.channel.permissions_for(target.guild.me).embed_links  # type: ignore[union-attr, arg-type]
+
+
+async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer) -> discord.Message | None:
+    """Reply to a command or message with an answer's first page, its pager and its Source button."""
+    pages = render(answer, embeds=may_embed(target))
+    view = AnswerView(pages, answer.sources, lambda: bot.engine.kb.article, target.author.id)
+    kwargs: dict[str, Any] = {"content": pages[0].content, "embed": pages[0].embed, "allowed_mentions": NO_MENTIONS}
+    if not view.empty:
+        kwargs["view"] = view
+    message = await target.reply(**kwargs)
+    view.message = message
+    return message
+
+
+async def send_note(target: Target, text: str) -> None:
+    """One short line in reply (ephemeral for slash commands), pinging nobody."""
+    text = shorten(text, CONTENT_LIMIT)
+    if isinstance(target, commands.Context) and target.interaction is not None:
+        await target.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    else:
+        await target.reply(text, allowed_mentions=NO_MENTIONS)
+
+
+__all__ = ["may_embed", "send_answer", "send_note"]

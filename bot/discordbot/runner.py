@@ -1,0 +1,128 @@
+"""`python -m bot run`: read config and token, configure logging once, run the bot until a signal.
+
+Problems an operator can fix (no token, bad config, broken knowledge base, rejected token, the
+Message Content intent not enabled) print one line to stderr and exit with status 2.
+
+For tests only: `DISCORD_API_BASE` (e.g. `http://127.0.0.1:8765/api/v10`) and `DISCORD_GATEWAY_URL`
+(e.g. `ws://127.0.0.1:8765/gateway/`) point discord.py at a fake Discord server. Unset, nothing changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import discord
+import yarl
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.discordbot.app import create_bot
+from bot.kb.errors import KnowledgeError
+from bot.kb.loader import KnowledgeBase, load_knowledge
+
+log = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+INTENT_HELP = (
+    "Discord refused the Message Content intent. Enable it in the Developer Portal "
+    "(Applications > your bot > Bot > Privileged Gateway Intents > Message Content Intent), "
+    "or set `message_content: false` in the config to run with slash commands, mentions and DMs only."
+)
+
+
+class TokenError(Exception):
+    """No usable bot token."""
+
+
+def read_token(settings: Settings, environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
+    """The token from `$DISCORD_TOKEN`, else from the config's `token_file`; checked for obvious mistakes."""
+    token = environ.get("DISCORD_TOKEN", "")
+    source = "DISCORD_TOKEN"
+    if not token.strip() and settings.token_file:
+        source = f"token_file {settings.token_file}"
+        try:
+            token = Path(settings.token_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TokenError(f"cannot read token_file {settings.token_file}: {exc.__class__.__name__}") from None
+    token = token.strip()
+    if not token:
+        raise TokenError("no bot token: set DISCORD_TOKEN (or token_file in the config); "
+                         "`python -m bot console` needs none")
+    if token.lower().startswith("bot "):
+        raise TokenError(f"malformed token in {source}: drop the leading 'Bot '")
+    if any(c.isspace() for c in token) or not token.isascii() or not token.isprintable():
+        raise TokenError(f"malformed token in {source}: it must be one line without spaces")
+    return token
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at the configured level (once, here, never at import time)."""
+    discord.utils.setup_logging(level=getattr(logging, level.upper()), root=True)
+
+
+def apply_test_endpoints(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Point discord.py at a fake server when the testing variables are set (never in production)."""
+    api = environ.get("DISCORD_API_BASE")
+    gateway = environ.get("DISCORD_GATEWAY_URL")
+    if api:
+        discord.http.Route.BASE = api.rstrip("/")
+        log.warning("testing: Discord REST API at %s", api)
+    if gateway:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+        log.warning("testing: Discord gateway at %s", gateway)
+
+
+async def serve(settings: Settings, kb: KnowledgeBase, token: str) -> None:
+    """Run the bot until it is closed; SIGINT and SIGTERM close it cleanly."""
+    bot = create_bot(settings, kb)
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []
+
+    def stop(signame: str) -> None:
+        if not closing:
+            log.info("%s received, closing", signame)
+            closing.append(loop.create_task(bot.close()))  # type: ignore[attr-defined]
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no signal handlers
+            loop.add_signal_handler(sig, stop, sig.name)
+    async with bot:  # type: ignore[attr-defined]
+        await bot.start(token)  # type: ignore[attr-defined]
+    if closing:
+        await closing[0]
+    log.info("bot closed")
+
+
+def run_main(args: argparse.Namespace) -> int:
+    """Entry point of `python -m bot run`; returns the process exit status."""
+    try:
+        settings = load_settings(getattr(args, "config", None))
+        token = read_token(settings)
+    except (ConfigError, TokenError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level)
+    knowledge = getattr(args, "knowledge", None) or (Path(settings.knowledge_dir) if settings.knowledge_dir else None)
+    try:
+        kb = load_knowledge(knowledge)
+    except KnowledgeError as exc:
+        print(f"error: knowledge base: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    apply_test_endpoints()
+    try:
+        asyncio.run(serve(settings, kb, token))
+    except discord.PrivilegedIntentsRequired:
+        print(f"error: {INTENT_HELP}", file=sys.stderr)
+        return EXIT_USAGE
+    except discord.LoginFailure:
+        print("error: Discord rejected the token (401): check DISCORD_TOKEN or token_file", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    return 0
