@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine
+from bot.engine.cache import load_engine
 from bot.kb.loader import load_knowledge
 
 PROMPT = "ask> "
 
 
 def build_engine(knowledge: Path | None = None) -> Engine:
-    """Load the knowledge base and index it."""
-    return Engine(load_knowledge(knowledge))
+    """Load the knowledge base and index it (from the cache when it is current)."""
+    return load_engine(knowledge)
 
 
 def check(knowledge: Path | None, sections: bool = False) -> int:

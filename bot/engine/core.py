@@ -21,6 +21,21 @@ PREFIXES = ("!", "/")
 MAX_INPUT = 2000
 
 
+def _quote(eng: Engine, arg: str) -> Answer:
+    return lookup.quote(eng, arg, eng.rng)
+
+
+def _help(eng: Engine, arg: str) -> Answer:
+    return eng.help(arg)
+
+
+HANDLERS: dict[str, Callable[[Engine, str], Answer]] = {
+    "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats, "who": lookup.who,
+    "event": lookup.event, "search": lookup.search, "summary": lookup.summary, "quote": _quote,
+    "ask": questions.answer_question, "help": _help,
+}
+
+
 class Engine:
     """Indexes a knowledge base once and answers commands and questions from it."""
 
@@ -35,12 +50,6 @@ class Engine:
                 if eid:
                     self._facts_about.setdefault(eid, []).append(f)
         self.index = SearchIndex(self._documents(), kb.synonyms)
-        self._handlers: dict[str, Callable[[Engine, str], Answer]] = {
-            "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats,
-            "who": lookup.who, "event": lookup.event, "search": lookup.search, "summary": lookup.summary,
-            "quote": lambda eng, arg: lookup.quote(eng, arg, eng.rng),
-            "ask": questions.answer_question, "help": lambda eng, arg: eng.help(arg),
-        }
         self._command_names = {name: spec for spec in SPECS for name in (spec.name, *spec.aliases)}
 
     # -- indexes -------------------------------------------------------------------------------------
@@ -138,7 +147,7 @@ class Engine:
         if spec.required and not arg:
             return Answer(title=f"Usage: {spec.usage}", body=spec.summary, kind="error",
                           suggestions=spec.examples)
-        return self._handlers[spec.name](self, arg)
+        return HANDLERS[spec.name](self, arg)
 
     def spec(self, name: str) -> CommandSpec | None:
         """The command spec for a name or alias."""

@@ -72,7 +72,9 @@ class NameIndex:
         for role in kb.gazetteer.roles:
             self._add(Entity(f"role:{role}", "role", role), [role])
         self._keys = list(self._aliases)
-        self._max_len = max((k.count(" ") + 1 for k in self._keys), default=1)
+        self._lengths: dict[str, set[int]] = {}  # first word of an alias -> the alias lengths in words
+        for k in self._keys:
+            self._lengths.setdefault(k.split(" ", 1)[0], set()).add(k.count(" ") + 1)
         self.vocabulary = {w for s in kb.article.sections for p in s.paragraphs for w in words(p.text)}
 
     def _add(self, entity: Entity, aliases: list[str]) -> None:
@@ -135,9 +137,9 @@ class NameIndex:
                 taken[i] = True
             return True
 
-        for n in range(min(self._max_len, len(toks)), 0, -1):
-            for i in range(len(toks) - n + 1):
-                claim(i, i + n, " ".join(toks[i : i + n]), False)
+        spans = [(n, i) for i, tok in enumerate(toks) for n in self._lengths.get(tok, ()) if i + n <= len(toks)]
+        for n, i in sorted(spans, key=lambda span: (-span[0], span[1])):
+            claim(i, i + n, " ".join(toks[i : i + n]), False)
         for n in (3, 2, 1) if fuzzy else ():
             for i in range(len(toks) - n + 1):
                 gram = toks[i : i + n]

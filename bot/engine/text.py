@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from snowballstemmer.english_stemmer import EnglishStemmer
+import Stemmer
 
 _FOLD = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "`": "'", "\u00b4": "'",
@@ -15,7 +15,8 @@ _FOLD = str.maketrans({
 })
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
-_STEMMER = EnglishStemmer()
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_STEMMER = Stemmer.Stemmer("english")
 
 _STOP = """
 a about above after again against all am an and any are as at be because been before being below between both
@@ -32,6 +33,8 @@ QUESTION_WORDS = frozenset({"who", "whom", "whose", "what", "when", "where", "wh
 
 def normalize(text: str) -> str:
     """Casefold, fold typographic quotes and dashes, drop accents and invisible characters."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_FOLD)
     text = _INVISIBLE.sub("", text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -42,15 +45,15 @@ def words(text: str) -> list[str]:
     """Lower-case word and number tokens; numbers lose their thousands separators ("46,845" -> "46845")."""
     out = []
     for tok in _TOKEN.findall(normalize(text).replace("\\$", "$")):
-        if tok[0].isdigit():
-            tok = re.sub(r"(?<=\d),(?=\d{3}\b)", "", tok)
+        if "," in tok:
+            tok = _THOUSANDS.sub("", tok)
         out.append(tok)
     return out
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The Porter2 (Snowball) English stem of a lower-case word; numbers stay as they are."""
+    """The Snowball (Porter2) English stem of a lower-case word; numbers stay as they are."""
     if word[0].isdigit():
         return word
     return str(_STEMMER.stemWord(word))

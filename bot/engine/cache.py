@@ -1,0 +1,71 @@
+"""A pickled copy of the built engine, keyed by the knowledge files and the code, for a fast cold start.
+
+The cache is an optimisation only: when it is missing, stale, unreadable or unwritable, the engine is
+built from the YAML files as usual (and the files are validated then).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from bot.engine.core import Engine
+from bot.kb.loader import default_knowledge_dir, load_knowledge
+
+log = logging.getLogger(__name__)
+_CODE = Path(__file__).resolve().parents[1]
+
+
+def cache_dir() -> Path:
+    """`$BOT_CACHE_DIR`, else `$XDG_CACHE_HOME/asean-bot`, else `~/.cache/asean-bot`."""
+    if env := os.environ.get("BOT_CACHE_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "asean-bot"
+
+
+def _key(root: Path) -> str:
+    h = hashlib.sha256()
+    for folder, pattern in ((root, "*"), (_CODE / "kb", "*.py"), (_CODE / "engine", "*.py")):
+        for path in sorted(folder.glob(pattern)):
+            if path.is_file():
+                h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    h.update(str(root.resolve()).encode())
+    return h.hexdigest()[:32]
+
+
+def load_engine(root: Path | None = None, use_cache: bool = True) -> Engine:
+    """The engine for a knowledge directory, from the cache when it is current."""
+    root = root or default_knowledge_dir()
+    if not use_cache or os.environ.get("BOT_NO_CACHE"):
+        return Engine(load_knowledge(root))
+    try:
+        key = _key(root)
+    except OSError:
+        return Engine(load_knowledge(root))  # let the loader report what is missing
+    path = cache_dir() / f"engine-{key}.pickle"
+    try:
+        with path.open("rb") as fh:
+            engine = pickle.load(fh)
+        if isinstance(engine, Engine):
+            return engine
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a corrupt or incompatible cache is rebuilt, never fatal
+        log.debug("ignoring engine cache %s: %s", path, exc)
+    engine = Engine(load_knowledge(root))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            pickle.dump(engine, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp.name, path)
+        for old in path.parent.glob("engine-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("cannot write engine cache %s: %s", path, exc)
+    return engine
