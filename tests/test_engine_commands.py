@@ -155,3 +155,29 @@ def test_complete(engine: Engine):
     assert "Lee Hyuk" in engine.complete("person", "lee")
     assert len(engine.complete("country", "")) == 10
     assert len(engine.complete("quote", "")) <= 25
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Who represented Cambodia?", "Long Dimanche"),
+    ("Which countries had no active cases?", "Brunei, Laos"),
+    ("Which country had the most confirmed cases?", "Indonesia"),
+    ("What did the Indonesian envoy say about ventilators?", "ventilators"),
+    ("What did the Thai ambassador say about the ASEAN COVID-19 Response Fund?", "$5 million"),
+    ("Who sent Park Won-soon as a special envoy to ASEAN?", "Moon Jae-in"),
+])
+def test_free_form_questions(ask, question, expected):
+    assert expected in ask(question)
+
+
+@pytest.mark.parametrize("question", [
+    "What did Kim Jong-un say?",
+    "How many cases did Germany have?",
+    "What did Korea's foreign minister say at the roundtable?",
+])
+def test_questions_about_what_the_article_lacks(engine: Engine, question):
+    assert engine.answer(question).kind == "not_covered"
+
+
+def test_other_countries_facts_are_not_passed_off(ask):
+    text = ask("How much aid did Korea give Vietnam?")
+    assert "300,000" not in text and "500,000" not in text

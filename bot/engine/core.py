@@ -74,12 +74,17 @@ class Engine:
             context = " ".join(kb.article.paragraph(q.source.section, n).text for n in q.source.paragraphs)
             who = f"{speaker.name} {speaker.title} {kb.name_of(speaker.organization or '')}" if speaker else ""
             extra = " ".join([who, context, q.context or "", self._entity_words(sorted(ents)),
-                              *(topic_words[t] for t in q.topics)])
+                              *(kb.topics[t].name for t in q.topics)])
             docs.append(make_doc("quote", q.text, q, q.source.section, q.source.paragraphs, ents, extra))
+        authors: dict[str, set[str]] = {}
+        for person in kb.people.values():
+            if person.role == "author":
+                authors.setdefault(person.source.section, set()).add(person.id)
         for section in kb.article.sections:
             owner = kb.section_country.get(section.id)
             for p in section.paragraphs:
                 ents = {m.entity.id for m in self.names.mentions(p.text, fuzzy=False)}
+                ents |= authors.get(section.id, set())
                 if owner:
                     ents.add(owner)
                 docs.append(make_doc("paragraph", p.text, p, section.id, (p.number,), ents,

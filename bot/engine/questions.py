@@ -28,6 +28,8 @@ COUNT_WORDS = {"many", "number", "numbers", "figure", "figures", "toll", "statis
 QUOTE_OPENERS = {("who", "said"), ("who", "says"), ("who", "called"), ("who", "described"), ("who", "stated")}
 SAY_WORDS = {"say", "said", "says", "quote", "quoted", "remark", "remarks", "words", "speech", "stated"}
 INTENT_VOCAB = sorted(ENVOY_WORDS | STATS_WORDS | SAY_WORDS)
+META_WORDS = ENVOY_WORDS | SAY_WORDS | {"section", "think", "view", "views", "talk", "talked", "speak", "spoke",
+                                        "mention", "mentioned", "about", "roundtable"}
 
 CONFIDENT = 0.5
 CLOSEST = 0.3
@@ -64,15 +66,21 @@ def answer_question(eng: Engine, text: str) -> Answer:
 
     if roles:
         return lookup.not_covered(eng, f"a {roles[0].name}", "No one in that role is named or quoted in it.")
+    unknown = _unknown_name(eng, text, mentions)
+    if unknown:
+        return lookup.not_covered(eng, f"anyone or anything called “{sanitize(unknown)}”")
     places = _unique(mentions, "place")
     if places and not members:
         return lookup.not_covered(eng, places[0].name)
 
-    quote_intent = tuple(toks[:2]) in QUOTE_OPENERS or bool(said & SAY_WORDS)
-    if quote_intent:
-        found = _quote_answer(eng, text, member, people, strict=tuple(toks[:2]) in QUOTE_OPENERS)
-        if found:
+    strict = tuple(toks[:2]) in QUOTE_OPENERS
+    if strict or said & SAY_WORDS:
+        found, coverage = _quote_answer(eng, text, member, people, strict)
+        if found and (strict or coverage >= _fact_coverage(eng, text, member, people)):
             return found
+        if not strict:
+            return _from_facts(eng, " ".join(w for w in toks if w not in META_WORDS) or text, mentions, member,
+                               people, outsiders)
     if said & ENVOY_WORDS:
         if member:
             return lookup.envoy_answer(eng, member)
@@ -89,22 +97,54 @@ def answer_question(eng: Engine, text: str) -> Answer:
     return _from_facts(eng, text, mentions, member, people, outsiders)
 
 
-def _quote_answer(eng: Engine, text: str, member: Country | None, people: list[Entity], strict: bool) -> Answer | None:
-    """The quote a "who said ..." or "what did X say" question is after, if one fits."""
+def _quote_answer(eng: Engine, text: str, member: Country | None, people: list[Entity],
+                  strict: bool) -> tuple[Answer | None, float]:
+    """The quote a "who said ..." or "what did X say" question is after, if one fits, and its coverage."""
     entity = people[0].id if people else (member.id if member else None)
-    hits = eng.search(_without_names(eng, text), kinds={"quote"}, entity=entity, limit=3)
+    query = " ".join(w for w in words(_without_names(eng, text)) if w not in META_WORDS)
+    hits = eng.search(query, kinds={"quote"}, entity=entity, limit=3)
     if not hits and entity:
         hits = eng.search(text, kinds={"quote"}, limit=3)
     good = [h for h in hits if h.coverage >= (0.4 if strict else 0.25)]
     if not good:
-        return None
+        return None, 0.0
     top: Quote = good[0].doc.record
     who = attribution(eng.kb, top)
     body = f"{quoted(top)}\n— {who}"
     more = [h.doc.record for h in good[1:] if h.score >= 0.7 * good[0].score]
     fields = tuple(Field(clip(attribution(eng.kb, q), 256), clip(quoted(q), 1024)) for q in more)
     return Answer(title="Who said it" if strict else "What was said", body=body, fields=fields,
-                  sources=sources(eng.kb, [top.source, *(q.source for q in more)]))
+                  sources=sources(eng.kb, [top.source, *(q.source for q in more)])), good[0].coverage
+
+
+def _fact_coverage(eng: Engine, text: str, member: Country | None, people: list[Entity]) -> float:
+    """How well the best fact covers the question (to compare with the best quote)."""
+    focus = member.id if member else (people[0].id if people else None)
+    query = " ".join(w for w in words(_without_names(eng, text)) if w not in META_WORDS)
+    hits = eng.search(query, kinds={"fact"}, entity=focus, limit=1)
+    return hits[0].coverage if hits else 0.0
+
+
+def _unknown_name(eng: Engine, text: str, mentions: list[Mention]) -> str | None:
+    """A capitalised name of two or more words that the article never uses (e.g. "Kim Jong-un")."""
+    known = {w for m in mentions for w in m.entity.name.lower().split()}
+    run: list[str] = []
+    found: list[list[str]] = []
+    for i, raw in enumerate(text.replace("?", " ").replace(",", " ").split()):
+        parts = words(raw)
+        if i > 0 and raw[:1].isupper() and parts and not parts[0].isdigit():
+            run.append(raw)
+        else:
+            if len(run) >= 2:
+                found.append(run)
+            run = []
+    if len(run) >= 2:
+        found.append(run)
+    for name in found:
+        toks = [t for w in name for t in words(w)]
+        if all(t not in eng.names.vocabulary and t not in known for t in toks):
+            return " ".join(name)
+    return None
 
 
 def _without_names(eng: Engine, text: str) -> str:
@@ -146,6 +186,9 @@ def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country
     query = _without_names(eng, text) if focus else text
     hits = eng.search(query, kinds={"fact", "event"}, entity=focus, limit=4)
     paras = eng.search(query, kinds={"paragraph"}, entity=focus, limit=2)
+    if focus and not member and (not hits or hits[0].coverage < CLOSEST):
+        hits = eng.search(text, kinds={"fact", "event"}, limit=4)
+        paras = eng.search(text, kinds={"paragraph"}, limit=2)
     best = hits[0] if hits else None
     if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
         best, hits = paras[0], paras
@@ -168,8 +211,9 @@ def _nothing(eng: Engine, text: str, member: Country | None, outsiders: list[Ent
     if member:
         key = eng.key_points(member.id, limit=3)
         return Answer(title="Not in the article",
-                      body=f"The article does not say that about {member.name}. What it does say about {member.name}:",
-                      fields=(Field("Key points", clip(bullets(f.text for f in key), 1024)),),
+                      body=f"The article does not say that about {member.name}."
+                      + (f" What it does say about {member.name}:" if key else ""),
+                      fields=(Field("Key points", clip(bullets(f.text for f in key), 1024)),) if key else (),
                       sources=sources(eng.kb, (f.source for f in key)), kind="not_covered",
                       suggestions=(f"!country {member.name}", f"!quote {member.name}"))
     if outsiders:
