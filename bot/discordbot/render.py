@@ -25,7 +25,7 @@ FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
 
-FIELDS_PER_PAGE = 10  # readability: fewer than Discord's 25
+PAGE_CHARS = 4000  # readability: a page stays well under Discord's 6,000 (long answers get the pager)
 FOOTER_SOURCES_LIMIT = 1000
 PAGE_SUFFIX_ROOM = 24  # " · page 10/12" and the like
 
@@ -113,17 +113,17 @@ def _blocks(answer: Answer, body_limit: int) -> tuple[list[str], list[tuple[str,
 
 
 def render_embeds(answer: Answer) -> list[Page]:
-    """Embed pages: the body first, then fields, at most `FIELDS_PER_PAGE` and 6,000 characters a page."""
+    """Embed pages: the body first, then fields, at most 25 fields and about `PAGE_CHARS` characters a page."""
     title = shorten(answer.title or "\u200b", TITLE_LIMIT)
     footer = sources_line(answer.sources)
-    budget = EMBED_TOTAL_LIMIT - len(title) - len(footer) - PAGE_SUFFIX_ROOM
+    budget = min(PAGE_CHARS, EMBED_TOTAL_LIMIT - len(title) - len(footer) - PAGE_SUFFIX_ROOM)
     desc, fields = _blocks(answer, min(DESCRIPTION_LIMIT, budget))
     raw: list[tuple[str, list[tuple[str, str, bool]]]] = [(d, []) for d in desc] or [("", [])]
     used = len(raw[-1][0])
     for name, value, inline in fields:
         size = len(name) + len(value)
         page_fields = raw[-1][1]
-        if len(page_fields) >= FIELDS_PER_PAGE or used + size > budget:
+        if len(page_fields) >= FIELD_COUNT_LIMIT or used + size > budget:
             raw.append(("", []))
             used = 0
         raw[-1][1].append((name, value, inline))

@@ -66,10 +66,23 @@ async def run_command(ctx: commands.Context[Any], name: str, arg: str) -> None:
     await send_answer(ctx.bot, ctx, answer)
 
 
-def choices(values: list[str]) -> list[app_commands.Choice[str]]:
-    """At most 25 autocomplete choices, each within Discord's 100-character limit, no duplicates."""
+def rank(values: list[str], current: str) -> list[str]:
+    """Names starting with what was typed first, then names with a word starting with it, else as given."""
+    typed = current.strip().lower()
+    if not typed:
+        return values
+
+    def key(value: str) -> int:
+        low = value.lower()
+        return 0 if low.startswith(typed) else 1 if any(w.startswith(typed) for w in low.split()) else 2
+
+    return sorted(values, key=key)
+
+
+def choices(values: list[str], current: str = "") -> list[app_commands.Choice[str]]:
+    """At most 25 autocomplete choices, best first, each within Discord's 100-character limit, no duplicates."""
     out: dict[str, app_commands.Choice[str]] = {}
-    for v in values:
+    for v in rank(values, current):
         v = shorten(v, CHOICE_LIMIT)
         if v and v not in out:
             out[v] = app_commands.Choice(name=v, value=v)
@@ -81,18 +94,15 @@ def choices(values: list[str]) -> list[app_commands.Choice[str]]:
 def _completer(kind: str) -> Any:
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         engine = interaction.client.engine  # type: ignore[attr-defined]
-        return choices(engine.complete(kind, current[:CHOICE_LIMIT], limit=MAX_CHOICES))
+        return choices(engine.complete(kind, current[:CHOICE_LIMIT], limit=MAX_CHOICES), current)
 
     return complete
 
 
 async def complete_command_name(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Command names for `/help`: prefix matches first, then names containing the text."""
-    current = current.strip().lower()
-    names = [s.name for s in SPECS]
-    ranked = [n for n in names if n.startswith(current)] + [n for n in names if current in n and
-                                                           not n.startswith(current)]
-    return choices(ranked)
+    typed = current.strip().lower()
+    return choices([s.name for s in SPECS if typed in s.name], typed)
 
 
 def build_command(spec: CommandSpec) -> commands.HybridCommand[Any, ..., None]:

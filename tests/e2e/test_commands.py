@@ -1,0 +1,160 @@
+"""Engine commands as `!prefix` and `/slash` commands, autocomplete, typos, usage and the input cap."""
+
+from __future__ import annotations
+
+from bot.discordbot.render import fits
+from bot.engine.specs import SPECS
+
+from .fake_discord import sent
+
+
+def embed_ok(message: dict) -> dict:
+    """The one embed of a message, checked against Discord's limits."""
+    import discord
+
+    assert len(message["embeds"]) == 1, message
+    data = message["embeds"][0]
+    assert fits(discord.Embed.from_dict(data))
+    return data
+
+
+async def test_prefix_command_answers_with_an_embed_citing_the_article(bot, fake):
+    n = len(fake.requests)
+    question = await fake.send_message("!country Vietnam")
+    post = await fake.next_post(after=n)
+    assert post.path == f"/channels/{fake.world.channels['general']['id']}/messages"
+    msg = sent(post)
+    embed = embed_ok(msg)
+    assert "Vietnam" in embed["title"]
+    assert "Nguyen Vu Tu" in embed["description"]
+    assert embed["footer"]["text"].startswith("Source: ")
+    assert msg["message_reference"]["message_id"] == int(question["id"])
+    assert msg["allowed_mentions"] == {"parse": []}
+    assert [c["label"] for row in msg["components"] for c in row["components"]] == ["Source"]
+
+
+async def test_alias_and_case_reach_the_same_command(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!C vietnam")
+    assert "Vietnam" in embed_ok(sent(await fake.next_post(after=n)))["title"]
+
+
+async def test_slash_command_answers_through_the_interaction_callback(bot, fake):
+    n = len(fake.requests)
+    interaction = await fake.slash("country", {"country": "Vietnam"})
+    post = await fake.next_post(after=n)
+    assert post.path == f"/interactions/{interaction['id']}/{interaction['token']}/callback"
+    assert post.query.get("with_response") in ("1", "true")
+    assert post.body["type"] == 4
+    embed = embed_ok(post.body["data"])
+    assert "Vietnam" in embed["title"]
+    assert post.body["data"]["allowed_mentions"] == {"parse": []}
+    assert not post.body["data"].get("flags", 0) & 64  # answers are public
+
+
+async def test_slash_command_without_argument(bot, fake):
+    n = len(fake.requests)
+    await fake.slash("event")
+    post = await fake.next_post(after=n)
+    assert post.body["type"] == 4
+    assert embed_ok(post.body["data"])["fields"]
+
+
+async def test_autocomplete_returns_ranked_choices(bot, fake):
+    n = len(fake.requests)
+    await fake.slash("country", {"country": "vi"}, focused="country")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert post.body["type"] == 8
+    names = [c["name"] for c in post.body["data"]["choices"]]
+    assert names[0] == "Vietnam"
+    assert 1 <= len(names) <= 25
+    assert all(c["name"] == c["value"] and len(c["name"]) <= 100 for c in post.body["data"]["choices"])
+
+
+async def test_autocomplete_never_offers_more_than_25(bot, fake):
+    n = len(fake.requests)
+    await fake.slash("quote", {"about": ""}, focused="about")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert 1 <= len(post.body["data"]["choices"]) <= 25
+
+
+async def test_autocomplete_for_people_and_help(bot, fake):
+    n = len(fake.requests)
+    await fake.slash("who", {"person": "lee h"}, focused="person")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert "Lee Hyuk" in [c["name"] for c in post.body["data"]["choices"]]
+    n = len(fake.requests)
+    await fake.slash("help", {"command": "qu"}, focused="command")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert next(c["name"] for c in post.body["data"]["choices"]) == "quote"
+
+
+async def test_typoed_command_is_understood(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!contry Vietnam")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    assert "Vietnam" in embed["title"]
+
+
+async def test_unknown_command_is_answered_as_a_question(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!xylophone concerts in Hanoi")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    assert embed["title"] == "Not in the article"
+    assert "Did you mean" in [f["name"] for f in embed.get("fields", [])]
+
+
+async def test_unknown_commands_can_be_ignored(start_bot, fake):
+    await start_bot(unknown_commands="ignore")
+    n = len(fake.requests)
+    await fake.send_message("!xylophone concerts")
+    assert await fake.quiet(n) == []
+
+
+async def test_missing_argument_gets_the_usage_line(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!who")
+    msg = sent(await fake.next_post(after=n))
+    assert not msg.get("embeds")
+    assert "Usage: `!who <person>`" in msg["content"]
+    assert msg["allowed_mentions"] == {"parse": []}
+
+
+async def test_usage_line_follows_the_configured_prefix(start_bot, fake):
+    await start_bot(prefix="?")
+    n = len(fake.requests)
+    await fake.send_message("?country")
+    assert "`?country <country>` (e.g. `?country Vietnam`)" in sent(await fake.next_post(after=n))["content"]
+
+
+async def test_help_lists_every_command_with_examples(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!help")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    text = str(embed)
+    for spec in SPECS:
+        assert spec.usage in text
+    assert "e.g." in text
+
+
+async def test_input_over_the_cap_gets_a_clear_message(start_bot, fake):
+    await start_bot(max_input_length=20)
+    n = len(fake.requests)
+    await fake.send_message("!search " + "rice " * 10)
+    msg = sent(await fake.next_post(after=n))
+    assert "please keep it under 20" in msg["content"]
+    n = len(fake.requests)
+    await fake.slash("search", {"words": "rice " * 10})
+    post = await fake.next_post(after=n)
+    assert "please keep it under 20" in post.body["data"]["content"]
+    assert post.body["data"]["flags"] & 64  # ephemeral
+
+
+async def test_plain_text_where_the_bot_may_not_embed(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!country Vietnam", channel="noembed")
+    msg = sent(await fake.next_post(after=n))
+    assert not msg.get("embeds")
+    assert msg["content"].startswith("Vietnam")
+    assert len(msg["content"]) <= 2000
+    assert "Source:" in msg["content"]
