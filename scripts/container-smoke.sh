@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Docker image and proves it works: it builds, runs as a non-root user, answers questions
 # (one-shot and console), validates its knowledge base, can write its state volume, has a working
-# healthcheck, and `run` without a token exits 2 with one clear line.
+# healthcheck, and `run` without a token exits 2 with one clear line. With DOCKER, also end to end:
+# `run` against the fake Discord server of tests/e2e answers a command, and `stop` (SIGTERM) ends it
+# cleanly with status 0 within the grace period (needs host networking and a Python with aiohttp,
+# $PYTHON, default .venv/bin/python; SMOKE_E2E=0 skips it).
 #
 # The builder comes from the environment:
 #   CONTAINER_CHECK=/work/shared/tools/container-check.sh scripts/container-smoke.sh
@@ -16,7 +19,14 @@ cd "$(dirname "$0")/.." || exit 1
 CTX=$PWD
 IMAGE=${IMAGE:-asean-bot:smoke}
 LOG=$(mktemp -d "${TMPDIR:-/tmp}/container-smoke.XXXXXX")
-trap 'rm -rf "$LOG"' EXIT
+NAME=asean-bot-smoke-$$
+FAKE_PID=""
+cleanup() {
+  [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
+  [ -n "${DOCKER:-}" ] && "$DOCKER" rm -f -v "$NAME" >/dev/null 2>&1
+  rm -rf "$LOG"
+}
+trap cleanup EXIT
 failures=0
 
 if [ -n "${CONTAINER_CHECK:-}" ]; then
@@ -127,6 +137,49 @@ if [ "$rc" -eq 1 ] && grep -q "unhealthy: heartbeat" "$LOG/out"; then
 else
   fail "stale heartbeat" "expected exit 1 and 'unhealthy: heartbeat', got exit $rc"
 fi
+
+# End to end over discord.py's real network code, then SIGTERM as `docker stop` sends it.
+e2e() {
+  local py=${PYTHON:-.venv/bin/python} port base gw reply started stopped code
+  if [ -z "${DOCKER:-}" ] || [ "${SMOKE_E2E:-1}" = 0 ]; then
+    echo "skip  run against a fake Discord and stop with SIGTERM (needs DOCKER=docker|podman, SMOKE_E2E!=0)"
+    return
+  fi
+  if ! "$py" -c "import aiohttp" 2>/dev/null; then
+    echo "skip  run against a fake Discord and stop with SIGTERM ($py has no aiohttp: install '.[test]')"
+    return
+  fi
+  port=$("$py" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+  base=http://127.0.0.1:$port/api/v10
+  gw=ws://127.0.0.1:$port/gateway/
+  "$py" -m tests.e2e.fake_discord --port "$port" >"$LOG/fake" 2>&1 &
+  FAKE_PID=$!
+  for _ in $(seq 50); do grep -q DISCORD_API_BASE "$LOG/fake" && break; sleep 0.1; done
+  "$DOCKER" run -d --name "$NAME" --network host -e DISCORD_TOKEN=smoke.test.token \
+    -e DISCORD_API_BASE="$base" -e DISCORD_GATEWAY_URL="$gw" "$IMAGE" run >"$LOG/out" 2>&1
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$port/_fake/requests" | grep -q '"ready": true' && break
+    sleep 0.1
+  done
+  reply=$(curl -fs -X POST -d '{"content": "!ambassador Thailand"}' "http://127.0.0.1:$port/_fake/message")
+  "$DOCKER" logs "$NAME" >"$LOG/out" 2>&1
+  if grep -q "Romane Kanaruk" <<<"$reply"; then
+    ok "run (token from the environment) connects to a fake Discord and answers '!ambassador Thailand'"
+  else
+    fail "run against a fake Discord" "no answer naming Romane Kanaruk"
+  fi
+  started=$(date +%s)
+  "$DOCKER" stop -t 10 "$NAME" >/dev/null 2>&1
+  stopped=$(date +%s)
+  code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$NAME" 2>/dev/null)
+  "$DOCKER" logs "$NAME" >"$LOG/out" 2>&1
+  if [ "$code" = 0 ] && [ $((stopped - started)) -lt 10 ] && grep -q "SIGTERM received" "$LOG/out"; then
+    ok "stop sends SIGTERM to PID 1: closed cleanly in $((stopped - started))s, exit 0"
+  else
+    fail "stop (SIGTERM)" "exit ${code:-?} after $((stopped - started))s (grace period 10s)"
+  fi
+}
+e2e
 
 if [ "$failures" -gt 0 ]; then
   echo "container smoke test: $failures check(s) failed"
