@@ -1,0 +1,148 @@
+"""Free-form questions by mention, DM and ask channel; mention safety; the bot ignoring bots; cooldown."""
+
+from __future__ import annotations
+
+from .fake_discord import sent
+
+RICE = "How much rice did Korea donate?"
+
+
+def mention(fake) -> str:
+    return f"<@{fake.world.app_id}>"
+
+
+async def test_question_by_mention_replies_to_the_message(bot, fake):
+    n = len(fake.requests)
+    question = await fake.send_message(f"{mention(fake)} {RICE}", mentions=("bot",))
+    msg = sent(await fake.next_post(after=n))
+    assert msg["message_reference"]["message_id"] == int(question["id"])
+    embed = msg["embeds"][0]
+    assert "rice" in str(embed).lower()
+    assert embed["footer"]["text"].startswith("Source: ")
+
+
+async def test_question_by_mentioning_the_bots_role(bot, fake):
+    n = len(fake.requests)
+    role = fake.world.bot_role
+    await fake.send_message(f"<@&{role}> {RICE}", role_mentions=(role,))
+    assert "rice" in str(sent(await fake.next_post(after=n))["embeds"]).lower()
+
+
+async def test_question_by_dm(bot, fake):
+    n = len(fake.requests)
+    question = await fake.send_message(RICE, channel="dm")
+    post = await fake.next_post(after=n)
+    assert post.path == f"/channels/{fake.world.dm_channel}/messages"
+    msg = sent(post)
+    assert msg["message_reference"]["message_id"] == int(question["id"])
+    assert "rice" in str(msg["embeds"]).lower()
+
+
+async def test_command_in_a_mention_and_in_a_dm(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} !country Vietnam", mentions=("bot",))
+    assert "Vietnam" in sent(await fake.next_post(after=n))["embeds"][0]["title"]
+    n = len(fake.requests)
+    await fake.send_message("!country Vietnam", channel="dm")
+    assert "Vietnam" in sent(await fake.next_post(after=n))["embeds"][0]["title"]
+    assert len([r for r in await fake.quiet(n) if r.method == "POST"]) == 1  # answered once, not twice
+
+
+async def test_bare_mention_gets_a_hint(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message(mention(fake), mentions=("bot",))
+    assert "!help" in sent(await fake.next_post(after=n))["content"]
+
+
+async def test_ask_channel_takes_every_message_as_a_question(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message(RICE, channel="ask")
+    assert "rice" in str(sent(await fake.next_post(after=n))["embeds"]).lower()
+
+
+async def test_plain_chatter_elsewhere_is_ignored(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message(RICE, channel="general")
+    assert await fake.quiet(n) == []
+
+
+async def test_mentions_and_dms_can_be_turned_off(start_bot, fake):
+    await start_bot(answer_mentions=False, answer_dms=False, ask_channels=[])
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} {RICE}", mentions=("bot",))
+    await fake.send_message(RICE, channel="dm")
+    await fake.send_message(RICE, channel="ask")
+    assert await fake.quiet(n) == []
+
+
+async def test_everyone_in_a_question_pings_nobody(bot, fake):
+    member = fake.world.users["member"]["id"]
+    text = f"@everyone @here <@&{fake.world.admin_role}> <@{member}> !xylophone"
+    for content, channel in ((f"{mention(fake)} {text}", "general"), (text, "ask"), (text, "dm")):
+        n = len(fake.requests)
+        await fake.send_message(content, channel=channel, mentions=("bot",) if channel == "general" else ())
+        msg = sent(await fake.next_post(after=n))
+        assert msg["allowed_mentions"] == {"parse": []}, msg
+    # The same text echoed in plain-text mode, and through a slash command.
+    n = len(fake.requests)
+    await fake.send_message(f"!search {text}", channel="noembed")
+    msg = sent(await fake.next_post(after=n))
+    assert msg["allowed_mentions"] == {"parse": []}
+    n = len(fake.requests)
+    await fake.slash("ask", {"question": text})
+    assert sent(await fake.next_post(after=n))["allowed_mentions"] == {"parse": []}
+    # Nothing the bot sent, anywhere, allowed a mention.
+    bodies = [sent(r) for r in fake.requests if r.method in ("POST", "PATCH") and isinstance(r.body, dict)
+              and ("content" in r.body or "data" in r.body)]
+    assert bodies and all(b.get("allowed_mentions") == {"parse": []} for b in bodies if b)
+
+
+async def test_bot_does_not_answer_its_own_messages(bot, fake):
+    # Every post of the bot is echoed back by the fake as MESSAGE_CREATE, including ones that look like
+    # questions and commands: the bot must answer the user once and then stay quiet.
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} !country Vietnam", mentions=("bot",))
+    await fake.next_post(after=n)
+    own = fake.world.bot_message(fake.world.channels["ask"]["id"], {"content": f"!country Vietnam {RICE}"})
+    own["mentions"] = [fake.world.bot]
+    await fake.dispatch("MESSAGE_CREATE", own)
+    posts = [r for r in await fake.quiet(n, 0.3) if r.method == "POST"]
+    assert len(posts) == 1
+
+
+async def test_other_bots_are_ignored(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} {RICE}", user="otherbot", mentions=("bot",))
+    await fake.send_message("!country Vietnam", user="otherbot")
+    await fake.send_message(RICE, user="otherbot", channel="ask")
+    assert await fake.quiet(n) == []
+
+
+async def test_cooldown_gives_a_friendly_note(start_bot, fake):
+    await start_bot(cooldown={"rate": 2, "per": 60})
+    replies = []
+    for content in ("!country Vietnam", "!event", "!country Thailand"):
+        n = len(fake.requests)
+        await fake.send_message(content)
+        replies.append(sent(await fake.next_post(after=n)))
+    assert replies[0]["embeds"] and replies[1]["embeds"]
+    assert not replies[2].get("embeds")
+    assert replies[2]["content"].startswith("Slow down a little: you can ask again in ")
+    # The limit is per user, and covers questions and slash commands as well.
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} {RICE}", mentions=("bot",))
+    assert sent(await fake.next_post(after=n))["content"].startswith("Slow down")
+    n = len(fake.requests)
+    await fake.slash("event")
+    post = await fake.next_post(after=n)
+    assert post.body["data"]["content"].startswith("Slow down") and post.body["data"]["flags"] & 64
+    n = len(fake.requests)
+    await fake.send_message("!country Vietnam", user="admin")
+    assert sent(await fake.next_post(after=n))["embeds"]
+
+
+async def test_long_question_gets_a_clear_message(start_bot, fake):
+    await start_bot(max_input_length=30)
+    n = len(fake.requests)
+    await fake.send_message("x " * 40, channel="dm")
+    assert "please keep it under 30" in sent(await fake.next_post(after=n))["content"]
