@@ -1,0 +1,137 @@
+"""`python -m bot run` as an operator runs it, against the fake; the Message Content intent refused; shards."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.discordbot.app import ShardedRoundtableBot
+
+from .fake_discord import sent
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def run_bot(fake, tmp_path, config: str = "log_level: INFO\n") -> asyncio.subprocess.Process:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(config, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "DISCORD_TOKEN")}
+    env.update(DISCORD_TOKEN="x", DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
+               PYTHONPATH=str(ROOT))
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def finish(proc: asyncio.subprocess.Process, timeout: float = 10) -> tuple[int, str]:
+    _, err = await asyncio.wait_for(proc.communicate(), timeout)
+    return proc.returncode or 0, err.decode()
+
+
+async def test_operator_run_answers_prefix_slash_autocomplete_and_mentions(fake, tmp_path):
+    proc = await run_bot(fake, tmp_path)
+    try:
+        await asyncio.wait_for(fake.ready.wait(), 20)
+        await asyncio.sleep(0.1)  # let the guild arrive before the first event
+        n = len(fake.requests)
+        await fake.send_message("!country Vietnam")
+        assert "Vietnam" in sent(await fake.next_post(after=n, timeout=5))["embeds"][0]["title"]
+        n = len(fake.requests)
+        await fake.slash("who", {"person": "Lee Hyuk"})
+        post = await fake.next_post(after=n, timeout=5)
+        assert post.body["type"] == 4 and "Lee Hyuk" in post.body["data"]["embeds"][0]["title"]
+        n = len(fake.requests)
+        await fake.slash("ambassador", {"name": "tha"}, focused="name")
+        post = await fake.wait_for(lambda r: "/callback" in r.path, after=n, timeout=5)
+        assert post.body["data"]["choices"][0]["name"] == "Thailand"
+        n = len(fake.requests)
+        await fake.send_message(f"<@{fake.world.app_id}> Which countries reported no deaths?", mentions=("bot",))
+        assert sent(await fake.next_post(after=n, timeout=5))["embeds"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code, err = await finish(proc)
+    assert code == 0, err
+    assert "SIGTERM received, closing" in err and "bot closed" in err
+    assert "Traceback" not in err
+    assert not fake.unknown
+
+
+async def test_message_content_intent_refused_gives_a_clear_message(fake, tmp_path):
+    fake.intents_ok = False
+    proc = await run_bot(fake, tmp_path)
+    code, err = await finish(proc, 20)
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: Discord refused the Message Content intent.")
+    assert "message_content: false" in last
+    assert "Traceback" not in err
+
+
+async def test_slash_only_mode_needs_no_privileged_intent(fake, tmp_path):
+    fake.intents_ok = False
+    proc = await run_bot(fake, tmp_path, "message_content: false\n")
+    try:
+        await asyncio.wait_for(fake.ready.wait(), 20)
+        assert not fake.shards[0].identify["intents"] & (1 << 15)
+        await asyncio.sleep(0.1)
+        n = len(fake.requests)
+        await fake.slash("event")
+        assert (await fake.next_post(after=n, timeout=5)).body["type"] == 4
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code, err = await finish(proc)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("config, expected", [
+    ("", "error: no bot token"),
+    ("prefix: 1\n", "error: {cfg}: prefix: expected str, got int"),
+    ("cooldwon: {rate: 1}\n", "error: {cfg}: cooldwon: unknown key (see config.example.yaml)"),
+    ("prefix: [\n", "error: {cfg}: line 2, column 1: invalid YAML"),
+])
+def test_no_token_or_bad_config_is_one_line_and_exit_2(tmp_path, config, expected):
+    import subprocess
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(config, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "DISCORD_TOKEN")}
+    env["PYTHONPATH"] = str(ROOT)
+    if config:
+        env["DISCORD_TOKEN"] = "x"
+    proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(expected.format(cfg="config.yaml")), lines[0]
+
+
+async def test_sharded_bot_serves_its_shards(start_bot, fake, monkeypatch):
+    async def no_wait(self, shard_id, *, initial=False):
+        return None
+
+    monkeypatch.setattr(ShardedRoundtableBot, "before_identify_hook", no_wait)  # Discord's 5 s identify spacing
+    bot = await start_bot(shard_count=2)
+    assert isinstance(bot, ShardedRoundtableBot)
+    assert sorted(s.shard_id for s in fake.shards) == [0, 1]
+    assert {tuple(s.identify["shard"]) for s in fake.shards} == {(0, 2), (1, 2)}
+    n = len(fake.requests)
+    await fake.send_message("!country Vietnam")
+    assert sent(await fake.next_post(after=n))["embeds"]
+    n = len(fake.requests)
+    await fake.send_message("!event", channel="dm")
+    assert sent(await fake.next_post(after=n))["embeds"]
+
+
+async def test_shard_ids_run_only_some_shards(start_bot, fake, monkeypatch):
+    guild_shard = (int(fake.world.guild_id) >> 22) % 2
+    bot = await start_bot(shard_count=2, shard_ids=[guild_shard])
+    assert [s.identify["shard"] for s in fake.shards] == [[guild_shard, 2]]
+    assert bot.get_guild(int(fake.world.guild_id)) is not None
