@@ -120,9 +120,9 @@ def _section(root: Path, name: str, key: str, kind: type[T]) -> T:
         raise KnowledgeError(file, where, f"invalid YAML: {problem}") from None
     if not isinstance(data, dict) or key not in data:
         raise KnowledgeError(file, "", f"expected a mapping with a top-level `{key}` key")
-    extra = sorted(set(data) - {key})
+    extra = sorted(str(k) for k in data if k != key)  # keys may be numbers as well as text
     if extra:
-        raise KnowledgeError(file, "", f"unknown top-level key(s): {', '.join(map(str, extra))}")
+        raise KnowledgeError(file, "", f"unknown top-level key(s): {', '.join(extra)}")
     return _convert(data[key], kind, file, key)
 
 
