@@ -45,8 +45,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     BOT_DB_PATH=/data/bot.sqlite3 \
     BOT_HEARTBEAT_FILE=/tmp/bot.heartbeat
 
-RUN groupadd --system --gid 10001 bot \
- && useradd --system --no-log-init --uid 10001 --gid bot --no-create-home --home-dir /nonexistent \
+RUN groupadd --gid 10001 bot \
+ && useradd --no-log-init --uid 10001 --gid bot --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin bot \
  && mkdir /data \
  && chown bot:bot /data
