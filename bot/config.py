@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 import yaml
 
+from bot.daily.settings import Daily
 from bot.kb.yamlio import load_yaml
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -61,6 +62,8 @@ class Settings(Section):
     sync_on_start: bool = False
     shard_count: Annotated[int, msgspec.Meta(ge=1)] | Literal["auto"] | None = None
     shard_ids: list[Annotated[int, msgspec.Meta(ge=0)]] | None = None
+    database_path: Annotated[str, msgspec.Meta(min_length=1)] = "data/bot.sqlite3"
+    daily: Daily = Daily()
 
     def __post_init__(self) -> None:
         if self.log_level.upper() not in LOG_LEVELS:

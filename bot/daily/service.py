@@ -43,7 +43,7 @@ from typing import Protocol
 
 from bot.answer import Answer
 from bot.daily import schedule
-from bot.daily.schedule import Due, PostRecord
+from bot.daily.schedule import ChannelSchedule, Due, PostRecord
 from bot.daily.store import DailyStore
 
 log = logging.getLogger(__name__)
@@ -171,11 +171,13 @@ class DailyService:
         retry: RetryPolicy | None = None,
         max_sleep: float = 3600.0,
         concurrency: int = 5,
+        owns: Callable[[ChannelSchedule], bool] | None = None,
     ) -> None:
         self.store, self.poster, self.spotlight = store, poster, spotlight
         self.grace, self.clock, self.sleep, self.waiter = grace, clock, sleep, waiter
         self.retry = retry or RetryPolicy()
         self.max_sleep = max_sleep
+        self.owns = owns or (lambda _sch: True)
         self._limit = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self.wakeups = 0  # loop iterations, for tests and `/daily status`
@@ -189,15 +191,18 @@ class DailyService:
     def _history(self, now: datetime) -> dict[tuple[int, date], PostRecord]:
         return self.store.history((now - timedelta(days=3)).date())
 
+    def _channels(self) -> list[ChannelSchedule]:
+        return [c for c in self.store.channels() if self.owns(c)]
+
     def due(self) -> list[Due]:
         """What is due at the clock's now."""
         now = self.clock()
-        return schedule.plan(self.store.channels(), self._history(now), now, self.grace)
+        return schedule.plan(self._channels(), self._history(now), now, self.grace)
 
     def next_wakeup(self) -> datetime | None:
         """When the loop must wake next."""
         now = self.clock()
-        return schedule.next_wakeup(self.store.channels(), self._history(now), now, self.grace)
+        return schedule.next_wakeup(self._channels(), self._history(now), now, self.grace)
 
     def sleep_seconds(self) -> float:
         """How long the loop sleeps now: until the next due instant, at most `max_sleep`."""

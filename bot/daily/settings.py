@@ -18,6 +18,20 @@ Snowflake = Annotated[int, msgspec.Meta(ge=0, description="a Discord id")]
 GraceMinutes = Annotated[int, msgspec.Meta(ge=1, le=int(MAX_GRACE.total_seconds() // 60))]
 
 
+def _check(time_text: str | None, zone: str | None) -> None:
+    """Validate a time and a zone, naming the key in the error."""
+    try:
+        if time_text is not None:
+            parse_time(time_text)
+    except ValueError as exc:
+        raise ValueError(f"time: {exc}") from None
+    try:
+        if zone is not None:
+            resolve_timezone(zone)
+    except ValueError as exc:
+        raise ValueError(f"timezone: {exc}") from None
+
+
 class _Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """Unknown keys are errors, as in `bot.config`."""
 
@@ -31,10 +45,7 @@ class DailyChannel(_Section):
     timezone: str | None = None
 
     def __post_init__(self) -> None:
-        if self.time is not None:
-            parse_time(self.time)
-        if self.timezone is not None:
-            resolve_timezone(self.timezone)
+        _check(self.time, self.timezone)
 
 
 class Daily(_Section):
@@ -47,8 +58,7 @@ class Daily(_Section):
     channels: list[DailyChannel] = []
 
     def __post_init__(self) -> None:
-        parse_time(self.time)
-        resolve_timezone(self.timezone)
+        _check(self.time, self.timezone)
         seen: set[int] = set()
         for c in self.channels:
             if c.channel in seen:

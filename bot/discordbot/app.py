@@ -27,6 +27,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discordbot.cogs.lookup",
     "bot.discordbot.cogs.questions",
     "bot.discordbot.cogs.admin",
+    "bot.discordbot.cogs.daily",
 )
 
 NO_MENTIONS = discord.AllowedMentions.none()

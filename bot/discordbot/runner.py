@@ -22,6 +22,7 @@ import discord
 import yarl
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.daily.store import DailyStore, StoreError
 from bot.discordbot.app import create_bot
 from bot.kb.errors import KnowledgeError
 from bot.kb.loader import KnowledgeBase, load_knowledge
@@ -78,9 +79,9 @@ def apply_test_endpoints(environ: dict[str, str] | os._Environ[str] = os.environ
         log.warning("testing: Discord gateway at %s", gateway)
 
 
-async def serve(settings: Settings, kb: KnowledgeBase, token: str) -> None:
+async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: DailyStore | None = None) -> None:
     """Run the bot until it is closed; SIGINT and SIGTERM close it cleanly."""
-    bot = create_bot(settings, kb)
+    bot = create_bot(settings, kb, store=store)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []
 
@@ -114,9 +115,14 @@ def run_main(args: argparse.Namespace) -> int:
     except KnowledgeError as exc:
         print(f"error: knowledge base: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        store = DailyStore(Path(settings.database_path))
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     apply_test_endpoints()
     try:
-        asyncio.run(serve(settings, kb, token))
+        asyncio.run(serve(settings, kb, token, store))
     except discord.PrivilegedIntentsRequired:
         print(f"error: {INTENT_HELP}", file=sys.stderr)
         return EXIT_USAGE
@@ -125,4 +131,6 @@ def run_main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         pass
+    finally:
+        store.close()
     return 0

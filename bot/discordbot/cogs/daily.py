@@ -1,0 +1,247 @@
+"""Daily spotlight posts (issue 4): the admin commands and the one scheduler task.
+
+`/daily set`, `/daily off`, `/daily status`, `/daily preview` (and `!daily ...`) need Manage Server
+(or a configured owner). Settings and history live in the bot's `DailyStore` (`bot.store`); without a
+store the commands say so and nothing is scheduled.
+
+The scheduler is one plain asyncio task (`bot.daily.service.DailyService.run`) started in `cog_load`
+and cancelled in `cog_unload`, sleeping until the next channel is due and woken when settings change.
+It is not `tasks.loop(time=...)`: every guild has its own time and zone, the set of times changes at
+run time, and `tasks.loop(time=)` fired repeatedly for UTC+9 times (discord.py #7659). The
+exactly-once protocol is described in `bot.daily.service`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.answer import Answer, Field
+from bot.daily import schedule
+from bot.daily.cli import daily_settings, parse_date
+from bot.daily.schedule import ChannelSchedule, PostStatus
+from bot.daily.service import ConfigChannel, DailyService, apply_config_channels, utcnow
+from bot.daily.spotlight import Rotation
+from bot.daily.store import DailyStore
+from bot.discordbot.cogs.admin import is_admin
+from bot.discordbot.daily_poster import DiscordPoster
+from bot.discordbot.respond import send_answer, send_note
+
+log = logging.getLogger(__name__)
+
+NO_STORE = "Daily posts are not available: the bot runs without its database (see docs/daily.md)."
+ADMIN = {"admin": True}
+
+
+def when(dt: datetime | None) -> str:
+    """A Discord timestamp: the reader's own local time, plus "in 5 hours"."""
+    if dt is None:
+        return "not scheduled"
+    return f"{discord.utils.format_dt(dt, 'F')} ({discord.utils.format_dt(dt, 'R')})"
+
+
+class Daily(commands.Cog):
+    """Posts a spotlight of the article to each configured channel once a day."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.store: DailyStore | None = getattr(bot, "store", None)
+        self.settings = daily_settings(getattr(bot, "settings", None))
+        self.service: DailyService | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._rotation: Rotation | None = None
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def rotation(self) -> Rotation:
+        """The rotation over the knowledge base in service (rebuilt after `!reload`)."""
+        kb = self.bot.kb  # type: ignore[attr-defined]
+        if self._rotation is None or self._rotation.kb is not kb:
+            self._rotation = Rotation(kb)
+        return self._rotation
+
+    def spotlight(self, day: date) -> tuple[str, Answer]:
+        """The scheduler's spotlight function."""
+        return self.rotation()(day)
+
+    def owns(self, sch: ChannelSchedule) -> bool:
+        """Whether this process posts for the channel (with `shard_ids`, only its own shards' guilds)."""
+        count, ids = getattr(self.bot, "shard_count", None), getattr(self.bot, "shard_ids", None)
+        if not count or not ids or sch.guild_id is None:
+            return True
+        return (sch.guild_id >> 22) % count in ids
+
+    async def cog_load(self) -> None:
+        """Seed config-listed channels and start the scheduler task."""
+        if self.store is None:
+            log.info("daily posts off: no database")
+            return
+        cfg = self.settings
+        entries = [ConfigChannel(c.channel, c.guild, schedule.parse_time(c.time or cfg.time),
+                                 schedule.resolve_timezone(c.timezone or cfg.timezone)) for c in cfg.channels]
+        apply_config_channels(self.store, entries, utcnow())
+        self.service = DailyService(self.store, DiscordPoster(self.bot), self.spotlight, grace=cfg.grace,
+                                    owns=self.owns)
+        if cfg.enabled:
+            self._task = asyncio.create_task(self._run(), name="daily-scheduler")
+        else:
+            log.info("daily posts off: daily.enabled is false")
+
+    async def _run(self) -> None:
+        await self.bot.wait_until_ready()
+        assert self.store is not None and self.service is not None
+        for sch in self.store.channels():
+            channel = self.bot.get_channel(sch.channel_id)
+            if sch.guild_id is None and channel is not None and getattr(channel, "guild", None) is not None:
+                self.store.set_guild(sch.channel_id, channel.guild.id)  # type: ignore[union-attr]
+        log.info("daily scheduler started: %d channel(s) configured", len(self.store.channels()))
+        await self.service.run()
+
+    async def cog_unload(self) -> None:
+        """Stop the scheduler task."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    async def cog_check(self, ctx: commands.Context[Any]) -> bool:  # type: ignore[override]
+        """Every command here is for server managers, in a server."""
+        if ctx.guild is None:
+            raise commands.NoPrivateMessage()
+        return await is_admin(ctx)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _local_today(self, channel_id: int | None) -> date:
+        sch = self.store.channel(channel_id) if self.store is not None and channel_id else None
+        zone = sch.timezone if sch is not None else self.settings.default_timezone
+        return parse_date(None, zone)
+
+    def today_answer(self, channel_id: int | None) -> Answer:
+        """Today's spotlight in the channel's zone (the default zone when it is not configured)."""
+        return self.rotation().answer(self._local_today(channel_id))
+
+    def _status_field(self, sch: ChannelSchedule, now: datetime) -> Field:
+        assert self.store is not None
+        state = "on" if sch.active else ("paused" if sch.enabled else "off")
+        lines = [f"{schedule.format_time(sch.post_time)} {sch.timezone} · **{state}**"]
+        if sch.paused_reason:
+            lines.append(f"Paused: {sch.paused_reason}")
+        if sch.active:
+            history = self.store.history((now - timedelta(days=3)).date())
+            lines.append(f"Next post: {when(schedule.next_slot(sch, history, now))}")
+        for rec in self.store.recent(sch.channel_id, 3):
+            text = f"{rec.local_date}: {rec.status.value}"
+            if rec.status is PostStatus.POSTED and rec.message_id and sch.guild_id:
+                text += f" · https://discord.com/channels/{sch.guild_id}/{sch.channel_id}/{rec.message_id}"
+            elif rec.error:
+                text += f" · {rec.error}"
+            lines.append(text)
+        return Field(f"#{getattr(self.bot.get_channel(sch.channel_id), 'name', sch.channel_id)}", "\n".join(lines))
+
+    # -- commands --------------------------------------------------------------------------------
+
+    @commands.hybrid_group(name="daily", invoke_without_command=True, extras=ADMIN)
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def daily(self, ctx: commands.Context[Any]) -> None:
+        """Daily spotlight posts: set, off, status, preview (server managers only)."""
+        await self.daily_status(ctx)
+
+    @daily.command(name="set", extras=ADMIN)
+    @app_commands.describe(channel="Where to post (default: this channel)", time="24-hour HH:MM, e.g. 09:00",
+                           timezone="IANA time zone, e.g. Asia/Seoul")
+    async def daily_set(self, ctx: commands.Context[Any], channel: discord.TextChannel | None = None,
+                        time: str | None = None, timezone: str | None = None) -> None:
+        """Post the daily spotlight in a channel at a time and time zone (also resumes a paused channel)."""
+        if self.store is None:
+            await send_note(ctx, NO_STORE)
+            return
+        target = channel or ctx.channel
+        if not isinstance(target, discord.TextChannel):
+            await send_note(ctx, "Pick a server text channel, e.g. `/daily set channel:#news`.")
+            return
+        current = self.store.channel(target.id)
+        try:
+            post_time = schedule.parse_time(time) if time else (current.post_time if current else
+                                                                self.settings.default_time)
+            zone = schedule.resolve_timezone(timezone) if timezone else (current.timezone if current else
+                                                                         self.settings.default_timezone)
+        except ValueError as exc:
+            await send_note(ctx, f"{exc}.")
+            return
+        perms = target.permissions_for(target.guild.me)
+        if not (perms.view_channel and perms.send_messages):
+            await send_note(ctx, f"I can't post in {target.mention}: give me View Channel and Send Messages there.")
+            return
+        sch = self.store.set_channel(target.id, target.guild.id, post_time, zone, utcnow(), updated_by=ctx.author.id)
+        if self.service is not None:
+            self.service.wake()
+        history = self.store.history(utcnow().date() - timedelta(days=3))
+        note = "" if perms.embed_links else " I lack Embed Links there, so it will be plain text."
+        await send_note(ctx, f"Daily spotlight in {target.mention} at {schedule.format_time(post_time)} ({zone}). "
+                             f"Next post: {when(schedule.next_slot(sch, history, utcnow()))}.{note}")
+
+    @daily_set.autocomplete("timezone")
+    async def _complete_timezone(self, interaction: discord.Interaction, current: str
+                                 ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in schedule.timezone_choices(current[:100])]
+
+    @daily.command(name="off", extras=ADMIN)
+    @app_commands.describe(channel="The channel to stop (default: every channel of this server)")
+    async def daily_off(self, ctx: commands.Context[Any], channel: discord.TextChannel | None = None) -> None:
+        """Stop daily posts in one channel, or in every channel of this server; settings are kept."""
+        if self.store is None:
+            await send_note(ctx, NO_STORE)
+            return
+        assert ctx.guild is not None
+        ids = [channel.id] if channel else [c.channel_id for c in self.store.channels(ctx.guild.id)]
+        ids = [i for i in ids if (s := self.store.channel(i)) is not None and s.guild_id in (None, ctx.guild.id)]
+        changed = self.store.disable(ids, utcnow(), updated_by=ctx.author.id)
+        if self.service is not None:
+            self.service.wake()
+        where = channel.mention if channel else "this server"
+        await send_note(ctx, f"Daily posts stopped in {where} ({changed} channel(s)). `/daily set` turns them on again."
+                        if changed else f"No daily posts were on in {where}.")
+
+    @daily.command(name="status", extras=ADMIN)
+    async def daily_status(self, ctx: commands.Context[Any]) -> None:
+        """This server's daily-post channels: time, zone, state, next post and the last posts."""
+        if self.store is None:
+            await send_note(ctx, NO_STORE)
+            return
+        assert ctx.guild is not None
+        now = utcnow()
+        chans = self.store.channels(ctx.guild.id)
+        item = self.rotation().item_for(self._local_today(ctx.channel.id))
+        body = (f"Today's spotlight: {item.title}. Grace window: {self.settings.grace_minutes} min."
+                if chans else "No channel gets daily posts yet: `/daily set channel:#news time:09:00 "
+                              f"timezone:{self.settings.timezone}`.")
+        fields = tuple(self._status_field(s, now) for s in chans[:20])
+        await send_answer(self.bot, ctx, Answer(title="Daily spotlight posts", body=body, fields=fields,  # type: ignore[arg-type]
+                                                kind="help"))
+
+    @daily.command(name="preview", extras=ADMIN)
+    @app_commands.describe(day="A date as YYYY-MM-DD (default: today)")
+    async def daily_preview(self, ctx: commands.Context[Any], day: str | None = None) -> None:
+        """Show the spotlight a channel gets today (or on a date), without posting it."""
+        try:
+            on = parse_date(day, "UTC") if day else self._local_today(ctx.channel.id)
+        except ValueError as exc:
+            await send_note(ctx, str(exc).replace("--date", "day"))
+            return
+        await send_answer(self.bot, ctx, self.rotation().answer(on))  # type: ignore[arg-type]
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Daily(bot))
+
