@@ -30,6 +30,7 @@ from bot.kb.loader import KnowledgeBase, load_knowledge
 log = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
+LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 INTENT_HELP = (
     "Discord refused the Message Content intent. Enable it in the Developer Portal "
     "(Applications > your bot > Bot > Privileged Gateway Intents > Message Content Intent), "
@@ -63,8 +64,12 @@ def read_token(settings: Settings, environ: dict[str, str] | os._Environ[str] = 
 
 
 def configure_logging(level: str) -> None:
-    """Log to stderr at the configured level (once, here, never at import time)."""
-    discord.utils.setup_logging(level=getattr(logging, level.upper()), root=True)
+    """Log to stderr at the configured level (once, here, never at import time); colour only on a terminal."""
+    plain = None if sys.stderr.isatty() else logging.Formatter(LOG_FORMAT)
+    discord.utils.setup_logging(level=getattr(logging, level.upper()), formatter=plain, root=True)
+    for flag in ("warn_nacl", "warn_dave"):  # the bot uses no voice: skip discord.py's warnings about it
+        if hasattr(discord.VoiceClient, flag):
+            setattr(discord.VoiceClient, flag, False)
 
 
 def apply_test_endpoints(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.answer import Answer
+
 from .fake_discord import sent
 
 RICE = "How much rice did Korea donate?"
@@ -75,7 +77,7 @@ async def test_mentions_and_dms_can_be_turned_off(start_bot, fake):
     assert await fake.quiet(n) == []
 
 
-async def test_everyone_in_a_question_pings_nobody(bot, fake):
+async def test_everyone_in_a_question_pings_nobody(bot, fake, monkeypatch):
     member = fake.world.users["member"]["id"]
     text = f"@everyone @here <@&{fake.world.admin_role}> <@{member}> !xylophone"
     for content, channel in ((f"{mention(fake)} {text}", "general"), (text, "ask"), (text, "dm")):
@@ -91,6 +93,12 @@ async def test_everyone_in_a_question_pings_nobody(bot, fake):
     n = len(fake.requests)
     await fake.slash("ask", {"question": text})
     assert sent(await fake.next_post(after=n))["allowed_mentions"] == {"parse": []}
+    # Even if the engine echoed the text raw, as plain content, nobody would be pinged.
+    monkeypatch.setattr(bot.engine, "command", lambda name, arg: Answer(title=arg, kind="not_covered"))
+    n = len(fake.requests)
+    await fake.send_message(f"!ask {text}", channel="noembed")
+    msg = sent(await fake.next_post(after=n))
+    assert msg["content"].startswith("@everyone @here <@&") and msg["allowed_mentions"] == {"parse": []}
     # Nothing the bot sent, anywhere, allowed a mention.
     bodies = [sent(r) for r in fake.requests if r.method in ("POST", "PATCH") and isinstance(r.body, dict)
               and ("content" in r.body or "data" in r.body)]

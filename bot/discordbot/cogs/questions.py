@@ -12,6 +12,7 @@ from bot.discordbot.respond import send_answer, send_note
 
 log = logging.getLogger(__name__)
 
+MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
 GREETING = "Ask me anything about the ASEAN envoys' roundtable of June 2020, or try `{prefix}help`."
 
 
@@ -30,15 +31,8 @@ class Questions(commands.Cog):
         return role is not None and role in message.role_mentions
 
     def question_text(self, message: discord.Message) -> str:
-        """The message without the mentions that address the bot."""
-        text = message.content
-        me = self.bot.user
-        if me is not None:
-            text = re.sub(rf"<@!?{me.id}>", " ", text)
-        role = message.guild.self_role if message.guild is not None else None
-        if role is not None:
-            text = text.replace(role.mention, " ")
-        return " ".join(text.split())
+        """The message without mentions (of the bot, anyone, @everyone): they are not part of the question."""
+        return " ".join(MENTION.sub(" ", message.content).split())
 
     def wants_answer(self, message: discord.Message) -> bool:
         """Whether this message is a question for the bot (and not a command, nor from a bot)."""
