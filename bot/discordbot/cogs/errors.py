@@ -127,6 +127,9 @@ class Errors(commands.Cog):
         if isinstance(original, app_commands.CheckFailure):
             text = "Sorry, you can't use that command here."
             log.debug("app command refused: %s", original)
+        elif isinstance(original, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+            text = "That slash command is out of date; an admin can fix it with `sync`."
+            log.warning("stale slash command: %s", original)
         else:
             log.error("slash command %r failed", interaction.command and interaction.command.qualified_name,
                       exc_info=original)

@@ -1,0 +1,41 @@
+"""One error path: the user sees one short line, the log gets the traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from .fake_discord import sent
+
+
+def boom(name, arg):
+    raise RuntimeError("engine exploded")
+
+
+async def test_a_failing_command_is_one_line_for_the_user_and_a_traceback_in_the_log(bot, fake, monkeypatch,
+                                                                                      caplog):
+    monkeypatch.setattr(bot.engine, "command", boom)
+    monkeypatch.setattr(bot.engine, "answer", lambda line: boom(line, ""))
+    caplog.set_level(logging.ERROR)
+    n = len(fake.requests)
+    await fake.send_message("!country Vietnam")
+    msg = sent(await fake.next_post(after=n))
+    assert msg["content"] == "Sorry, something went wrong while answering; it has been logged."
+    n = len(fake.requests)
+    await fake.slash("country", {"country": "Vietnam"})
+    post = await fake.next_post(after=n)
+    assert post.body["data"]["content"].startswith("Sorry, something went wrong") and post.body["data"]["flags"] & 64
+    n = len(fake.requests)
+    await fake.send_message("Who hosted?", channel="dm")
+    assert sent(await fake.next_post(after=n))["content"].startswith("Sorry, something went wrong")
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+    assert len(failures) == 3
+    assert all("engine exploded" in str(r.exc_info[1]) for r in failures)
+
+
+async def test_an_unknown_slash_command_goes_through_the_tree_error_handler(bot, fake, caplog):
+    n = len(fake.requests)
+    await fake.slash("retired-command")
+    post = await fake.next_post(after=n)
+    assert post.body["type"] == 4 and post.body["data"]["flags"] & 64
+    assert "out of date" in post.body["data"]["content"]
+    assert post.body["data"]["allowed_mentions"] == {"parse": []}
