@@ -2,9 +2,10 @@
 # Builds the Docker image and proves it works: it builds, runs as a non-root user, answers questions
 # (one-shot and console), validates its knowledge base, can write its state volume, has a working
 # healthcheck, and `run` without a token exits 2 with one clear line. With DOCKER, also end to end:
-# `run` against the fake Discord server of tests/e2e answers a command, and `stop` (SIGTERM) ends it
-# cleanly with status 0 within the grace period (needs host networking and a Python with aiohttp,
-# $PYTHON, default .venv/bin/python; SMOKE_E2E=0 skips it).
+# `run` against the fake Discord server of tests/e2e answers a command, `stop` (SIGTERM) ends it cleanly
+# with status 0 within the grace period, and its database is at /data/bot.sqlite3 on the volume
+# (needs host networking and a Python with aiohttp, $PYTHON, default .venv/bin/python; SMOKE_E2E=0
+# skips it).
 #
 # The builder comes from the environment:
 #   CONTAINER_CHECK=/work/shared/tools/container-check.sh scripts/container-smoke.sh
@@ -177,6 +178,12 @@ e2e() {
     ok "stop sends SIGTERM to PID 1: closed cleanly in $((stopped - started))s, exit 0"
   else
     fail "stop (SIGTERM)" "exit ${code:-?} after $((stopped - started))s (grace period 10s)"
+  fi
+  db=$("$DOCKER" run --rm --volumes-from "$NAME" --entrypoint find "$IMAGE" /data -name '*.sqlite3' 2>&1)
+  if [ "$db" = /data/bot.sqlite3 ]; then
+    ok "run keeps its SQLite state on the volume: $db"
+  else
+    fail "state on the volume" "expected /data/bot.sqlite3 (BOT_DB_PATH), found: ${db:-nothing}"
   fi
 }
 e2e
