@@ -1,0 +1,215 @@
+"""Daily posts end to end: the real bot, its store and discord.py's network code against a fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import discord
+import pytest
+import yarl
+
+from bot.config import parse_settings
+from bot.daily.schedule import PostStatus, format_time
+from bot.daily.service import marker_for, nonce_for
+from bot.daily.store import DailyStore
+from bot.discordbot.app import create_bot
+from tests.e2e import payloads as p
+from tests.e2e.fake_discord import sent
+
+from .fake_server import DailyFakeDiscord
+
+TOKEN = "fake.token.for-tests"
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DailyFakeDiscord]:
+    server = DailyFakeDiscord()
+    for name in ("news", "locked"):
+        server.world.channels[name] = {"id": p.snowflake(), "name": name}
+    server.world.deny["locked"] = p.SEND
+    await server.start()
+    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+async def start_bot(fake: DailyFakeDiscord, kb, db_path):
+    """`await start_bot(**config)`: a ready bot with a store on `db_path`; `await stop(bot)` to restart."""
+    running: list[tuple[Any, asyncio.Task[None], DailyStore]] = []
+
+    async def start(**config: Any) -> Any:
+        config.setdefault("cooldown", {"rate": 100, "per": 1.0})
+        store = DailyStore(db_path)
+        bot: Any = create_bot(parse_settings(config, "test config"), kb, store=store, guild_ready_timeout=0.05)
+        task = asyncio.create_task(bot.start(TOKEN))
+        running.append((bot, task, store))
+        await asyncio.wait_for(bot.wait_until_ready(), 5)
+        return bot
+
+    async def stop(bot: Any) -> None:
+        for entry in running:
+            if entry[0] is bot:
+                await bot.close()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(entry[1], 5)
+                entry[2].close()
+                running.remove(entry)
+                return
+
+    start.stop = stop  # type: ignore[attr-defined]
+    yield start
+    for bot, _task, _store in list(running):
+        await stop(bot)
+    assert not fake.unknown, f"requests to unknown routes: {[(r.method, r.path) for r in fake.unknown]}"
+
+
+def due_now(db_path, channel_id: int, guild_id: int) -> date:
+    """Configure a channel whose post time is one minute ago (set up two minutes ago): due at start-up."""
+    now = datetime.now(UTC)
+    slot = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
+    store = DailyStore(db_path)
+    store.set_channel(channel_id, guild_id, slot.time(), "UTC", now - timedelta(minutes=2))
+    store.close()
+    return slot.date()
+
+
+async def wait_until(check, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_daily_post_arrives_in_the_right_channel_as_an_embed_once(start_bot, fake, db_path, kb) -> None:
+    news = fake.world.channels["news"]["id"]
+    day = due_now(db_path, int(news), int(fake.world.guild_id))
+    bot = await start_bot()
+    await wait_until(lambda: fake.daily_posts())
+    (post,) = fake.daily_posts()
+    assert post["channel_id"] == news
+    (embed,) = post["embeds"]
+    assert embed["title"].startswith("Daily spotlight: ")
+    assert embed["footer"]["text"].startswith(marker_for(day))
+    assert "as of June 22, 2020" in embed["description"]
+    assert post["sent"]["nonce"] == nonce_for(int(news), day) and post["sent"]["enforce_nonce"] is True
+    assert post["sent"]["allowed_mentions"] == {"parse": []}
+    rec = bot.store.record(int(news), day)
+    assert rec.status is PostStatus.POSTED and rec.message_id == int(post["id"])
+    for _ in range(2):  # restart twice: still one post
+        await start_bot.stop(bot)
+        bot = await start_bot()
+        await asyncio.sleep(0.3)
+    assert len(fake.daily_posts()) == 1
+
+
+async def test_restart_after_dying_mid_post_finds_the_post_instead_of_posting_again(start_bot, fake, db_path):
+    news = fake.world.channels["news"]["id"]
+    day = due_now(db_path, int(news), int(fake.world.guild_id))
+    store = DailyStore(db_path)  # a previous run claimed the post, Discord created it, the run died
+    store.claim(int(news), day, datetime.now(UTC) - timedelta(seconds=30), nonce_for(int(news), day))
+    store.close()
+    msg = fake.world.bot_message(news, {"embeds": [{"title": "Daily spotlight: x",
+                                                    "footer": {"text": marker_for(day)}}]})
+    fake.messages[msg["id"]] = msg
+    bot = await start_bot()
+    await wait_until(lambda: bot.store.record(int(news), day).status is PostStatus.POSTED)
+    assert bot.store.record(int(news), day).message_id == int(msg["id"])
+    await asyncio.sleep(0.2)
+    assert len(fake.daily_posts()) == 1
+    assert any(r.is_("GET", f"/channels/{news}/messages") for r in fake.requests)
+
+
+async def test_missing_permission_and_deleted_channel_pause_only_those(start_bot, fake, db_path):
+    guild = int(fake.world.guild_id)
+    locked, news, gone = (int(fake.world.channels[n]["id"]) for n in ("locked", "news", "general"))
+    for cid in (locked, news, gone):
+        day = due_now(db_path, cid, guild)
+    fake.missing.add(str(gone))  # the channel was deleted after it was configured
+    bot = await start_bot()
+    await wait_until(lambda: fake.daily_posts() and all(bot.store.channel(c).paused_reason for c in (locked, gone)))
+    assert [m["channel_id"] for m in fake.daily_posts()] == [str(news)]
+    assert "Send Messages" in bot.store.channel(locked).paused_reason
+    assert "Unknown Channel" in bot.store.channel(gone).paused_reason
+    assert bot.store.record(news, day).status is PostStatus.POSTED
+    n = len(fake.requests)
+    await fake.send_message("!daily status", user="admin", channel="news")
+    status = sent(await fake.next_post(after=n))
+    text = str(status["embeds"])
+    assert "paused" in text and "Send Messages" in text and "Unknown Channel" in text
+    await asyncio.sleep(0.3)
+    assert not any(r.method == "POST" and str(locked) in r.path for r in fake.requests[n:])  # no tight retry
+
+
+async def test_daily_set_by_text_and_slash_with_timezone_autocomplete(start_bot, fake, db_path):
+    bot = await start_bot()
+    news = int(fake.world.channels["news"]["id"])
+    n = len(fake.requests)
+    await fake.send_message(f"!daily set <#{news}> 18:30 america/new_york", user="admin")
+    reply = sent(await fake.next_post(after=n))["content"]
+    assert f"<#{news}> at 18:30 (America/New_York)" in reply and "Next post: <t:" in reply
+    sch = bot.store.channel(news)
+    assert (format_time(sch.post_time), sch.timezone, sch.guild_id) == ("18:30", "America/New_York",
+                                                                        int(fake.world.guild_id))
+    n = len(fake.requests)
+    await fake.send_message("!daily set 25:00", user="admin")
+    assert "HH:MM" in sent(await fake.next_post(after=n))["content"]
+    n = len(fake.requests)
+    await fake.send_message("!daily set 09:00 Asia/Soul", user="admin")
+    assert "IANA" in sent(await fake.next_post(after=n))["content"]
+
+    data = fake.world.interaction("daily", {}, user="admin", channel="general")
+    data["data"]["options"] = [{"name": "set", "type": 1, "options": [
+        {"name": "time", "type": 3, "value": "07:45"}, {"name": "timezone", "type": 3, "value": "Europe/Berlin"}]}]
+    n = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", data)
+    assert "at 07:45 (Europe/Berlin)" in sent(await fake.next_post(after=n))["content"]
+    assert bot.store.channel(int(fake.world.channels["general"]["id"])).timezone == "Europe/Berlin"
+
+    data = fake.world.interaction("daily", {}, user="admin", channel="general", focused="x")
+    data["data"]["options"] = [{"name": "set", "type": 1, "options": [
+        {"name": "timezone", "type": 3, "value": "seo", "focused": True}]}]
+    n = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", data)
+    cb = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert cb.body["type"] == 8
+    choices = [c["value"] for c in cb.body["data"]["choices"]]
+    assert choices[0] == "Asia/Seoul" and len(choices) <= 25
+
+
+async def test_daily_commands_need_manage_server(start_bot, fake):
+    await start_bot()
+    n = len(fake.requests)
+    await fake.send_message("!daily set 09:00", user="member")
+    assert "only for server managers" in sent(await fake.next_post(after=n))["content"]
+    data = fake.world.interaction("daily", {}, user="member", channel="general")
+    data["data"]["options"] = [{"name": "off", "type": 1, "options": []}]
+    n = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", data)
+    assert "only for server managers" in sent(await fake.next_post(after=n))["content"]
+
+
+async def test_daily_off_keeps_settings_and_preview_shows_the_spotlight(start_bot, fake):
+    bot = await start_bot()
+    news = int(fake.world.channels["news"]["id"])
+    await fake.send_message(f"!daily set <#{news}> 09:00", user="admin")
+    await wait_until(lambda: bot.store.channel(news) is not None)
+    n = len(fake.requests)
+    await fake.send_message("!daily off", user="admin")
+    assert "stopped in this server (1 channel(s))" in sent(await fake.next_post(after=n))["content"]
+    sch = bot.store.channel(news)
+    assert not sch.enabled and sch.timezone == "Asia/Seoul"
+    n = len(fake.requests)
+    await fake.send_message("!daily preview 2020-06-22", user="admin")
+    embed = sent(await fake.next_post(after=n))["embeds"][0]
+    assert embed["title"] == bot.get_cog("Daily").rotation().answer(date(2020, 6, 22)).title
