@@ -68,6 +68,8 @@ class Settings(Section):
     def __post_init__(self) -> None:
         if self.log_level.upper() not in LOG_LEVELS:
             raise ValueError(f"log_level: must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
+        if self.ask_channels and not self.message_content:
+            raise ValueError("ask_channels: needs message_content: true (without it Discord sends no message text)")
         if any(c.isspace() for c in self.prefix):
             raise ValueError("prefix: must not contain spaces")
         if self.shard_ids is not None:

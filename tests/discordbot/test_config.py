@@ -46,6 +46,7 @@ def test_bot_config_variable_and_explicit_path(tmp_path, monkeypatch):
     ({"message_content": "no"}, "cfg: message_content: expected bool, got str"),
     ({"max_input_length": 5}, "cfg: max_input_length: expected int >= 10"),
     ({"unknown_commands": "shout"}, "cfg: unknown_commands: invalid enum value 'shout'"),
+    ({"ask_channels": [1], "message_content": False}, "cfg: ask_channels: needs message_content: true"),
     ({"shard_ids": [0]}, "cfg: shard_ids: needs a numeric shard_count"),
     ({"shard_count": 2, "shard_ids": [0, 2]}, "cfg: shard_ids: [2] out of range for shard_count 2"),
     ({"shard_count": 0}, "cfg: shard_count: expected int >= 1"),

@@ -62,9 +62,10 @@ async def test_ask_channel_takes_every_message_as_a_question(bot, fake):
     assert "rice" in str(sent(await fake.next_post(after=n))["embeds"]).lower()
 
 
-async def test_plain_chatter_elsewhere_is_ignored(bot, fake):
+async def test_plain_chatter_elsewhere_and_empty_messages_are_ignored(bot, fake):
     n = len(fake.requests)
     await fake.send_message(RICE, channel="general")
+    await fake.send_message("", channel="ask")  # e.g. an image without text
     assert await fake.quiet(n) == []
 
 

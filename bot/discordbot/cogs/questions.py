@@ -55,8 +55,9 @@ class Questions(commands.Cog):
             return
         settings = self.bot.settings  # type: ignore[attr-defined]
         text = self.question_text(message)
-        if not text:
-            await send_note(message, GREETING.format(prefix=settings.prefix))
+        if not text:  # a bare mention or DM gets a hint; an image posted in an ask channel gets nothing
+            if message.guild is None or self._addressed(message):
+                await send_note(message, GREETING.format(prefix=settings.prefix))
             return
         retry = self.bot.retry_after(message)  # type: ignore[attr-defined]
         if retry:
