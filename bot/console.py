@@ -46,8 +46,10 @@ def ask_jsonl(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def interactive(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def interactive(engine: Engine, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Read questions until EOF, `quit` or Ctrl-C."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
     interactive_tty = stdin.isatty()
     if interactive_tty:
         stdout.write("Ask about the ASEAN envoys' roundtable (June 15, 2020). Try !help. Ctrl-D to quit.\n")
