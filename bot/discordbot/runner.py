@@ -96,7 +96,7 @@ async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: DailyS
             closing.append(loop.create_task(bot.close()))  # type: ignore[attr-defined]
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no signal handlers
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
             loop.add_signal_handler(sig, stop, sig.name)
     async with bot:  # type: ignore[attr-defined]
         await bot.start(token)  # type: ignore[attr-defined]

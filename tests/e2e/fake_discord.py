@@ -69,6 +69,7 @@ class FakeDiscord:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, intents_ok: bool = True) -> None:
         self.host, self.port = host, port
         self.intents_ok = intents_ok  # False: close the gateway with 4014 (disallowed intents)
+        self.reject_token = False  # True: GET /users/@me answers 401, as for a wrong token
         self.world = p.World()
         self.requests: list[Request] = []
         self.unknown: list[Request] = []
@@ -243,6 +244,8 @@ class FakeDiscord:
         """The reply for one request, or None for an unknown route."""
         w, parts = self.world, r.path.strip("/").split("/")
         if r.method == "GET" and r.path == "/users/@me":
+            if self.reject_token:
+                return reply({"message": "401: Unauthorized", "code": 0}, 401)
             return w.bot
         if r.method == "GET" and r.path == "/oauth2/applications/@me":
             return w.application()

@@ -133,3 +133,18 @@ async def test_shard_ids_run_only_some_shards(start_bot, fake, monkeypatch):
     bot = await start_bot(shard_count=2, shard_ids=[guild_shard])
     assert [s.identify["shard"] for s in fake.shards] == [[guild_shard, 2]]
     assert bot.get_guild(int(fake.world.guild_id)) is not None
+
+
+async def test_a_rejected_token_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from bot.discordbot import runner
+
+    fake.reject_token = True
+    monkeypatch.setenv("DISCORD_TOKEN", "wrong")
+    monkeypatch.setattr(runner, "configure_logging", lambda level: None)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.yaml").write_text("log_level: INFO\n", encoding="utf-8")
+    args = argparse.Namespace(config=tmp_path / "c.yaml", knowledge=None)
+    assert await asyncio.to_thread(runner.run_main, args) == 2  # its own event loop, as in production
+    assert capsys.readouterr().err == "error: Discord rejected the token (401): check DISCORD_TOKEN or token_file\n"
