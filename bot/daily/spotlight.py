@@ -1,9 +1,11 @@
 """The daily spotlight: one part of the article a day, built from the knowledge base, as an `Answer`.
 
 The rotation is derived from the data, never written in code: the event itself, one spotlight per
-member state (its envoy, figures, key points), one per topic that runs through several sections
-(vaccines, trade ...), and one per section that is neither the news report nor a country's (the
-Seoul column ...). Themes are spread evenly among the countries. Day `d` shows item
+member state (its envoy, figures, key points), one per theme that runs through several sections
+(topics sharing most of their facts make one theme: vaccines with health cooperation, economy with
+trade ...; a topic mostly about the news report is left to the event), and one per section that is
+neither the news report nor a country's (the Seoul column ...). Themes are spread evenly among the
+countries. Day `d` shows item
 `d.toordinal() % n`, so any `n` consecutive days show every item exactly once before one repeats,
 and a date always gives the same spotlight (preview, tests, `python -m bot summary --date`). The
 quote of the day also changes from one cycle to the next, and no quote is used twice in a cycle
@@ -28,6 +30,7 @@ from bot.kb.models import Country, Fact, Quote, Source
 KEY_POINTS = 4  # bullets per spotlight
 MIN_THEME_FACTS = 3  # a topic becomes a theme with at least this many facts ...
 MIN_THEME_SECTIONS = 2  # ... from at least this many sections
+MERGE_OVERLAP = 0.5  # topics sharing this share of the smaller one's facts make one theme
 POINT_LIMIT = 300  # characters per bullet
 FIELD_LIMIT = 1000  # Discord allows 1024 per field value
 
@@ -80,15 +83,52 @@ def _event_item(kb: KnowledgeBase) -> Item:
     return Item("event", kb.event.title, points, quotes, section=LEAD_ID)
 
 
+def _topic_groups(kb: KnowledgeBase) -> list[list[str]]:
+    """Topic ids grouped into themes: topics sharing at least `MERGE_OVERLAP` of the smaller one's facts
+    go together (vaccines with health cooperation, economy with trade ...), in topics.yaml order."""
+    facts = {t: {f.id for f in kb.facts if t in f.topics} for t in kb.topics}
+    parent = {t: t for t in kb.topics}
+
+    def root(t: str) -> str:
+        while parent[t] != t:
+            t = parent[t]
+        return t
+
+    ids = list(kb.topics)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            small = min(len(facts[a]), len(facts[b]))
+            if small and len(facts[a] & facts[b]) / small >= MERGE_OVERLAP:
+                ra, rb = sorted((root(a), root(b)), key=ids.index)
+                parent[rb] = ra
+    groups: dict[str, list[str]] = {}
+    for t in ids:
+        groups.setdefault(root(t), []).append(t)
+    return list(groups.values())
+
+
 def _topic_items(kb: KnowledgeBase, order: dict[str, int]) -> list[Item]:
+    """One theme per topic group that runs through several sections and is not mostly the news report
+    (that one is the event spotlight)."""
     items = []
-    for topic in kb.topics.values():
-        facts = [f for f in kb.facts if topic.id in f.topics]
-        if len(facts) < MIN_THEME_FACTS or len({f.source.section for f in facts}) < MIN_THEME_SECTIONS:
+    for group in _topic_groups(kb):
+        facts = [f for f in kb.facts if set(group) & set(f.topics)]
+        sections = Counter(f.source.section for f in facts)
+        if (len(facts) < MIN_THEME_FACTS or len(sections) < MIN_THEME_SECTIONS
+                or sections[LEAD_ID] * 2 > len(facts)):
             continue
-        quotes = tuple(q for q in kb.quotes if topic.id in q.topics)
-        points = tuple((f.text, f.source) for f in _spread(facts, order)[:KEY_POINTS])
-        items.append(Item(f"topic:{topic.id}", topic.name, points, quotes))
+        quotes = tuple(q for q in kb.quotes if set(group) & set(q.topics))
+        per_topic = [_spread([f for f in facts if t in f.topics], order) for t in group]
+        picked: list[Fact] = []
+        while len(picked) < KEY_POINTS and any(per_topic):  # each topic of the theme in turn
+            for queue in per_topic:
+                while queue and queue[0] in picked:
+                    queue.pop(0)
+                if queue and len(picked) < KEY_POINTS:
+                    picked.append(queue.pop(0))
+        points = tuple((f.text, f.source) for f in picked)
+        title = " · ".join(kb.topics[t].name for t in group)
+        items.append(Item(f"topic:{'+'.join(group)}", title, points, quotes))
     return items
 
 
@@ -136,7 +176,12 @@ def as_of(kb: KnowledgeBase) -> str | None:
 
 def _cite(kb: KnowledgeBase, src: Source) -> str:
     country = kb.section_country.get(src.section)
-    where = kb.countries[country].name if country else clip(kb.article.section(src.section).heading, 40)
+    if country:
+        where = kb.countries[country].name
+    elif src.section == LEAD_ID:
+        where = "Report"
+    else:
+        where = clip(kb.article.section(src.section).heading, 40)
     nums = sorted(set(src.paragraphs))
     paras = f"¶{nums[0]}" if len(nums) == 1 else f"¶{nums[0]}-{nums[-1]}"
     return f"[{where} {paras}]"
@@ -178,7 +223,8 @@ class Rotation:
         used: set[str] = set()
         chosen: list[Quote | None] = []
         for item in self.items:
-            cands = list(item.quotes)
+            shown = " ".join(text for text, _ in item.points).casefold()
+            cands = [q for q in item.quotes if q.text.strip().casefold() not in shown] or list(item.quotes)
             if not cands:
                 chosen.append(None)
                 continue
