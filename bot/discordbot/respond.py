@@ -26,6 +26,17 @@ def may_embed(target: Target) -> bool:
     return target.channel.permissions_for(target.guild.me).embed_links  # type: ignore[union-attr, arg-type]
 
 
+async def _reply(target: Target, **kwargs: Any) -> discord.Message:
+    """Reply (quoting the user's message) where the bot may read history, else post plainly."""
+    interaction = target.interaction if isinstance(target, commands.Context) else None
+    guild = target.guild
+    if interaction is None and guild is not None:
+        perms = target.channel.permissions_for(guild.me)  # type: ignore[union-attr, arg-type]
+        if not perms.read_message_history:  # Discord refuses replies without it
+            return await target.channel.send(**kwargs)
+    return await target.reply(**kwargs)
+
+
 async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer) -> discord.Message | None:
     """Reply to a command or message with an answer's first page, its pager and its Source button."""
     pages = render(answer, embeds=may_embed(target))
@@ -33,7 +44,7 @@ async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer) -
     kwargs: dict[str, Any] = {"content": pages[0].content, "embed": pages[0].embed, "allowed_mentions": NO_MENTIONS}
     if not view.empty:
         kwargs["view"] = view
-    message = await target.reply(**kwargs)
+    message = await _reply(target, **kwargs)
     view.message = message
     return message
 
@@ -44,7 +55,7 @@ async def send_note(target: Target, text: str) -> None:
     if isinstance(target, commands.Context) and target.interaction is not None:
         await target.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
     else:
-        await target.reply(text, allowed_mentions=NO_MENTIONS)
+        await _reply(target, content=text, allowed_mentions=NO_MENTIONS)
 
 
 __all__ = ["may_embed", "send_answer", "send_note"]

@@ -35,7 +35,8 @@ def user(uid: str, name: str, bot: bool = False) -> dict[str, Any]:
 
 class World:
     """The guild "Roundtable Test" with users bot, member, admin and owner, and channels
-    general, ask (an ask channel in tests), noembed (bot lacks Embed Links) and dm."""
+    general, ask (an ask channel in tests), noembed (bot lacks Embed Links), nohistory (bot lacks
+    Read Message History, so it may not reply with a quote) and dm."""
 
     def __init__(self) -> None:
         self.app_id = snowflake()
@@ -53,8 +54,8 @@ class World:
         }
         self.member_roles = {"member": [], "admin": [self.admin_role], "owner": [], "otherbot": [],
                              "bot": [self.bot_role]}
-        self.channels = {name: {"id": snowflake(), "name": name} for name in ("general", "ask", "noembed")}
-        self.deny = {"noembed": EMBED}  # bot member overwrite per channel
+        self.channels = {name: {"id": snowflake(), "name": name} for name in ("general", "ask", "noembed", "nohistory")}
+        self.deny = {"noembed": EMBED, "nohistory": HISTORY}  # bot member overwrite per channel
         self.dm_channel = snowflake()
         self.interaction_channel: dict[str, str] = {}  # token -> channel id
         self.component_message: dict[str, str] = {}  # token -> message id

@@ -158,3 +158,14 @@ async def test_plain_text_where_the_bot_may_not_embed(bot, fake):
     assert msg["content"].startswith("Vietnam")
     assert len(msg["content"]) <= 2000
     assert "Source:" in msg["content"]
+
+
+async def test_without_read_history_the_answer_is_posted_without_a_quote(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!country Vietnam", channel="nohistory")
+    msg = sent(await fake.next_post(after=n))
+    assert "message_reference" not in msg and msg["embeds"]
+    n = len(fake.requests)
+    await fake.send_message("!who", channel="nohistory")
+    msg = sent(await fake.next_post(after=n))
+    assert "message_reference" not in msg and "Usage" in msg["content"]
