@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The ASEAN roundtable Discord bot. Operator's guide: docs/deployment.md.
 #   docker build -t asean-bot .
 #   docker run --rm -e DISCORD_TOKEN -v asean-bot-data:/data asean-bot          # the bot (default: run)
@@ -10,8 +9,7 @@ ARG BASE_IMAGE=python:3.12-slim
 
 # ---- build: a venv holding the project and its runtime dependencies only ----
 FROM ${BASE_IMAGE} AS build
-ENV PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_INPUT=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
@@ -34,8 +32,7 @@ LABEL org.opencontainers.image.title="asean-roundtable-bot" \
       org.opencontainers.image.description="Discord bot that answers questions about The Korea Times' June 2020 ASEAN envoys roundtable" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.documentation="docs/deployment.md"
+      org.opencontainers.image.revision="${REVISION}"
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
