@@ -36,6 +36,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m bot` and the `asean-bot` script."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # e.g. `python -m bot ask ... | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     cmd = args.cmd or ("run" if os.environ.get("DISCORD_TOKEN") else "console")
     if cmd == "run":
