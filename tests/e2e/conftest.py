@@ -13,6 +13,7 @@ import yarl
 
 from bot.config import parse_settings
 from bot.discordbot.app import RoundtableBotMixin, create_bot
+from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase
 
 from .fake_discord import FakeDiscord
@@ -34,7 +35,7 @@ BotFactory = Callable[..., Awaitable[RoundtableBotMixin]]
 
 
 @pytest.fixture
-async def start_bot(fake: FakeDiscord, kb: KnowledgeBase) -> AsyncIterator[BotFactory]:
+async def start_bot(fake: FakeDiscord, kb: KnowledgeBase, engine: Engine) -> AsyncIterator[BotFactory]:
     """`await start_bot(**config)`: the bot, logged in and ready; closed after the test."""
     running: list[tuple[Any, asyncio.Task[None]]] = []
 
@@ -42,7 +43,8 @@ async def start_bot(fake: FakeDiscord, kb: KnowledgeBase) -> AsyncIterator[BotFa
         config.setdefault("ask_channels", [int(fake.world.channels["ask"]["id"])])
         config.setdefault("cooldown", {"rate": 100, "per": 1.0})
         settings = parse_settings(config, "test config")
-        bot: Any = create_bot(settings, knowledge or kb, guild_ready_timeout=0.05)
+        bot: Any = create_bot(settings, knowledge or kb, guild_ready_timeout=0.01,
+                              engine_factory=lambda k: engine if k is kb else Engine(k))  # share the index
         task = asyncio.create_task(bot.start(TOKEN))
         running.append((bot, task))
         ready = asyncio.create_task(bot.wait_until_ready())

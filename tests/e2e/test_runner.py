@@ -8,8 +8,6 @@ import signal
 import sys
 from pathlib import Path
 
-import pytest
-
 from bot.discordbot.app import ShardedRoundtableBot
 
 from .fake_discord import sent
@@ -62,15 +60,47 @@ async def test_operator_run_answers_prefix_slash_autocomplete_and_mentions(fake,
     assert not fake.unknown
 
 
-async def test_message_content_intent_refused_gives_a_clear_message(fake, tmp_path):
+async def run_in_thread(tmp_path, monkeypatch, config: str = "log_level: INFO\n") -> int:
+    """`run_main` on its own event loop in a thread, as in production (discord.py already points at the fake)."""
+    import argparse
+
+    from bot.discordbot import runner
+
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    monkeypatch.setattr(runner, "configure_logging", lambda level: None)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.yaml").write_text(config, encoding="utf-8")
+    return await asyncio.to_thread(runner.run_main, argparse.Namespace(config=tmp_path / "c.yaml", knowledge=None))
+
+
+async def test_message_content_intent_refused_gives_a_clear_message(fake, tmp_path, monkeypatch, capsys):
     fake.intents_ok = False
-    proc = await run_bot(fake, tmp_path)
-    code, err = await finish(proc, 20)
-    assert code == 2
-    last = err.strip().splitlines()[-1]
-    assert last.startswith("error: Discord refused the Message Content intent.")
-    assert "message_content: false" in last
-    assert "Traceback" not in err
+    assert await asyncio.wait_for(run_in_thread(tmp_path, monkeypatch), 20) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("error: Discord refused the Message Content intent. Enable it in the Developer Portal")
+    assert "message_content: false" in err
+
+
+async def test_a_rejected_token_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys):
+    fake.reject_token = True
+    assert await asyncio.wait_for(run_in_thread(tmp_path, monkeypatch), 20) == 2
+    assert capsys.readouterr().err == "error: Discord rejected the token (401): check DISCORD_TOKEN or token_file\n"
+
+
+def test_a_broken_config_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from bot.discordbot.runner import run_main
+
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    for text, expected in (("prefix: 1\n", "prefix: expected str, got int"),
+                           ("prefix: [\n", "line 2, column 1: invalid YAML"),
+                           ("cooldwon: {rate: 1}\n", "cooldwon: unknown key (see config.example.yaml)")):
+        (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+        assert run_main(argparse.Namespace(config=tmp_path / "c.yaml", knowledge=None)) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"error: {tmp_path / 'c.yaml'}: {expected}"), err
 
 
 async def test_slash_only_mode_needs_no_privileged_intent(fake, tmp_path):
@@ -89,26 +119,15 @@ async def test_slash_only_mode_needs_no_privileged_intent(fake, tmp_path):
     assert code == 0, err
 
 
-@pytest.mark.parametrize("config, expected", [
-    ("", "error: no bot token"),
-    ("cooldwon: {rate: 1}\n", "error: {cfg}: cooldwon: unknown key (see config.example.yaml)"),
-])  # every other config mistake: tests/discordbot/test_config.py
-def test_no_token_or_bad_config_is_one_line_and_exit_2(tmp_path, config, expected):
+def test_python_m_bot_run_without_token_is_one_line_and_exit_2(tmp_path):
     import subprocess
 
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(config, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "DISCORD_TOKEN")}
     env["PYTHONPATH"] = str(ROOT)
-    if config:
-        env["DISCORD_TOKEN"] = "x"
     proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=30)
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith(expected.format(cfg="config.yaml")), lines[0]
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith("error: no bot token: set DISCORD_TOKEN") and proc.stderr.count("\n") == 1
 
 
 async def test_sharded_bot_serves_its_shards(start_bot, fake, monkeypatch):
@@ -133,18 +152,3 @@ async def test_shard_ids_run_only_some_shards(start_bot, fake, monkeypatch):
     bot = await start_bot(shard_count=2, shard_ids=[guild_shard])
     assert [s.identify["shard"] for s in fake.shards] == [[guild_shard, 2]]
     assert bot.get_guild(int(fake.world.guild_id)) is not None
-
-
-async def test_a_rejected_token_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys):
-    import argparse
-
-    from bot.discordbot import runner
-
-    fake.reject_token = True
-    monkeypatch.setenv("DISCORD_TOKEN", "wrong")
-    monkeypatch.setattr(runner, "configure_logging", lambda level: None)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "c.yaml").write_text("log_level: INFO\n", encoding="utf-8")
-    args = argparse.Namespace(config=tmp_path / "c.yaml", knowledge=None)
-    assert await asyncio.to_thread(runner.run_main, args) == 2  # its own event loop, as in production
-    assert capsys.readouterr().err == "error: Discord rejected the token (401): check DISCORD_TOKEN or token_file\n"
