@@ -11,7 +11,7 @@ from bot.engine.text import STOPWORDS, words
 from bot.kb.loader import KnowledgeBase
 
 CONFIDENT = 86.0  # a fuzzy score at or above this, clear of the runner-up, is taken without asking
-SUGGEST = 60.0  # above this a name is offered as "did you mean"
+SUGGEST = 70.0  # at or above this a name is offered as "did you mean"
 MARGIN = 4.0
 
 

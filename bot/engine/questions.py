@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from rapidfuzz import process
@@ -31,6 +33,10 @@ INTENT_VOCAB = sorted(ENVOY_WORDS | STATS_WORDS | SAY_WORDS)
 META_WORDS = ENVOY_WORDS | SAY_WORDS | {"section", "think", "view", "views", "talk", "talked", "speak", "spoke",
                                         "mention", "mentioned", "about", "roundtable"}
 
+_COVID = re.compile(r"covid-19", re.IGNORECASE)
+_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.IGNORECASE
+)
 CONFIDENT = 0.5
 CLOSEST = 0.3
 
@@ -86,7 +92,8 @@ def answer_question(eng: Engine, text: str) -> Answer:
             return lookup.envoy_answer(eng, member)
         if people and eng.kb.country_of_envoy(people[0].id):
             return lookup.ambassador(eng, people[0].name)
-    if said & STATS_WORDS and said & COUNT_WORDS:
+    others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id != "asean"]
+    if said & STATS_WORDS and said & COUNT_WORDS and not (others and not member):
         if member:
             return lookup.stats(eng, member.name)
         if outsiders:
@@ -189,6 +196,9 @@ def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country
     if focus and not member and (not hits or hits[0].coverage < CLOSEST):
         hits = eng.search(text, kinds={"fact", "event"}, limit=4)
         paras = eng.search(text, kinds={"paragraph"}, limit=2)
+    if _asks_quantity(words(text)):
+        hits = [h for h in hits if _has_figure(h.doc.text)]
+        paras = [h for h in paras if _has_figure(h.doc.text)]
     best = hits[0] if hits else None
     if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
         best, hits = paras[0], paras
@@ -204,6 +214,16 @@ def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country
     fields = (Field("Also in the article", clip(bullets(extra), 1024)),) if extra else ()
     refs = [Source(section=h.doc.section, paragraphs=list(h.doc.paragraphs)) for h in good]
     return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs))
+
+
+def _asks_quantity(toks: list[str]) -> bool:
+    """"How many ..." / "how much ...": only an answer with a figure in it will do."""
+    return any(a == "how" and b in {"many", "much"} for a, b in pairwise(toks))
+
+
+def _has_figure(text: str) -> bool:
+    """True when the text states a number (the 19 of COVID-19 does not count)."""
+    return bool(_FIGURE.search(_COVID.sub("", text)))
 
 
 def _nothing(eng: Engine, text: str, member: Country | None, outsiders: list[Entity]) -> Answer:

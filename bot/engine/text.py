@@ -24,7 +24,7 @@ but by can could did do does doing down during each few for from further had has
 him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our
 ours out over own same she should so some such than that the their theirs them then there these they this those
 through to too under until up very was we were what when where which while who whom whose why will with would
-you your yours also according article say said says tell please much many get got give gave given
+you your yours also according article say said says tell please much many get got
 """
 STOPWORDS = frozenset(_STOP.split())
 
