@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from bot.answer import Answer, Field
@@ -277,4 +277,31 @@ class Rotation:
                       sources=sources(kb, refs))
 
 
-__all__ = ["Item", "Rotation", "as_of", "build_items"]
+FULL_WORDS = frozenset({"full", "all", "overview", "article", "whole"})
+RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+
+
+def summary_day(arg: str, today: date) -> date | None:
+    """The day `!summary ARG` asks for: today (no argument), `tomorrow`, `yesterday` or `YYYY-MM-DD`;
+    None for `full` (the overview of the whole article); ValueError for anything else."""
+    text = " ".join(arg.split()).lower()
+    if not text:
+        return today
+    if text in FULL_WORDS:
+        return None
+    if text in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[text])
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{arg!r}: use !summary, !summary full, or !summary YYYY-MM-DD") from None
+
+
+def summary_answer(kb: KnowledgeBase, arg: str, today: date) -> Answer | None:
+    """`!summary [ARG]` as the engine answers it: the spotlight of a day, or None for the full overview
+    (which the engine builds); a bad argument raises ValueError with a usage line."""
+    day = summary_day(arg, today)
+    return None if day is None else Rotation(kb).answer(day)
+
+
+__all__ = ["FULL_WORDS", "Item", "Rotation", "as_of", "build_items", "summary_answer", "summary_day"]

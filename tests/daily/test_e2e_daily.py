@@ -202,8 +202,9 @@ async def test_daily_commands_need_manage_server(start_bot, fake):
 async def test_daily_off_keeps_settings_and_preview_shows_the_spotlight(start_bot, fake):
     bot = await start_bot()
     news = int(fake.world.channels["news"]["id"])
+    n = len(fake.requests)
     await fake.send_message(f"!daily set <#{news}> 09:00", user="admin")
-    await wait_until(lambda: bot.store.channel(news) is not None)
+    assert "Daily spotlight in" in sent(await fake.next_post(after=n))["content"]
     n = len(fake.requests)
     await fake.send_message("!daily off", user="admin")
     assert "stopped in this server (1 channel(s))" in sent(await fake.next_post(after=n))["content"]

@@ -133,3 +133,19 @@ def test_summary_command_runs_without_discord() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "Daily spotlight:" in proc.stdout
+
+
+def test_summary_command_arguments(kb: KnowledgeBase) -> None:
+    from bot.daily.spotlight import summary_answer, summary_day
+
+    today = date(2026, 5, 1)
+    assert summary_day("", today) == today
+    assert summary_day(" Tomorrow ", today) == date(2026, 5, 2)
+    assert summary_day("yesterday", today) == date(2026, 4, 30)
+    assert summary_day("2020-06-22", today) == date(2020, 6, 22)
+    for word in ("full", "FULL", "overview"):
+        assert summary_day(word, today) is None
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        summary_day("vaccines please", today)
+    assert summary_answer(kb, "full", today) is None
+    assert summary_answer(kb, "", today) == Rotation(kb).answer(today)
