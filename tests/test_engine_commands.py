@@ -152,6 +152,7 @@ def test_unknown_command_is_read_as_a_question(engine: Engine):
 
 def test_complete(engine: Engine):
     assert engine.complete("country", "viet")[0] == "Vietnam"
+    assert engine.complete("country", "vi")[0] == "Vietnam"
     assert "Lee Hyuk" in engine.complete("person", "lee")
     assert len(engine.complete("country", "")) == 10
     assert len(engine.complete("quote", "")) <= 25
@@ -164,6 +165,11 @@ def test_complete(engine: Engine):
     ("What did the Indonesian envoy say about ventilators?", "ventilators"),
     ("What did the Thai ambassador say about the ASEAN COVID-19 Response Fund?", "$5 million"),
     ("Who sent Park Won-soon as a special envoy to ASEAN?", "Moon Jae-in"),
+    ("Who hosted the roundtable?", "Host: The Korea Times"),
+    ("When did the roundtable take place?", "June 15"),
+    ("Where was the roundtable held?", "central Seoul"),
+    ("How did Seoul keep its death toll near zero?", "Seoul"),
+    ("How many mayors endorsed the Seoul Statement?", "42 mayors"),
 ])
 def test_free_form_questions(ask, question, expected):
     assert expected in ask(question)
@@ -171,6 +177,8 @@ def test_free_form_questions(ask, question, expected):
 
 @pytest.mark.parametrize("question", [
     "What did Kim Jong-un say?",
+    "How much did Korea give Laos?",
+    "!who Kang Kyung-wha",
     "How many cases did Germany have?",
     "What did Korea's foreign minister say at the roundtable?",
 ])

@@ -59,7 +59,7 @@ class Engine:
     def _documents(self) -> list[Doc]:
         kb = self.kb
         docs: list[Doc] = []
-        topic_words = {t.id: f"{t.name} {' '.join(t.keywords)}" for t in kb.topics.values()}
+        topic_words = {t.id: t.name for t in kb.topics.values()}
         for f in kb.facts:
             owner = kb.section_country.get(f.source.section)
             ents = {*f.about, *([owner] if owner else [])}

@@ -158,5 +158,7 @@ class NameIndex:
         names = {e.name: e for e in self.entities.values() if e.kind in kinds}
         if not current.strip():
             return sorted(names)[:limit]
+        key = current.strip().casefold()
         ranked = process.extract(current, list(names), scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
-        return [name for name, _, _ in ranked]
+        # names that start with what was typed come first, then the fuzzy ranking
+        return sorted((name for name, _, _ in ranked), key=lambda n: not n.casefold().startswith(key))

@@ -13,8 +13,8 @@ from bot.answer import Answer, Field
 from bot.engine import lookup
 from bot.engine.format import attribution, bullets, quoted, sanitize, sources
 from bot.engine.names import Entity, Mention
-from bot.engine.search import Hit
-from bot.engine.text import clip, words
+from bot.engine.search import Doc, Hit
+from bot.engine.text import STOPWORDS, clip, stem, words
 from bot.kb.models import Country, Quote, Source
 
 if TYPE_CHECKING:
@@ -196,6 +196,8 @@ def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country
     if focus and not member and (not hits or hits[0].coverage < CLOSEST):
         hits = eng.search(text, kinds={"fact", "event"}, limit=4)
         paras = eng.search(text, kinds={"paragraph"}, limit=2)
+    if focus is None:
+        hits = _prefer_labelled(eng, text, hits)
     if _asks_quantity(words(text)):
         hits = [h for h in hits if _has_figure(h.doc.text)]
         paras = [h for h in paras if _has_figure(h.doc.text)]
@@ -214,6 +216,34 @@ def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country
     fields = (Field("Also in the article", clip(bullets(extra), 1024)),) if extra else ()
     refs = [Source(section=h.doc.section, paragraphs=list(h.doc.paragraphs)) for h in good]
     return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs))
+
+
+QUESTION_LABELS = {"when": "date", "where": "place"}
+EVENT_WORDS = {"roundtabl", "event", "gather"}
+
+
+def _prefer_labelled(eng: Engine, text: str, hits: list[Hit]) -> list[Hit]:
+    """Put an event item first when the question names its label ("Who hosted" -> Host, "when" -> Date)."""
+    toks = words(text)
+    if not {stem(t) for t in toks} & EVENT_WORDS:
+        return hits  # only questions about the roundtable itself
+    wanted = [QUESTION_LABELS[t] for t in toks[:1] if t in QUESTION_LABELS]
+    wanted += [stem(t) for t in toks if t not in STOPWORDS]
+
+    def rank(doc: Doc) -> int | None:
+        label = [stem(w) for w in words(doc.record.label)]
+        for i, a in enumerate(wanted):
+            if any(a[:5] == b[:5] and min(len(a), len(b)) >= 4 for b in label):
+                return i
+        return None
+
+    ranked = sorted(((r, d) for d in eng.index.docs if d.kind == "event" and (r := rank(d)) is not None),
+                    key=lambda rd: rd[0])
+    if not ranked:
+        return hits
+    doc = ranked[0][1]
+    top = Hit(doc, hits[0].score if hits else 1.0, 1.0)
+    return [top, *(h for h in hits if h.doc is not doc)]
 
 
 def _asks_quantity(toks: list[str]) -> bool:

@@ -95,7 +95,8 @@ class SearchIndex:
         total = 0.0
         for slot in dict.fromkeys(query):
             weights = [self.idf(t) for t in slot]
-            total += max(weights) if max(weights) > 0 else UNKNOWN_WEIGHT
+            slot_weight = weights[0] or max(weights) or UNKNOWN_WEIGHT
+            total += slot_weight
             best_in_slot: dict[int, tuple[float, float]] = {}
             for term, idf in zip(slot, weights, strict=True):
                 discount = 1.0 if term == slot[0] else SYNONYM_DISCOUNT
@@ -108,7 +109,7 @@ class SearchIndex:
                     norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(doc.terms) / self._avg))
                     value = discount * idf * norm
                     if value > best_in_slot.get(i, (0.0, 0.0))[0]:
-                        best_in_slot[i] = (value, discount * idf)
+                        best_in_slot[i] = (value, discount * slot_weight)
             for i, (value, weight) in best_in_slot.items():
                 scores[i] = scores.get(i, 0.0) + value
                 matched[i] = matched.get(i, 0.0) + weight
