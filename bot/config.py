@@ -43,6 +43,11 @@ class Cooldown(Section):
     per: Annotated[float, msgspec.Meta(ge=0.1, le=3600)] = 30.0
 
 
+def default_database_path() -> str:
+    """`$BOT_DB_PATH` (the container sets /data/bot.sqlite3), else `data/bot.sqlite3`."""
+    return os.environ.get("BOT_DB_PATH") or "data/bot.sqlite3"
+
+
 class Settings(Section):
     """Everything the Discord bot reads from its config file (all keys optional)."""
 
@@ -62,7 +67,7 @@ class Settings(Section):
     sync_on_start: bool = False
     shard_count: Annotated[int, msgspec.Meta(ge=1)] | Literal["auto"] | None = None
     shard_ids: list[Annotated[int, msgspec.Meta(ge=0)]] | None = None
-    database_path: Annotated[str, msgspec.Meta(min_length=1)] = "data/bot.sqlite3"
+    database_path: Annotated[str, msgspec.Meta(min_length=1)] = msgspec.field(default_factory=default_database_path)
     daily: Daily = Daily()
 
     def __post_init__(self) -> None:

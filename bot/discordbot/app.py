@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -31,6 +33,7 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 NO_MENTIONS = discord.AllowedMentions.none()
+HEARTBEAT_SECONDS = 30.0
 
 
 class RoundtableTree(app_commands.CommandTree):
@@ -81,6 +84,7 @@ class RoundtableBotMixin:
             settings.cooldown.rate, settings.cooldown.per, commands.BucketType.user
         )
         self._reload_lock = asyncio.Lock()
+        self._heartbeat_task: asyncio.Task[None] | None = None
         self.add_check(self.rate_limit_check)  # type: ignore[attr-defined]
 
     @property
@@ -89,13 +93,31 @@ class RoundtableBotMixin:
         return self.engine.kb
 
     async def setup_hook(self) -> None:
-        """Load every extension; optionally sync slash commands."""
+        """Load every extension; optionally sync slash commands; start the heartbeat if asked for."""
+        if beat := os.environ.get("BOT_HEARTBEAT_FILE"):
+            self._heartbeat_task = asyncio.create_task(self._heartbeat(Path(beat)), name="heartbeat")
         for name in self.extensions_to_load:
             await self.load_extension(name)  # type: ignore[attr-defined]
             log.debug("loaded extension %s", name)
         if self.settings.sync_on_start:
             guild = discord.Object(self.settings.sync_guild) if self.settings.sync_guild else None
             await self.sync_commands(guild)
+
+    async def _heartbeat(self, path: Path) -> None:
+        """Touch `path` every HEARTBEAT_SECONDS while connected (the container HEALTHCHECK reads it)."""
+        while True:
+            if self.is_ready() and not self.is_closed():  # type: ignore[attr-defined]
+                try:
+                    path.touch()
+                except OSError as exc:
+                    log.warning("cannot write heartbeat %s: %s", path, exc)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def close(self) -> None:
+        """Stop the heartbeat, then close the connection."""
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+        await super().close()  # type: ignore[misc]
 
     async def sync_commands(self, guild: discord.abc.Snowflake | None) -> list[app_commands.AppCommand]:
         """Sync slash commands to one guild (a copy of the global ones) or, with None, globally."""

@@ -16,7 +16,18 @@ def test_the_example_documents_every_key_with_its_default():
     assert load_settings(example) == Settings()
     text = example.read_text(encoding="utf-8")
     for key in Settings.__struct_fields__:
-        assert f"\n{key}:" in text, f"config.example.yaml does not document {key}"
+        # a key whose default comes from the environment is documented commented out
+        assert f"\n{key}:" in text or f"\n# {key}:" in text, f"config.example.yaml does not document {key}"
+
+
+def test_database_path_defaults_to_bot_db_path(tmp_path, monkeypatch):
+    monkeypatch.delenv("BOT_DB_PATH", raising=False)
+    assert Settings().database_path == "data/bot.sqlite3"
+    monkeypatch.setenv("BOT_DB_PATH", "/data/bot.sqlite3")
+    assert Settings().database_path == "/data/bot.sqlite3"
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("database_path: /elsewhere/x.sqlite3\n", encoding="utf-8")
+    assert load_settings(cfg).database_path == "/elsewhere/x.sqlite3"
 
 
 def test_missing_default_file_means_defaults(tmp_path, monkeypatch):
