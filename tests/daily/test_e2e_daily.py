@@ -95,7 +95,7 @@ async def test_daily_post_arrives_in_the_right_channel_as_an_embed_once(start_bo
     news = fake.world.channels["news"]["id"]
     day = due_now(db_path, int(news), int(fake.world.guild_id))
     bot = await start_bot()
-    await wait_until(lambda: fake.daily_posts())
+    await wait_until(lambda: bot.store.record(int(news), day).status is PostStatus.POSTED)
     (post,) = fake.daily_posts()
     assert post["channel_id"] == news
     (embed,) = post["embeds"]
@@ -137,7 +137,9 @@ async def test_missing_permission_and_deleted_channel_pause_only_those(start_bot
         day = due_now(db_path, cid, guild)
     fake.missing.add(str(gone))  # the channel was deleted after it was configured
     bot = await start_bot()
-    await wait_until(lambda: fake.daily_posts() and all(bot.store.channel(c).paused_reason for c in (locked, gone)))
+    await wait_until(lambda: bot.store.record(news, day) is not None
+                     and bot.store.record(news, day).status is PostStatus.POSTED
+                     and all(bot.store.channel(c).paused_reason for c in (locked, gone)))
     assert [m["channel_id"] for m in fake.daily_posts()] == [str(news)]
     assert "Send Messages" in bot.store.channel(locked).paused_reason
     assert "Unknown Channel" in bot.store.channel(gone).paused_reason
