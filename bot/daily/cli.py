@@ -39,7 +39,7 @@ def summary_main(args: argparse.Namespace) -> int:
         print(f"error: config: {exc}", file=sys.stderr)
         return 2
     knowledge = getattr(args, "knowledge", None)
-    if knowledge is None and getattr(settings, "knowledge_dir", None):
+    if knowledge is None and settings.knowledge_dir:
         knowledge = Path(settings.knowledge_dir)
     daily = daily_settings(settings)
     try:

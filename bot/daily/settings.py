@@ -7,7 +7,7 @@ Validated like the rest of the config: a bad time or zone names the key, e.g.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+import datetime as dt
 from typing import Annotated
 
 import msgspec
@@ -66,7 +66,7 @@ class Daily(_Section):
             seen.add(c.channel)
 
     @property
-    def default_time(self) -> time:
+    def default_time(self) -> dt.time:
         """`time` parsed."""
         return parse_time(self.time)
 
@@ -76,9 +76,9 @@ class Daily(_Section):
         return resolve_timezone(self.timezone)
 
     @property
-    def grace(self) -> timedelta:
+    def grace(self) -> dt.timedelta:
         """The grace window."""
-        return timedelta(minutes=self.grace_minutes)
+        return dt.timedelta(minutes=self.grace_minutes)
 
 
 __all__ = ["Daily", "DailyChannel"]

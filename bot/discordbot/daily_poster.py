@@ -70,15 +70,15 @@ class DiscordPoster:
             raise NoPermission(f"the bot lacks the {missing} permission")
         embeds = perms is None or perms.embed_links
         page = render(answer, embeds=embeds)[0]
+        kwargs: dict[str, Any] = {"nonce": nonce, "allowed_mentions": NO_MENTIONS}
         if page.embed is not None:
             footer = page.embed.footer.text
             page.embed.set_footer(text=shorten(f"{marker} · {footer}" if footer else marker, FOOTER_LIMIT))
-            content = None
+            kwargs["embed"] = page.embed
         else:
-            content = f"{page.content}\n\n{marker}"
+            kwargs["content"] = f"{page.content}\n\n{marker}"
         try:
-            message = await channel.send(content=content, embed=page.embed, nonce=nonce,  # type: ignore[call-overload]
-                                         allowed_mentions=NO_MENTIONS)
+            message = await channel.send(**kwargs)
         except discord.Forbidden as exc:
             raise NoPermission(f"Discord refused the post: {exc.text or exc.status}") from None
         except discord.NotFound as exc:
