@@ -216,3 +216,17 @@ async def test_daily_off_keeps_settings_and_preview_shows_the_spotlight(start_bo
     await fake.send_message("!daily preview 2020-06-22", user="admin")
     embed = sent(await fake.next_post(after=n))["embeds"][0]
     assert embed["title"] == bot.get_cog("Daily").rotation().answer(date(2020, 6, 22)).title
+
+
+async def test_config_listed_channels_are_seeded_with_their_guild(start_bot, fake):
+    news = int(fake.world.channels["news"]["id"])
+    bot = await start_bot(daily={"time": "08:15", "timezone": "Europe/Berlin",
+                                 "channels": [{"channel": news}, {"channel": 42, "time": "07:00", "timezone": "UTC"}]})
+    await wait_until(lambda: bot.store.channel(news).guild_id == int(fake.world.guild_id))
+    sch = bot.store.channel(news)
+    assert (format_time(sch.post_time), sch.timezone, sch.source) == ("08:15", "Europe/Berlin", "config")
+    assert bot.store.channel(42).timezone == "UTC" and bot.store.channel(42).guild_id is None  # not in this guild
+    n = len(fake.requests)
+    await fake.send_message("!daily status", user="admin")
+    text = str(sent(await fake.next_post(after=n))["embeds"])
+    assert "#news" in text and "08:15 Europe/Berlin" in text
