@@ -123,7 +123,7 @@ def test_search(ask):
 
 
 def test_summary_mentions_every_member_section(engine: Engine, kb):
-    text = engine.answer("!summary").to_text()
+    text = engine.answer("!summary full").to_text()
     for c in kb.members:
         if any(f.source.section == c.section for f in kb.facts):
             assert c.name in text

@@ -78,7 +78,7 @@ class RoundtableBotMixin:
         self.settings = settings
         self.store = store
         self.engine_factory = engine_factory
-        self.engine: Engine = engine_factory(kb)
+        self.engine: Engine = self._engine_for(kb)
         self.extensions_to_load = EXTENSIONS if extensions is None else extensions
         self.cooldowns = commands.CooldownMapping.from_cooldown(
             settings.cooldown.rate, settings.cooldown.per, commands.BucketType.user
@@ -86,6 +86,12 @@ class RoundtableBotMixin:
         self._reload_lock = asyncio.Lock()
         self._heartbeat_task: asyncio.Task[None] | None = None
         self.add_check(self.rate_limit_check)  # type: ignore[attr-defined]
+
+    def _engine_for(self, kb: KnowledgeBase) -> Engine:
+        """An engine over `kb` whose `!summary` "today" is the configured daily time zone's."""
+        engine = self.engine_factory(kb)
+        engine.summary_zone = self.settings.daily.timezone
+        return engine
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -147,7 +153,7 @@ class RoundtableBotMixin:
         """Re-read the knowledge directory; on any error the current one stays in service and it raises."""
         async with self._reload_lock:
             kb = await asyncio.to_thread(load_knowledge, self.kb.root)
-            engine = await asyncio.to_thread(self.engine_factory, kb)
+            engine = await asyncio.to_thread(self._engine_for, kb)
             self.engine = engine
             log.info("knowledge base reloaded: %s", kb.summary_line())
             return kb

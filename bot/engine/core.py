@@ -29,15 +29,30 @@ def _help(eng: Engine, arg: str) -> Answer:
     return eng.help(arg)
 
 
+def _summary(eng: Engine, arg: str) -> Answer:
+    """`!summary`: today's spotlight; `!summary full`: the overview; `!summary YYYY-MM-DD`: that day's."""
+    from bot.daily.cli import parse_date  # lazy: bot.daily.spotlight imports bot.engine.format
+    from bot.daily.spotlight import summary_answer
+
+    try:
+        answer = summary_answer(eng.kb, arg, parse_date(None, eng.summary_zone))
+    except ValueError as exc:
+        return Answer(title="Usage: !summary [full | tomorrow | YYYY-MM-DD]", body=str(exc), kind="error",
+                      suggestions=("!summary", "!summary full"))
+    return answer or lookup.summary(eng, arg)
+
+
 HANDLERS: dict[str, Callable[[Engine, str], Answer]] = {
     "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats, "who": lookup.who,
-    "event": lookup.event, "search": lookup.search, "summary": lookup.summary, "quote": _quote,
+    "event": lookup.event, "search": lookup.search, "summary": _summary, "quote": _quote,
     "ask": questions.answer_question, "help": _help,
 }
 
 
 class Engine:
     """Indexes a knowledge base once and answers commands and questions from it."""
+
+    summary_zone = "Asia/Seoul"  # whose "today" `!summary` shows; the bot sets settings.daily.timezone
 
     def __init__(self, kb: KnowledgeBase, rng: random.Random | None = None) -> None:
         self.kb = kb

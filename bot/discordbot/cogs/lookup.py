@@ -26,7 +26,7 @@ CHOICE_LIMIT = 100  # Discord's limit on a choice's name and value
 # The slash option each argument kind becomes: `/country country:Vietnam`.
 OPTION_NAMES = {"country": "country", "person": "person", "country_or_person": "name", "quote": "about",
                 "text": "text"}
-OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "topic"}
+OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "day"}
 OPTION_HELP = {
     "country": "An ASEAN member state, e.g. Vietnam",
     "person": "Someone the article names, e.g. Lee Hyuk",
@@ -35,7 +35,7 @@ OPTION_HELP = {
     "question": "Your question about the article",
     "words": "Words to look for in the article",
     "command": "A command name, e.g. quote",
-    "topic": "Optional focus for the overview",
+    "day": "full, tomorrow or YYYY-MM-DD (default: today's spotlight)",
     "text": "Text",
 }
 COMPLETED_KINDS = {"country", "person", "country_or_person", "quote"}
