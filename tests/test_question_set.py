@@ -1,4 +1,4 @@
-"""The public question set: every answer must contain the facts listed, and nothing forbidden."""
+"""The public question set and our own: every answer must contain the facts listed, and nothing forbidden."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "questions.yaml").read_text(encoding="utf-8"))
+DATA = Path(__file__).parent / "data"
+PUBLIC = yaml.safe_load((DATA / "questions.yaml").read_text(encoding="utf-8"))
+OWN = yaml.safe_load((DATA / "more_questions.yaml").read_text(encoding="utf-8"))
+QUESTIONS = PUBLIC + OWN
 
 
 def norm(s: str) -> str:
@@ -34,6 +37,6 @@ def test_question(item, ask):
     assert not problems(item, answer), answer
 
 
-def test_question_set_score(ask):
-    ok = sum(not problems(item, ask(item["q"])) for item in QUESTIONS)
-    assert ok / len(QUESTIONS) >= 0.95
+def test_public_question_set_score(ask):
+    ok = sum(not problems(item, ask(item["q"])) for item in PUBLIC)
+    assert ok / len(PUBLIC) >= 0.95
