@@ -189,3 +189,15 @@ def test_questions_about_what_the_article_lacks(engine: Engine, question):
 def test_other_countries_facts_are_not_passed_off(ask):
     text = ask("How much aid did Korea give Vietnam?")
     assert "300,000" not in text and "500,000" not in text
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Who is Dimanche?", "Ambassador of Cambodia"),
+    ("What is Malaysia's ambassador called?", "Mohd Ashri Muda"),
+    ("What did Hadi say about vaccines?", "Indonesia"),
+    ("What did the WHO say?", "Solidarity Trial"),
+    ("What about Vietnam?", "Nguyen Vu Tu"),
+    ("When was the CAC Global Summit held?", "CAC Global Summit"),
+])
+def test_partial_names_possessives_and_bare_names(ask, question, expected):
+    assert expected in ask(question)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -59,10 +60,15 @@ class NameIndex:
         for c in kb.countries.values():
             kind = "country" if c.member else "partner"
             self._add(Entity(c.id, kind, c.name), [c.name, c.official_name, *c.aliases, *c.demonyms])
+        parts: dict[str, set[str]] = {}  # each word of each person's name -> the people it names
+        for p in kb.people.values():
+            for w in {w for name in (p.name, *p.aliases) for w in words(name)}:
+                parts.setdefault(w, set()).add(p.id)
         for p in kb.people.values():
             ent = Entity(p.id, "person", p.name)
-            self._add(ent, [p.name, *p.aliases])
-            for alias in p.aliases:
+            own = [w for w in words(p.name) if len(w) >= 4 and w not in STOPWORDS and parts[w] == {p.id}]
+            self._add(ent, [p.name, *p.aliases, *own])  # a lone given or family name works too
+            for alias in [*p.aliases, *own]:
                 if len(words(alias)) == 1:
                     self._weak.add(" ".join(words(alias)))
         for o in kb.organizations.values():
@@ -72,6 +78,8 @@ class NameIndex:
         for role in kb.gazetteer.roles:
             self._add(Entity(f"role:{role}", "role", role), [role])
         self._keys = list(self._aliases)
+        # roles are ordinary words ("health minister"): only an exact mention counts, never a near miss
+        self._fuzzy_keys = [k for k in self._keys if any(self.entities[e].kind != "role" for e in self._aliases[k])]
         self._lengths: dict[str, set[int]] = {}  # first word of an alias -> the alias lengths in words
         for k in self._keys:
             self._lengths.setdefault(k.split(" ", 1)[0], set()).add(k.count(" ") + 1)
@@ -95,7 +103,10 @@ class NameIndex:
         if exact:
             return Resolution(None, 100.0, tuple(exact))
         best: dict[str, float] = {}
+        n_words = key.count(" ") + 1
         for alias, score, _ in process.extract(key, self._keys, scorer=fuzz.WRatio, limit=40, score_cutoff=SUGGEST):
+            if alias.count(" ") + 1 < n_words:
+                score = fuzz.ratio(key, alias)  # a shorter alias inside a longer name earns no partial credit
             score = max(score, _typo_score(key, alias))
             if len(key) < 4 and not alias.startswith(key):
                 score = min(score, SUGGEST)  # two or three letters are too short to guess from
@@ -104,7 +115,7 @@ class NameIndex:
                     continue  # never suggest a place the article does not cover from a loose match
                 if self.entities[eid].kind in kinds and score > best.get(eid, 0.0):
                     best[eid] = score
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        ranked = sorted(((eid, sc) for eid, sc in best.items() if sc >= SUGGEST), key=lambda kv: -kv[1])
         if not ranked:
             return Resolution(None, 0.0)
         top_id, top = ranked[0]
@@ -117,9 +128,8 @@ class NameIndex:
     def mentions(self, original: str, fuzzy: bool = True) -> list[Mention]:
         """Entities named in free text: longest exact alias first, then (fuzzy) near-misses of unknown words."""
         toks = words(original)
-        caps = {w.casefold() for w in original.split() if w[:1].isupper()}
-        caps |= {p.casefold() for w in original.split() for p in w.replace("'", " ").replace("-", " ").split()
-                 if p[:1].isupper()}
+        caps = {words(w)[0] for w in re.findall(r"[^\W\d_][\w'-]*", original) if w[:1].isupper() and words(w)}
+        caps |= {p for w in re.findall(r"[A-Z][\w'-]*", original) for p in words(w)}
         taken = [False] * len(toks)
         found: list[Mention] = []
 
@@ -129,6 +139,8 @@ class NameIndex:
                 return False
             if end - start == 1 and key in self._weak and key not in caps:
                 return False
+            if end - start == 1 and key in STOPWORDS and not re.search(rf"\b{re.escape(key.upper())}\b", original):
+                return False  # "who" is a question; only "WHO" is the organisation
             if fuzzy and end - start == 1 and key in self._weak:
                 return False
             for eid in ids:
@@ -147,8 +159,11 @@ class NameIndex:
                     continue
                 if n == 1 and (len(gram[0]) < 4 or gram[0].isdigit()):
                     continue
+                if any(len(t) < 3 for t in gram):
+                    continue
                 key = " ".join(gram)
-                hit = process.extractOne(key, self._keys, scorer=OSA.distance, score_cutoff=1 if len(key) < 7 else 2)
+                hit = process.extractOne(key, self._fuzzy_keys, scorer=OSA.distance,
+                                         score_cutoff=1 if len(key) < 7 else 2)
                 if hit and (hit[0].count(" ") + 1) == n:
                     claim(i, i + n, hit[0], True)
         return sorted(found, key=lambda m: m.start)

@@ -37,6 +37,8 @@ _COVID = re.compile(r"covid-19", re.IGNORECASE)
 _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.IGNORECASE
 )
+_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                   r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d|\b(?:19|20)\d\d\b|\blast week\b")
 CONFIDENT = 0.5
 CLOSEST = 0.3
 
@@ -69,6 +71,8 @@ def answer_question(eng: Engine, text: str) -> Answer:
     outsiders = _unique(mentions, "partner") + _unique(mentions, "place")
     roles = _unique(mentions, "role")
     member = eng.kb.countries[members[0].id] if members else None
+    if member is None and people:
+        member = eng.kb.country_of_envoy(people[0].id)  # an envoy's name stands for their country
 
     if roles:
         return lookup.not_covered(eng, f"a {roles[0].name}", "No one in that role is named or quoted in it.")
@@ -85,8 +89,7 @@ def answer_question(eng: Engine, text: str) -> Answer:
         if found and (strict or coverage >= _fact_coverage(eng, text, member, people)):
             return found
         if not strict:
-            return _from_facts(eng, " ".join(w for w in toks if w not in META_WORDS) or text, mentions, member,
-                               people, outsiders)
+            return _from_facts(eng, _drop_meta(text), mentions, member, people, outsiders)
     if said & ENVOY_WORDS:
         if member:
             return lookup.envoy_answer(eng, member)
@@ -108,7 +111,7 @@ def _quote_answer(eng: Engine, text: str, member: Country | None, people: list[E
                   strict: bool) -> tuple[Answer | None, float]:
     """The quote a "who said ..." or "what did X say" question is after, if one fits, and its coverage."""
     entity = people[0].id if people else (member.id if member else None)
-    query = " ".join(w for w in words(_without_names(eng, text)) if w not in META_WORDS)
+    query = _without_names(eng, _drop_meta(text))
     hits = eng.search(query, kinds={"quote"}, entity=entity, limit=3)
     if not hits and entity:
         hits = eng.search(text, kinds={"quote"}, limit=3)
@@ -127,7 +130,7 @@ def _quote_answer(eng: Engine, text: str, member: Country | None, people: list[E
 def _fact_coverage(eng: Engine, text: str, member: Country | None, people: list[Entity]) -> float:
     """How well the best fact covers the question (to compare with the best quote)."""
     focus = member.id if member else (people[0].id if people else None)
-    query = " ".join(w for w in words(_without_names(eng, text)) if w not in META_WORDS)
+    query = _without_names(eng, _drop_meta(text))
     hits = eng.search(query, kinds={"fact"}, entity=focus, limit=1)
     return hits[0].coverage if hits else 0.0
 
@@ -152,6 +155,12 @@ def _unknown_name(eng: Engine, text: str, mentions: list[Mention]) -> str | None
         if all(t not in eng.names.vocabulary and t not in known for t in toks):
             return " ".join(name)
     return None
+
+
+def _drop_meta(text: str) -> str:
+    """The question without words about saying and representing ("say", "envoy"), its case kept."""
+    kept = " ".join(w for w in text.split() if not (set(words(w)) & META_WORDS))
+    return kept or text
 
 
 def _without_names(eng: Engine, text: str) -> str:
@@ -189,8 +198,20 @@ def _stats_overview(eng: Engine, said: set[str]) -> Answer:
 def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country | None,
                 people: list[Entity], outsiders: list[Entity]) -> Answer:
     """Answer from the best-matching facts, then paragraphs; say so when nothing fits."""
+    orgs = [m.entity.id for m in mentions if m.entity.kind == "organization" and m.entity.id != "asean"]
     focus = member.id if member else (people[0].id if people else None)
     query = _without_names(eng, text) if focus else text
+    if focus is None and orgs and not eng.search(query, kinds={"fact", "event"}, limit=1):
+        focus = orgs[0]  # nothing but a name to go on ("What did the WHO say?"): what the article says of it
+    if focus and not eng.index.query_terms(query):  # a bare name: what the article says of it
+        if member:
+            return lookup.country(eng, member.name)
+        if people:
+            return lookup.who(eng, people[0].name)
+        if facts := eng.facts_about(focus)[:3]:
+            return Answer(title=f"What the article says about {eng.kb.name_of(focus)}",
+                          body=clip(bullets(f.text for f in facts), 3000),
+                          sources=sources(eng.kb, (f.source for f in facts)))
     hits = eng.search(query, kinds={"fact", "event"}, entity=focus, limit=4)
     paras = eng.search(query, kinds={"paragraph"}, entity=focus, limit=2)
     if focus and not member and (not hits or hits[0].coverage < CLOSEST):
@@ -198,6 +219,8 @@ def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country
         paras = eng.search(text, kinds={"paragraph"}, limit=2)
     if focus is None:
         hits = _prefer_labelled(eng, text, hits)
+    if words(text)[:1] == ["when"]:
+        hits = sorted(hits, key=lambda h: -h.score * (1.3 if _DATE.search(h.doc.text) else 1.0))
     if _asks_quantity(words(text)):
         hits = [h for h in hits if _has_figure(h.doc.text)]
         paras = [h for h in paras if _has_figure(h.doc.text)]

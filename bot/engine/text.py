@@ -15,6 +15,7 @@ _FOLD = str.maketrans({
 })
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
+_POSSESSIVE = re.compile(r"'s\b")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _STEMMER = Stemmer.Stemmer("english")
 
@@ -42,9 +43,9 @@ def normalize(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word and number tokens; numbers lose their thousands separators ("46,845" -> "46845")."""
+    """Lower-case word and number tokens, without possessive 's; numbers lose their thousands separators."""
     out = []
-    for tok in _TOKEN.findall(normalize(text).replace("\\$", "$")):
+    for tok in _TOKEN.findall(_POSSESSIVE.sub("", normalize(text).replace("\\$", "$"))):
         if "," in tok:
             tok = _THOUSANDS.sub("", tok)
         out.append(tok)
