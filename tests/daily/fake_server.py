@@ -13,15 +13,13 @@ Standalone for the operator check: `python -m tests.daily.fake_server --port 876
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import contextlib
 import os
 import signal
 from typing import Any
 
 from aiohttp import web
 
+from tests.e2e import fake_discord
 from tests.e2e.fake_discord import FakeDiscord, Request, reply
 
 MARKER = "Daily spotlight · "
@@ -101,19 +99,8 @@ class DailyFakeDiscord(FakeDiscord):
 
 
 def main() -> None:
-    """Run the fake until interrupted."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    args = parser.parse_args()
-
-    async def run() -> None:
-        fake = await DailyFakeDiscord(args.host, args.port).start()
-        print(f"DISCORD_API_BASE={fake.api_base} DISCORD_GATEWAY_URL={fake.gateway_url}", flush=True)
-        await asyncio.Event().wait()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
+    """Run the daily fake until interrupted."""
+    fake_discord.main(DailyFakeDiscord)
 
 
 if __name__ == "__main__":

@@ -345,15 +345,15 @@ class FakeDiscord:
         app.router.add_get("/_fake/requests", listing)
 
 
-def main() -> None:
-    """Run the fake until interrupted."""
+def main(fake_class: type[FakeDiscord] = FakeDiscord) -> None:
+    """Run the fake (or a subclass of it) until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
     async def run() -> None:
-        fake = await FakeDiscord(args.host, args.port).start()
+        fake = await fake_class(args.host, args.port).start()
         print(f"DISCORD_API_BASE={fake.api_base} DISCORD_GATEWAY_URL={fake.gateway_url}", flush=True)
         await asyncio.Event().wait()
 
