@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LEAD_ID = "lead"
@@ -33,13 +33,21 @@ class Article:
 
     title: str
     sections: tuple[Section, ...]
+    _order: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        order: dict[str, int] = {}
+        for i, s in enumerate(self.sections):
+            order.setdefault(s.id, i)  # the first section with an id, as a scan in order would find
+        object.__setattr__(self, "_order", order)
 
     def section(self, section_id: str) -> Section:
         """The section with this id (KeyError when there is none)."""
-        for s in self.sections:
-            if s.id == section_id:
-                return s
-        raise KeyError(section_id)
+        return self.sections[self._order[section_id]]
+
+    def position(self, section_id: str) -> int | None:
+        """Where a section stands in the article (0 for the lead), None for an unknown id."""
+        return self._order.get(section_id)
 
     def paragraph(self, section_id: str, number: int) -> Paragraph:
         """Paragraph `number` (1-based) of a section (KeyError when out of range)."""

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
-import yaml
 
 from bot.kb.article import Article, parse_article
 from bot.kb.errors import KnowledgeError
@@ -24,7 +23,6 @@ from bot.kb.models import (
     Source,
     Topic,
 )
-from bot.kb.yamlio import load_yaml
 
 ARTICLE_FILE = "article.md"
 T = TypeVar("T")
@@ -52,6 +50,7 @@ class KnowledgeBase:
     gazetteer: Gazetteer
     synonyms: list[list[str]] = field(default_factory=list)
     section_country: dict[str, str] = field(default_factory=dict)
+    envoy_country: dict[str, str] = field(default_factory=dict)  # person id -> the country they represented
 
     @property
     def members(self) -> list[Country]:
@@ -67,7 +66,8 @@ class KnowledgeBase:
 
     def country_of_envoy(self, person_id: str) -> Country | None:
         """The country a person represented, if they are an envoy."""
-        return next((c for c in self.countries.values() if c.envoy == person_id), None)
+        country = self.envoy_country.get(person_id)
+        return self.countries[country] if country else None
 
     def summary_line(self) -> str:
         """One line saying how much was loaded."""
@@ -108,6 +108,10 @@ def _convert(data: Any, kind: type[T], file: str, where: str) -> T:
 
 
 def _section(root: Path, name: str, key: str, kind: type[T]) -> T:
+    import yaml  # here, not at the top: an engine from the cache starts without the YAML parser
+
+    from bot.kb.yamlio import load_yaml
+
     file, text = _read(root, name)
     try:
         data = load_yaml(text)
@@ -195,7 +199,7 @@ def _link(kb: KnowledgeBase) -> None:
     entities = {**kb.countries, **kb.people, **kb.organizations}
 
     file = str(root / "countries.yaml")
-    envoys: dict[str, str] = {}
+    envoys = kb.envoy_country
     for i, c in enumerate(kb.countries.values()):
         where = f"countries[{i}]"
         need(kb.people, c.envoy, file, f"{where}.envoy", "person")
