@@ -134,9 +134,7 @@ class Engine:
     def search(self, text: str, kinds: set[str] | None = None, entity: str | None = None,
                limit: int = 5) -> list[Hit]:
         """Search the index; with `entity`, only documents about that entity."""
-        allowed = None
-        if entity is not None:
-            allowed = {i for i, d in enumerate(self.index.docs) if entity in d.entities}
+        allowed = None if entity is None else self.index.about(entity)
         return self.index.search(self.index.query_terms(text), allowed=allowed, kinds=kinds, limit=limit)
 
     # -- input ---------------------------------------------------------------------------------------

@@ -260,7 +260,7 @@ def _prefer_labelled(eng: Engine, text: str, hits: list[Hit]) -> list[Hit]:
                 return i
         return None
 
-    ranked = sorted(((r, d) for d in eng.index.docs if d.kind == "event" and (r := rank(d)) is not None),
+    ranked = sorted(((r, d) for d in eng.index.of_kind("event") if (r := rank(d)) is not None),
                     key=lambda rd: rd[0])
     if not ranked:
         return hits

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import math
+from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
+from bot.engine.fuzzy import FuzzyIndex
 from bot.engine.text import STOPWORDS, stem, terms, words
 
 K1 = 1.4
@@ -42,7 +42,12 @@ class Hit:
 
 
 class SearchIndex:
-    """BM25 over documents; query words it does not know are corrected to close known words."""
+    """BM25 over documents; query words it does not know are corrected to close known words.
+
+    Postings are kept per document kind, each list ordered by its BM25 term weight (highest first),
+    so a search reads only as far down a long list as could still change its top results
+    (see `search`). Results are exactly those of scoring every document.
+    """
 
     def __init__(self, docs: Iterable[Doc], synonyms: Iterable[list[str]] = ()) -> None:
         self.docs = list(docs)
@@ -51,19 +56,40 @@ class SearchIndex:
             stems = {stem(w) for entry in group if len(ws := words(entry)) == 1 for w in ws}
             for t in stems:
                 self._synonyms.setdefault(t, set()).update(stems - {t})
-        self._postings: dict[str, list[tuple[int, int]]] = {}
-        for i, doc in enumerate(self.docs):
-            for term, tf in Counter(doc.terms).items():
-                self._postings.setdefault(term, []).append((i, tf))
         n = max(len(self.docs), 1)
-        self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()}
         self._avg = sum(len(d.terms) for d in self.docs) / n or 1.0
+        lists: dict[str, dict[str, list[tuple[float, int]]]] = {}
+        df: Counter[str] = Counter()
+        self._about: dict[str, set[int]] = {}
+        self._kinds: dict[str, list[int]] = {}
+        for i, doc in enumerate(self.docs):
+            self._kinds.setdefault(doc.kind, []).append(i)
+            for e in doc.entities:
+                self._about.setdefault(e, set()).add(i)
+            for term, tf in Counter(doc.terms).items():
+                lists.setdefault(term, {}).setdefault(doc.kind, []).append((-_norm(tf, len(doc.terms), self._avg), i))
+                df[term] += 1
+        self._idf = {t: math.log(1 + (n - m + 0.5) / (m + 0.5)) for t, m in df.items()}
+        self._postings: dict[str, dict[str, tuple[array[int], array[float]]]] = {}
+        for term, by_kind in lists.items():
+            self._postings[term] = {}
+            for kind, pairs in by_kind.items():
+                pairs.sort()
+                self._postings[term][kind] = (array("i", [i for _, i in pairs]), array("d", [-w for w, _ in pairs]))
         self._words = {w: stem(w) for d in self.docs for w in words(d.text) if w not in STOPWORDS}
-        self._word_list = list(self._words)
+        self._known = FuzzyIndex(list(self._words))
 
     def idf(self, term: str) -> float:
         """Inverse document frequency (0 for an unknown term)."""
         return self._idf.get(term, 0.0)
+
+    def about(self, entity: str) -> set[int]:
+        """Positions (in `docs`) of the documents about an entity."""
+        return self._about.get(entity, set())
+
+    def of_kind(self, kind: str) -> list[Doc]:
+        """The documents of one kind, in index order."""
+        return [self.docs[i] for i in self._kinds.get(kind, ())]
 
     def query_terms(self, text: str) -> list[tuple[str, ...]]:
         """One slot per content word of the query: its stem first, then its synonyms' stems.
@@ -75,46 +101,154 @@ class SearchIndex:
             if w in STOPWORDS:
                 continue
             t = stem(w)
-            if t not in self._postings and len(w) >= 5 and not w.isdigit():
-                hit = process.extractOne(w, self._word_list, scorer=OSA.distance, score_cutoff=1 if len(w) < 8 else 2)
+            if t not in self._idf and len(w) >= 5 and not w.isdigit():
+                hit = self._known.closest(w, 1 if len(w) < 8 else 2)
                 if hit:
                     t = self._words[hit[0]]
             out.append((t, *sorted(self._synonyms.get(t, ()))))
         return out
 
-    def search(self, query: list[tuple[str, ...]], allowed: set[int] | None = None,
-               kinds: set[str] | None = None, limit: int = 5) -> list[Hit]:
+    def search(self, query: list[tuple[str, ...]], allowed: Collection[int] | None = None,
+               kinds: Collection[str] | None = None, limit: int = 5) -> list[Hit]:
         """The best documents for these query slots, optionally only among `allowed` / `kinds`.
 
         Each slot scores by its best-matching alternative. Coverage is the share of the slots'
         weight a document matched; a word the article never uses weighs as a middling word, so a
-        question about things the article lacks cannot look well covered.
+        question about things the article lacks cannot look well covered. Equal scores keep the
+        order in which the query first reaches the documents (slot, alternative, position).
         """
-        scores: dict[int, float] = {}
-        matched: dict[int, float] = {}
+        slots: list[_Slot] = []
         total = 0.0
         for slot in dict.fromkeys(query):
             weights = [self.idf(t) for t in slot]
             slot_weight = weights[0] or max(weights) or UNKNOWN_WEIGHT
             total += slot_weight
-            best_in_slot: dict[int, tuple[float, float]] = {}
-            for term, idf in zip(slot, weights, strict=True):
-                discount = 1.0 if term == slot[0] else SYNONYM_DISCOUNT
-                for i, tf in self._postings.get(term, ()):
-                    if allowed is not None and i not in allowed:
-                        continue
-                    doc = self.docs[i]
-                    if kinds is not None and doc.kind not in kinds:
-                        continue
-                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(doc.terms) / self._avg))
-                    value = discount * idf * norm
-                    if value > best_in_slot.get(i, (0.0, 0.0))[0]:
-                        best_in_slot[i] = (value, discount * slot_weight)
-            for i, (value, weight) in best_in_slot.items():
-                scores[i] = scores.get(i, 0.0) + value
-                matched[i] = matched.get(i, 0.0) + weight
-        best = sorted(scores, key=lambda i: -scores[i])[:limit]
-        return [Hit(self.docs[i], scores[i], matched[i] / (total or 1.0)) for i in best]
+            discounts = [1.0 if t == slot[0] else SYNONYM_DISCOUNT for t in slot]
+            slots.append((slot, discounts, [d * w for d, w in zip(discounts, weights, strict=True)], slot_weight))
+        kind_list = [k for k in self._kinds if kinds is None or k in kinds]
+        if allowed is not None and len(allowed) * sum(len(s[0]) for s in slots) < self._reads(slots, kind_list):
+            partial = {i: sum(self._slot_value(i, s) for s in slots) for i in allowed if self.docs[i].kind in kind_list}
+            partial = {i: v for i, v in partial.items() if v > 0}
+        else:
+            partial = self._candidates(slots, kind_list, limit, allowed)
+        if limit > 0 and len(partial) > limit:  # scored in another order: keep near ties for the exact scores
+            floor = _kth(partial, limit) - _EPS
+            partial = {i: v for i, v in partial.items() if v >= floor}
+        ranked = []
+        for i in partial:
+            score, matched, first = self._score(i, slots)
+            ranked.append((-score, first, i, matched))
+        ranked.sort()
+        return [Hit(self.docs[i], -neg, matched / (total or 1.0)) for neg, _, i, matched in ranked[:limit]]
+
+    def _score(self, i: int, slots: list[_Slot]) -> tuple[float, float, tuple[int, int]]:
+        """A document's score and matched weight, summed slot by slot, and where the query first
+        reaches it (slot, alternative): how the ranking orders equal scores."""
+        terms = self.docs[i].terms
+        score = matched = 0.0
+        first = (len(slots), 0)
+        for s, (slot, discounts, factors, slot_weight) in enumerate(slots):
+            best = (0.0, 0.0)
+            for a, term in enumerate(slot):
+                tf = terms.count(term)
+                if tf:
+                    value = factors[a] * _norm(tf, len(terms), self._avg)
+                    first = min(first, (s, a))
+                    if value > best[0]:
+                        best = (value, discounts[a] * slot_weight)
+            if best[0]:
+                score += best[0]
+                matched += best[1]
+        return score, matched, first
+
+    def _reads(self, slots: list[_Slot], kinds: list[str]) -> int:
+        """How many postings a full read of these slots would take."""
+        return sum(len(entry[0]) for slot in slots for term in slot[0]
+                   for kind in kinds if (entry := self._postings.get(term, {}).get(kind)))
+
+    def _candidates(self, slots: list[_Slot], kinds: list[str], limit: int,
+                    allowed: Collection[int] | None) -> dict[int, float]:
+        """Every document that can be among the best `limit`, with its partial score (some that cannot
+        be are there too), reading postings slot by slot, highest possible contribution first, and
+        only as far as could still matter.
+
+        After each slot, the `limit`-th best partial score is a floor the final top results reach;
+        a document not yet seen needs this slot's value plus the most the remaining slots can add
+        to reach it, so a list (ordered by value) is read only down to that point. Documents already
+        seen get the rest of the slot's value from the rest of the list or from their own terms,
+        whichever is less work, and the ones that can no longer reach the floor are dropped.
+        """
+        lists = [[(factor, entry) for term, factor in zip(slot, factors, strict=True) for kind in kinds
+                  if (entry := self._postings.get(term, {}).get(kind))] for slot, _, factors, _ in slots]
+        bounds = [max((factor * entry[1][0] for factor, entry in found), default=0.0) for found in lists]
+        pruning = limit > 0 and sum(len(entry[0]) for found in lists for _, entry in found) > FULL_READ
+        rest = sum(bounds)
+        acc: dict[int, float] = {}
+        for s in sorted(range(len(slots)), key=lambda s: -bounds[s]):
+            rest -= bounds[s]
+            floor = _kth(acc, limit) - rest - _EPS if pruning else -math.inf
+            values: dict[int, float] = {}
+            unread = []
+            for factor, (ids, norms) in lists[s]:
+                for n, norm in enumerate(norms):
+                    value = factor * norm
+                    if value < floor:
+                        unread.append((factor, ids, norms, n))
+                        break
+                    i = ids[n]
+                    if value > values.get(i, 0.0) and (allowed is None or i in allowed):
+                        values[i] = value
+            if unread:
+                self._finish_slot(acc, values, unread, slots[s])
+            for i, value in values.items():
+                acc[i] = acc.get(i, 0.0) + value
+            if pruning and len(acc) > limit:
+                keep = _kth(acc, limit) - rest - _EPS
+                acc = {i: v for i, v in acc.items() if v >= keep}
+        return acc
+
+    def _finish_slot(self, acc: dict[int, float], values: dict[int, float],
+                     unread: list[tuple[float, array[int], array[float], int]], slot: _Slot) -> None:
+        """Give the documents already seen (`acc`) this slot's value where the read stopped early."""
+        missing = acc.keys() - values.keys()
+        if sum(len(ids) - n for _, ids, _, n in unread) < LOOKUP_COST * len(missing) * len(slot[0]):
+            for factor, ids, norms, n in unread:
+                for i, norm in zip(ids[n:], norms[n:]):  # noqa: B905 (arrays of one length)
+                    if i in missing:
+                        value = factor * norm
+                        if value > values.get(i, 0.0):
+                            values[i] = value
+        else:
+            for i in missing:
+                values[i] = self._slot_value(i, slot)
+
+    def _slot_value(self, i: int, slot: _Slot) -> float:
+        """What one slot adds to a document's score."""
+        terms = self.docs[i].terms
+        best = 0.0
+        for term, factor in zip(slot[0], slot[2], strict=True):
+            tf = terms.count(term)
+            if tf:
+                best = max(best, factor * _norm(tf, len(terms), self._avg))
+        return best
+
+
+_Slot = tuple[tuple[str, ...], list[float], list[float], float]  # terms, discounts, discount * idf, slot weight
+_EPS = 1e-9  # partial sums add up in another order than final scores: keep a margin when pruning
+FULL_READ = 4000  # postings: a search reading fewer reads them all rather than prune
+LOOKUP_COST = 40  # reading one posting costs about this much less than looking up one term of a document
+
+
+def _norm(tf: int, length: int, avg: float) -> float:
+    """BM25's saturated, length-normalised term frequency."""
+    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+
+
+def _kth(acc: dict[int, float], k: int) -> float:
+    """The k-th largest value, or -inf when there are fewer."""
+    if len(acc) < k:
+        return -math.inf
+    return heapq.nlargest(k, acc.values())[-1]
 
 
 def make_doc(kind: str, text: str, record: Any, section: str, paragraphs: Iterable[int],

@@ -1,0 +1,111 @@
+"""Near-miss lookup in a large list of strings without scoring every string.
+
+`FuzzyIndex.closest` gives exactly what `process.extractOne(query, keys, scorer=OSA.distance,
+score_cutoff=k)` gives (the closest key within k edits, the earliest on a tie), but scores only
+the keys that can be that close: a key within k edits (insertions, deletions, substitutions or
+transpositions) of the query is at most k characters longer or shorter, and shares at least
+`len(query) + 2 - 4k` of the query's padded trigrams (one edit spoils at most four of them), so it
+contains one of the query's `4k + 1` rarest trigrams. Only keys with one of those are scored.
+
+`FuzzyIndex.similar` is for scorers with no such bound (`fuzz.WRatio`): every key while the list
+is small, and for a long list the keys sharing most trigrams with the query.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from itertools import chain
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+PAD = "\x02\x02"
+END = "\x03\x03"
+EXHAUSTIVE = 2000  # `similar` scores every key up to this many (the real knowledge base has ~500 names)
+SIMILAR_CANDIDATES = 400  # beyond that, it scores this many keys sharing most trigrams
+MIN_SHARED = 2  # `closest` scores only keys with this many of the query's rarest trigrams (see `_candidates`)
+
+
+_NONE = (array("i"), array("i"))
+
+
+def _trigrams(text: str) -> list[str]:
+    padded = PAD + text + END
+    return [padded[i:i + 3] for i in range(len(padded) - 2)]
+
+
+class FuzzyIndex:
+    """For each trigram, the keys that have it (as two arrays: key lengths, ascending, and key indices)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = list(keys)
+        self._position = {k: i for i, k in reversed(list(enumerate(self.keys)))}
+        lists: dict[str, list[int]] = {}
+        for i in sorted(range(len(self.keys)), key=lambda i: len(self.keys[i])):
+            for g in dict.fromkeys(_trigrams(self.keys[i])):
+                lists.setdefault(g, []).append(i)
+        self._grams = {g: (array("i", [len(self.keys[i]) for i in ids]), array("i", ids)) for g, ids in lists.items()}
+        self._by_length = sorted(range(len(self.keys)), key=lambda i: len(self.keys[i]))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def closest(self, query: str, max_distance: int) -> tuple[str, int] | None:
+        """(key, distance) of the key fewest OSA edits from `query`, if within `max_distance`; first on ties."""
+        exact = self._position.get(query)
+        if exact is not None:
+            return self.keys[exact], 0
+        candidates = self._candidates(query, max_distance)
+        keys = self.keys
+        hits = process.extract(query, [keys[i] for i in candidates], scorer=OSA.distance,
+                               score_cutoff=max_distance, limit=None)
+        if not hits:
+            return None
+        _, distance, at = min(hits, key=lambda h: (h[1], candidates[h[2]]))
+        return keys[candidates[at]], int(distance)
+
+    def _candidates(self, query: str, k: int) -> list[int]:
+        """Indices of every key that may be within k edits of `query` (some farther ones too).
+
+        A key within k edits shares at least `t = len(padded trigrams) - 4k` trigram occurrences with
+        the query, so at least `m` of the query's `4k + m` rarest (more need fewer keys scored).
+        """
+        low, high = len(query) - k, len(query) + k
+        occurrences = Counter(_trigrams(query))
+        shared = sum(occurrences.values()) - 4 * k
+        if shared < 1:  # too short for the trigram bound: every key of a fitting length
+            return [i for i in self._by_length if low <= len(self.keys[i]) <= high]
+        windows = []
+        for gram, count in occurrences.items():
+            lengths, ids = self._grams.get(gram, _NONE)
+            start, stop = bisect_left(lengths, low), bisect_right(lengths, high)
+            windows.append((stop - start, count, ids, start, stop))
+        windows.sort(key=lambda w: w[0])
+        m = min(shared, MIN_SHARED)
+        need = 4 * k + m
+        chosen = []
+        for _, count, ids, start, stop in windows:
+            chosen.extend([ids[start:stop]] * count)
+            need -= count
+            if need <= 0:
+                break
+        if m == 1:
+            return list(set().union(*chosen))
+        counts = Counter(chain.from_iterable(chosen))
+        return [i for i, c in counts.items() if c >= m]
+
+    def similar(self, query: str) -> list[str]:
+        """Keys worth scoring against `query` with a fuzzy scorer, in list order: all of them while the
+        list is small, else the ones sharing most trigrams with it (ties: earlier first)."""
+        if len(self.keys) <= EXHAUSTIVE:
+            return self.keys
+        counts = Counter(chain.from_iterable(self._grams.get(g, _NONE)[1] for g in set(_trigrams(query))))
+        best = heapq.nsmallest(SIMILAR_CANDIDATES, counts, key=lambda i: (-counts[i], i))
+        return [self.keys[i] for i in sorted(best)]
+
+
+__all__ = ["EXHAUSTIVE", "FuzzyIndex"]
