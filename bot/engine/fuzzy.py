@@ -8,7 +8,9 @@ transpositions) of the query is at most k characters longer or shorter, and shar
 contains one of the query's `4k + 1` rarest trigrams. Only keys with one of those are scored.
 
 `FuzzyIndex.similar` is for scorers with no such bound (`fuzz.WRatio`): every key while the list
-is small, and for a long list the keys sharing most trigrams with the query.
+is small, and for a long list the keys sharing most trigrams with the query, and the keys found
+whole inside it. That is a heuristic: with more than `EXHAUSTIVE` keys a loose match (a "did you
+mean" candidate) can be missed.
 """
 
 from __future__ import annotations
@@ -98,14 +100,15 @@ class FuzzyIndex:
         counts = Counter(chain.from_iterable(chosen))
         return [i for i, c in counts.items() if c >= m]
 
-    def similar(self, query: str) -> list[str]:
-        """Keys worth scoring against `query` with a fuzzy scorer, in list order: all of them while the
-        list is small, else the ones sharing most trigrams with it (ties: earlier first)."""
+    def similar(self, query: str) -> list[int]:
+        """Positions of the keys worth scoring against `query` with a fuzzy scorer, ascending: all of
+        them while the list is small, else the ones sharing most trigrams with it (ties: earlier first)."""
         if len(self.keys) <= EXHAUSTIVE:
-            return self.keys
+            return list(range(len(self.keys)))
         counts = Counter(chain.from_iterable(self._grams.get(g, _NONE)[1] for g in set(_trigrams(query))))
-        best = heapq.nsmallest(SIMILAR_CANDIDATES, counts, key=lambda i: (-counts[i], i))
-        return [self.keys[i] for i in sorted(best)]
+        best = set(heapq.nsmallest(SIMILAR_CANDIDATES, counts, key=lambda i: (-counts[i], i)))
+        inside = (self._position.get(query[i:j]) for i in range(len(query)) for j in range(i + 1, len(query) + 1))
+        return sorted(best.union(i for i in inside if i is not None))  # short keys inside the query score high
 
 
 __all__ = ["EXHAUSTIVE", "FuzzyIndex"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.engine.fuzzy import FuzzyIndex
 from bot.engine.text import STOPWORDS, words
 from bot.kb.loader import KnowledgeBase
 
@@ -80,6 +81,10 @@ class NameIndex:
         self._keys = list(self._aliases)
         # roles are ordinary words ("health minister"): only an exact mention counts, never a near miss
         self._fuzzy_keys = [k for k in self._keys if any(self.entities[e].kind != "role" for e in self._aliases[k])]
+        self._near = FuzzyIndex(self._fuzzy_keys)  # near misses of words in a question
+        self._similar = FuzzyIndex(self._keys)  # names worth scoring for a command argument
+        self._display: dict[frozenset[str], tuple[list[str], FuzzyIndex]] = {}  # autocomplete, per kinds
+        self._last: tuple[str, bool, list[Mention]] | None = None  # the last `mentions`, asked again per answer
         self._lengths: dict[str, set[int]] = {}  # first word of an alias -> the alias lengths in words
         for k in self._keys:
             self._lengths.setdefault(k.split(" ", 1)[0], set()).add(k.count(" ") + 1)
@@ -104,7 +109,8 @@ class NameIndex:
             return Resolution(None, 100.0, tuple(exact))
         best: dict[str, float] = {}
         n_words = key.count(" ") + 1
-        for alias, score, _ in process.extract(key, self._keys, scorer=fuzz.WRatio, limit=40, score_cutoff=SUGGEST):
+        choices = [self._keys[i] for i in self._similar.similar(key)]
+        for alias, score, _ in process.extract(key, choices, scorer=fuzz.WRatio, limit=40, score_cutoff=SUGGEST):
             if alias.count(" ") + 1 < n_words:
                 score = fuzz.ratio(key, alias)  # a shorter alias inside a longer name earns no partial credit
             score = max(score, _typo_score(key, alias))
@@ -127,6 +133,14 @@ class NameIndex:
 
     def mentions(self, original: str, fuzzy: bool = True) -> list[Mention]:
         """Entities named in free text: longest exact alias first, then (fuzzy) near-misses of unknown words."""
+        last = self._last
+        if last is not None and last[0] == original and last[1] == fuzzy:
+            return list(last[2])
+        found = self._mentions(original, fuzzy)
+        self._last = (original, fuzzy, found)
+        return list(found)
+
+    def _mentions(self, original: str, fuzzy: bool) -> list[Mention]:
         toks = words(original)
         caps = {words(w)[0] for w in re.findall(r"[^\W\d_][\w'-]*", original) if w[:1].isupper() and words(w)}
         caps |= {p for w in re.findall(r"[A-Z][\w'-]*", original) for p in words(w)}
@@ -162,18 +176,26 @@ class NameIndex:
                 if any(len(t) < 3 for t in gram):
                     continue
                 key = " ".join(gram)
-                hit = process.extractOne(key, self._fuzzy_keys, scorer=OSA.distance,
-                                         score_cutoff=1 if len(key) < 7 else 2)
+                hit = self._near.closest(key, 1 if len(key) < 7 else 2)
                 if hit and (hit[0].count(" ") + 1) == n:
                     claim(i, i + n, hit[0], True)
         return sorted(found, key=lambda m: m.start)
 
     def complete(self, current: str, kinds: set[str], limit: int = 25) -> list[str]:
         """Display names of entities of these kinds, best match for `current` first."""
-        names = {e.name: e for e in self.entities.values() if e.kind in kinds}
+        names, index = self._names_of(kinds)
         if not current.strip():
             return sorted(names)[:limit]
         key = current.strip().casefold()
-        ranked = process.extract(current, list(names), scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
+        choices = [names[i] for i in index.similar(key)]
+        ranked = process.extract(current, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
         # names that start with what was typed come first, then the fuzzy ranking
         return sorted((name for name, _, _ in ranked), key=lambda n: not n.casefold().startswith(key))
+
+    def _names_of(self, kinds: set[str]) -> tuple[list[str], FuzzyIndex]:
+        """Display names of the entities of these kinds (first entity's order), and their trigram index."""
+        group = frozenset(kinds)
+        if group not in self._display:
+            names = list(dict.fromkeys(e.name for e in self.entities.values() if e.kind in group))
+            self._display[group] = names, FuzzyIndex([n.casefold() for n in names])
+        return self._display[group]
