@@ -222,8 +222,12 @@ def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country
     if words(text)[:1] == ["when"]:
         hits = sorted(hits, key=lambda h: -h.score * (1.3 if _DATE.search(h.doc.text) else 1.0))
     if _asks_quantity(words(text)):
-        hits = [h for h in hits if _has_figure(h.doc.text)]
-        paras = [h for h in paras if _has_figure(h.doc.text)]
+        rarest = _rarest_slot(eng, query)
+        with_figures = [h for h in hits if _has_figure(h.doc.text) and _matches(h, rarest)]
+        paras = [h for h in paras if _has_figure(h.doc.text) and _matches(h, rarest)]
+        if not with_figures and not paras:
+            return _no_figure(eng, text, member, outsiders, hits)
+        hits = with_figures
     best = hits[0] if hits else None
     if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
         best, hits = paras[0], paras
@@ -277,6 +281,28 @@ def _asks_quantity(toks: list[str]) -> bool:
 def _has_figure(text: str) -> bool:
     """True when the text states a number (the 19 of COVID-19 does not count)."""
     return bool(_FIGURE.search(_COVID.sub("", text)))
+
+
+def _rarest_slot(eng: Engine, query: str) -> tuple[str, ...]:
+    """The query word (with its synonyms) that the fewest documents use: what the question is about."""
+    known = [slot for slot in eng.index.query_terms(query) if eng.index.idf(slot[0]) > 0]
+    return max(known, key=lambda slot: eng.index.idf(slot[0])) if known else ()
+
+
+def _matches(hit: Hit, slot: tuple[str, ...]) -> bool:
+    """True when the hit's document has the slot's word or one of its synonyms (or there is no slot)."""
+    return not slot or any(t in hit.doc.terms for t in slot)
+
+
+def _no_figure(eng: Engine, text: str, member: Country | None, outsiders: list[Entity], hits: list[Hit]) -> Answer:
+    """A "how many" question the article gives no number for: say so, and what it does say."""
+    if not hits or hits[0].coverage < CONFIDENT:
+        return _nothing(eng, text, member, outsiders)
+    top = hits[0]
+    return Answer(title="No figure in the article",
+                  body="The article gives no figure for that. What it does say:\n" + top.doc.text,
+                  sources=sources(eng.kb, [Source(section=top.doc.section, paragraphs=list(top.doc.paragraphs))]),
+                  kind="not_covered")
 
 
 def _nothing(eng: Engine, text: str, member: Country | None, outsiders: list[Entity]) -> Answer:
