@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -15,7 +16,10 @@ from bot.engine.search import Doc, Hit, SearchIndex, make_doc
 from bot.engine.specs import SPECS, CommandSpec
 from bot.engine.text import words
 from bot.kb.loader import KnowledgeBase
-from bot.kb.models import Fact, Topic
+from bot.kb.models import Fact, Quote, Topic
+
+if TYPE_CHECKING:
+    from bot.daily.spotlight import Rotation
 
 PREFIXES = ("!", "/")
 MAX_INPUT = 2000
@@ -32,10 +36,11 @@ def _help(eng: Engine, arg: str) -> Answer:
 def _summary(eng: Engine, arg: str) -> Answer:
     """`!summary`: today's spotlight; `!summary full`: the overview; `!summary YYYY-MM-DD`: that day's."""
     from bot.daily.cli import parse_date  # lazy: bot.daily.spotlight imports bot.engine.format
-    from bot.daily.spotlight import summary_answer
+    from bot.daily.spotlight import summary_day
 
     try:
-        answer = summary_answer(eng.kb, arg, parse_date(None, eng.summary_zone))
+        day = summary_day(arg, parse_date(None, eng.summary_zone))
+        answer = None if day is None else eng.rotation().answer(day)
     except ValueError as exc:
         return Answer(title="Usage: !summary [full | tomorrow | YYYY-MM-DD]", body=str(exc), kind="error",
                       suggestions=("!summary", "!summary full"))
@@ -66,6 +71,16 @@ class Engine:
                     self._facts_about.setdefault(eid, []).append(f)
         self.index = SearchIndex(self._documents(), kb.synonyms)
         self._command_names = {name: spec for spec in SPECS for name in (spec.name, *spec.aliases)}
+        self.facts_in: dict[str, list[Fact]] = {}  # section id -> its facts, in knowledge-base order
+        for f in kb.facts:
+            self.facts_in.setdefault(f.source.section, []).append(f)
+        self._quotes: dict[str, list[int]] = {}  # "speaker:ID", "section:ID", "topic:ID" -> positions in kb.quotes
+        for i, q in enumerate(kb.quotes):
+            for key in (f"speaker:{q.speaker}", f"section:{q.source.section}", *(f"topic:{t}" for t in q.topics)):
+                self._quotes.setdefault(key, []).append(i)
+        self._topic_words = [(" ".join(words(w)), t) for t in kb.topics.values() for w in (t.name, t.id, *t.keywords)]
+        self.members_line = ", ".join(c.name for c in kb.members)
+        self._rotation: Rotation | None = None
 
     # -- indexes -------------------------------------------------------------------------------------
     def _entity_words(self, ids: list[str]) -> str:
@@ -109,6 +124,20 @@ class Engine:
                                  item.source.paragraphs, set(), f"roundtable event meeting {kb.event.title}"))
         return docs
 
+    def rotation(self) -> Rotation:
+        """The daily spotlight rotation of this knowledge base, built on first use."""
+        if self._rotation is None:
+            from bot.daily.spotlight import Rotation
+
+            self._rotation = Rotation(self.kb)
+        return self._rotation
+
+    def quotes(self, **where: str | None) -> list[Quote]:
+        """Quotes matching any of `speaker=`, `section=`, `topic=` (a None speaker: quotes without one),
+        in knowledge-base order."""
+        found = sorted({i for key, value in where.items() for i in self._quotes.get(f"{key}:{value}", ())})
+        return [self.kb.quotes[i] for i in found]
+
     def facts_about(self, entity_id: str) -> list[Fact]:
         """Facts that concern an entity, in the order the knowledge base lists them."""
         return self._facts_about.get(entity_id, [])
@@ -124,11 +153,10 @@ class Engine:
         """The topic whose name or keywords best match `text`, if any is close."""
         key = " ".join(words(text))
         best: tuple[float, Topic | None] = (0.0, None)
-        for t in self.kb.topics.values():
-            for word in (t.name, t.id, *t.keywords):
-                score = fuzz.ratio(key, " ".join(words(word)))
-                if score > best[0]:
-                    best = (score, t)
+        for word, t in self._topic_words:
+            score = fuzz.ratio(key, word)
+            if score > best[0]:
+                best = (score, t)
         return best[1] if best[0] >= 85 else None
 
     def search(self, text: str, kinds: set[str] | None = None, entity: str | None = None,

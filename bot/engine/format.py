@@ -19,10 +19,9 @@ def sources(kb: KnowledgeBase, refs: Iterable[Source]) -> tuple[SourceRef, ...]:
     merged: dict[str, set[int]] = {}
     for ref in refs:
         merged.setdefault(ref.section, set()).update(ref.paragraphs)
-    order = {s.id: i for i, s in enumerate(kb.article.sections)}
     return tuple(
         SourceRef(sid, kb.article.section(sid).heading, tuple(sorted(paras)))
-        for sid, paras in sorted(merged.items(), key=lambda kv: order.get(kv[0], 0))
+        for sid, paras in sorted(merged.items(), key=lambda kv: kb.article.position(kv[0]) or 0)
     )
 
 

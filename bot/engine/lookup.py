@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Field
@@ -28,7 +29,7 @@ PLACE_KINDS = {"country", "partner", "place"}
 
 
 def _members_hint(eng: Engine) -> str:
-    return "It covers the ten ASEAN member states: " + ", ".join(c.name for c in eng.kb.members) + "."
+    return "It covers the ten ASEAN member states: " + eng.members_line + "."
 
 
 def unsure(what: str, arg: str, res: Resolution, command: str) -> Answer:
@@ -163,7 +164,7 @@ def who(eng: Engine, arg: str) -> Answer:
         if res.candidates:
             return unsure("person", arg, res, "!who")
         return not_covered(eng, f"anyone called “{sanitize(arg)}”",
-                           "People it names include " + ", ".join(p.name for p in list(eng.kb.people.values())[:6])
+                           "People it names include " + ", ".join(p.name for p in islice(eng.kb.people.values(), 6))
                            + " …")
     if ent.kind == "country":
         return envoy_answer(eng, eng.kb.countries[ent.id])
@@ -174,7 +175,7 @@ def who(eng: Engine, arg: str) -> Answer:
 
 def person_card(eng: Engine, p: Person) -> Answer:
     """A person's title, description, quotes and facts."""
-    quotes = [q for q in eng.kb.quotes if q.speaker == p.id][:3]
+    quotes = eng.quotes(speaker=p.id)[:3]
     facts = [f for f in eng.facts_about(p.id) if f.text not in p.description][:3]
     fields = []
     if quotes:
@@ -205,18 +206,18 @@ def quote(eng: Engine, arg: str, rng: random.Random | None = None) -> Answer:
         return quote_answer(eng, [(rng or random).choice(eng.kb.quotes)], "A quote from the article")
     res = eng.names.resolve(arg, {"person", "country"})
     if res.entity and res.entity.kind == "person":
-        found = [q for q in eng.kb.quotes if q.speaker == res.entity.id]
+        found = eng.quotes(speaker=res.entity.id)
         if found:
             return quote_answer(eng, found, f"Quotes by {res.entity.name}")
         return not_covered(eng, f"a direct quote by {res.entity.name}",
                            f"Try !who {res.entity.name} for what the article says of them.")
     if res.entity and res.entity.kind == "country":
         c = eng.kb.countries[res.entity.id]
-        found = [q for q in eng.kb.quotes if q.speaker == c.envoy or q.source.section == c.section]
+        found = eng.quotes(speaker=c.envoy, section=c.section)
         if found:
             return quote_answer(eng, found, f"Quotes from {c.name}")
     topic = eng.topic_for(arg)
-    found = [q for q in eng.kb.quotes if topic and topic.id in q.topics]
+    found = eng.quotes(topic=topic.id) if topic else []
     hits = [h.doc.record for h in eng.search(arg, kinds={"quote"}, limit=5) if h.coverage >= 0.5]
     merged = list({q.id: q for q in [*hits, *found]}.values())
     if merged:
@@ -246,7 +247,7 @@ def summary(eng: Engine, arg: str = "") -> Answer:
     fields = []
     refs: list[Source] = []
     for section in eng.kb.article.sections:
-        facts: list[Fact] = [f for f in eng.kb.facts if f.source.section == section.id]
+        facts: list[Fact] = eng.facts_in.get(section.id, [])
         if not facts:
             continue
         pick = next((f for f in facts if f.key), facts[0])
