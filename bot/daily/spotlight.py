@@ -67,11 +67,37 @@ def _spread(facts: Sequence[Fact], order: dict[str, int]) -> list[Fact]:
     return out
 
 
-def _country_item(kb: KnowledgeBase, c: Country) -> Item:
-    own = [f for f in kb.facts if f.source.section == c.section or (c.id in f.about and f.source.section != LEAD_ID)]
+class _Where:
+    """Positions of facts and quotes by section, entity, speaker and topic: one pass, so that building the
+    rotation takes time in proportion to the knowledge base, not to its square."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.facts: dict[str, list[int]] = {}
+        self.quotes: dict[str, list[int]] = {}
+        for i, f in enumerate(kb.facts):
+            for key in (f"section:{f.source.section}", *(f"about:{a}" for a in f.about),
+                        *(f"topic:{t}" for t in f.topics)):
+                self.facts.setdefault(key, []).append(i)
+        for i, q in enumerate(kb.quotes):
+            for key in (f"section:{q.source.section}", f"speaker:{q.speaker}", *(f"topic:{t}" for t in q.topics)):
+                self.quotes.setdefault(key, []).append(i)
+
+    def facts_at(self, *keys: str) -> list[Fact]:
+        """Facts filed under any of the keys, in knowledge-base order."""
+        return [self.kb.facts[i] for i in sorted({i for k in keys for i in self.facts.get(k, ())})]
+
+    def quotes_at(self, *keys: str) -> list[Quote]:
+        """Quotes filed under any of the keys, in knowledge-base order."""
+        return [self.kb.quotes[i] for i in sorted({i for k in keys for i in self.quotes.get(k, ())})]
+
+
+def _country_item(where: _Where, c: Country) -> Item:
+    own = [f for f in where.facts_at(f"section:{c.section}", f"about:{c.id}")
+           if f.source.section == c.section or (c.id in f.about and f.source.section != LEAD_ID)]
     facts = _key_first(f for f in own if f.source.section == c.section) or _key_first(own)
-    quotes = tuple(q for q in kb.quotes if (c.section and q.source.section == c.section) or
-                   (c.envoy and q.speaker == c.envoy))
+    quotes = tuple(where.quotes_at(*([f"section:{c.section}"] if c.section else []),
+                                   *([f"speaker:{c.envoy}"] if c.envoy else [])))
     extra = (c.stats.source,) if c.stats else ()
     return Item(f"country:{c.id}", c.name, tuple((f.text, f.source) for f in facts[:KEY_POINTS]), quotes,
                 country=c, section=c.section, extra_sources=extra)
@@ -83,10 +109,11 @@ def _event_item(kb: KnowledgeBase) -> Item:
     return Item("event", kb.event.title, points, quotes, section=LEAD_ID)
 
 
-def _topic_groups(kb: KnowledgeBase) -> list[list[str]]:
+def _topic_groups(where: _Where) -> list[list[str]]:
     """Topic ids grouped into themes: topics sharing at least `MERGE_OVERLAP` of the smaller one's facts
     go together (vaccines with health cooperation, economy with trade ...), in topics.yaml order."""
-    facts = {t: {f.id for f in kb.facts if t in f.topics} for t in kb.topics}
+    kb = where.kb
+    facts = {t: {f.id for f in where.facts_at(f"topic:{t}")} for t in kb.topics}
     parent = {t: t for t in kb.topics}
 
     def root(t: str) -> str:
@@ -107,17 +134,18 @@ def _topic_groups(kb: KnowledgeBase) -> list[list[str]]:
     return list(groups.values())
 
 
-def _topic_items(kb: KnowledgeBase, order: dict[str, int]) -> list[Item]:
+def _topic_items(where: _Where, order: dict[str, int]) -> list[Item]:
     """One theme per topic group that runs through several sections and is not mostly the news report
     (that one is the event spotlight)."""
+    kb = where.kb
     items = []
-    for group in _topic_groups(kb):
-        facts = [f for f in kb.facts if set(group) & set(f.topics)]
+    for group in _topic_groups(where):
+        facts = where.facts_at(*(f"topic:{t}" for t in group))
         sections = Counter(f.source.section for f in facts)
         if (len(facts) < MIN_THEME_FACTS or len(sections) < MIN_THEME_SECTIONS
                 or sections[LEAD_ID] * 2 > len(facts)):
             continue
-        quotes = tuple(q for q in kb.quotes if set(group) & set(q.topics))
+        quotes = tuple(where.quotes_at(*(f"topic:{t}" for t in group)))
         per_topic = [_spread([f for f in facts if t in f.topics], order) for t in group]
         picked: list[Fact] = []
         while len(picked) < KEY_POINTS and any(per_topic):  # each topic of the theme in turn
@@ -132,16 +160,17 @@ def _topic_items(kb: KnowledgeBase, order: dict[str, int]) -> list[Item]:
     return items
 
 
-def _section_items(kb: KnowledgeBase) -> list[Item]:
+def _section_items(where: _Where) -> list[Item]:
+    kb = where.kb
     items = []
     for s in kb.article.sections:
         if s.id == LEAD_ID or s.id in kb.section_country:
             continue
-        facts = _key_first(f for f in kb.facts if f.source.section == s.id)
+        facts = _key_first(where.facts_at(f"section:{s.id}"))
         points = tuple((f.text, f.source) for f in facts[:KEY_POINTS])
         if not points:
             points = tuple((p.text, Source(section=s.id, paragraphs=[p.number])) for p in s.paragraphs[:2])
-        quotes = tuple(q for q in kb.quotes if q.source.section == s.id)
+        quotes = tuple(where.quotes_at(f"section:{s.id}"))
         items.append(Item(f"section:{s.id}", s.heading, points, quotes, section=s.id))
     return items
 
@@ -164,8 +193,9 @@ def _interleave(themes: list[Item], countries: list[Item]) -> list[Item]:
 def build_items(kb: KnowledgeBase) -> list[Item]:
     """The whole rotation, in order."""
     order = {s.id: i for i, s in enumerate(kb.article.sections)}
-    themes = [_event_item(kb), *_topic_items(kb, order), *_section_items(kb)]
-    return _interleave(themes, [_country_item(kb, c) for c in kb.members])
+    where = _Where(kb)
+    themes = [_event_item(kb), *_topic_items(where, order), *_section_items(where)]
+    return _interleave(themes, [_country_item(where, c) for c in kb.members])
 
 
 def as_of(kb: KnowledgeBase) -> str | None:
