@@ -36,7 +36,7 @@ class Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=T
     """Base of every part of the settings: unknown keys are errors."""
 
 
-class Cooldown(Section):
+class Cooldown(Section, frozen=True):
     """Per-user rate limit: at most `rate` questions or commands every `per` seconds."""
 
     rate: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
@@ -48,7 +48,7 @@ def default_database_path() -> str:
     return os.environ.get("BOT_DB_PATH") or "data/bot.sqlite3"
 
 
-class Settings(Section):
+class Settings(Section, frozen=True):
     """Everything the Discord bot reads from its config file (all keys optional)."""
 
     prefix: Annotated[str, msgspec.Meta(min_length=1, max_length=5)] = "!"

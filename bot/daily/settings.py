@@ -36,7 +36,7 @@ class _Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     """Unknown keys are errors, as in `bot.config`."""
 
 
-class DailyChannel(_Section):
+class DailyChannel(_Section, frozen=True):
     """A channel that gets the daily post without anyone running `/daily set` (time/zone: the defaults)."""
 
     channel: Snowflake
@@ -48,7 +48,7 @@ class DailyChannel(_Section):
         _check(self.time, self.timezone)
 
 
-class Daily(_Section):
+class Daily(_Section, frozen=True):
     """Daily-summary settings."""
 
     enabled: bool = True  # false: no scheduler (the /daily commands still save settings)

@@ -65,8 +65,11 @@ def read_token(settings: Settings, environ: dict[str, str] | os._Environ[str] = 
 
 def configure_logging(level: str) -> None:
     """Log to stderr at the configured level (once, here, never at import time); colour only on a terminal."""
-    plain = None if sys.stderr.isatty() else logging.Formatter(LOG_FORMAT)
-    discord.utils.setup_logging(level=getattr(logging, level.upper()), formatter=plain, root=True)
+    numeric = getattr(logging, level.upper())
+    if sys.stderr.isatty():
+        discord.utils.setup_logging(level=numeric, root=True)
+    else:
+        discord.utils.setup_logging(level=numeric, formatter=logging.Formatter(LOG_FORMAT), root=True)
     for flag in ("warn_nacl", "warn_dave"):  # the bot uses no voice: skip discord.py's warnings about it
         if hasattr(discord.VoiceClient, flag):
             setattr(discord.VoiceClient, flag, False)

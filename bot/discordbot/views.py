@@ -41,14 +41,15 @@ class AnswerView(discord.ui.View):
             self.remove_item(self.next_page)
         if not self.sources:
             self.remove_item(self.source)
-        self._refresh()
+        self._update_buttons()
 
     @property
     def empty(self) -> bool:
         """True when there is no button to show."""
         return not self.children
 
-    def _refresh(self) -> None:
+    def _update_buttons(self) -> None:
+        """Grey out the buttons that cannot move further."""
         self.previous_page.disabled = self.index == 0
         self.next_page.disabled = self.index >= len(self.pages) - 1
 
@@ -60,7 +61,7 @@ class AnswerView(discord.ui.View):
             )
             return
         self.index = max(0, min(index, len(self.pages) - 1))
-        self._refresh()
+        self._update_buttons()
         page = self.pages[self.index]
         await interaction.response.edit_message(
             content=page.content, embed=page.embed, view=self, allowed_mentions=NO_MENTIONS

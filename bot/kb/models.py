@@ -9,14 +9,14 @@ class Record(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tr
     """Base for every knowledge-base record."""
 
 
-class Source(Record, kw_only=True):
+class Source(Record, kw_only=True, frozen=True):
     """Where a record comes from: a section id of the article and 1-based paragraph numbers."""
 
     section: str
     paragraphs: list[int]
 
 
-class Stats(Record, kw_only=True):
+class Stats(Record, kw_only=True, frozen=True):
     """COVID-19 figures for one country, as the article gives them."""
 
     as_of: str
@@ -26,7 +26,7 @@ class Stats(Record, kw_only=True):
     source: Source
 
 
-class Country(Record, kw_only=True):
+class Country(Record, kw_only=True, frozen=True):
     """An ASEAN member state, or (member=False) a partner the article mentions, such as Korea."""
 
     id: str
@@ -40,7 +40,7 @@ class Country(Record, kw_only=True):
     stats: Stats | None = None
 
 
-class Person(Record, kw_only=True):
+class Person(Record, kw_only=True, frozen=True):
     """Someone the article names."""
 
     id: str
@@ -54,7 +54,7 @@ class Person(Record, kw_only=True):
     source: Source
 
 
-class Organization(Record, kw_only=True):
+class Organization(Record, kw_only=True, frozen=True):
     """An organisation, programme, agreement, fund, meeting or initiative the article names."""
 
     id: str
@@ -65,7 +65,7 @@ class Organization(Record, kw_only=True):
     source: Source
 
 
-class EventItem(Record, kw_only=True):
+class EventItem(Record, kw_only=True, frozen=True):
     """One labelled fact about the roundtable."""
 
     label: str
@@ -73,14 +73,14 @@ class EventItem(Record, kw_only=True):
     source: Source
 
 
-class Event(Record, kw_only=True):
+class Event(Record, kw_only=True, frozen=True):
     """The roundtable itself."""
 
     title: str
     items: list[EventItem]
 
 
-class Topic(Record, kw_only=True):
+class Topic(Record, kw_only=True, frozen=True):
     """A theme used to group facts and quotes (vaccines, trade ...) with the words that signal it."""
 
     id: str
@@ -88,7 +88,7 @@ class Topic(Record, kw_only=True):
     keywords: list[str]
 
 
-class Fact(Record, kw_only=True):
+class Fact(Record, kw_only=True, frozen=True):
     """One statement the article makes, close to its wording, with what it is about."""
 
     id: str
@@ -100,7 +100,7 @@ class Fact(Record, kw_only=True):
     source: Source
 
 
-class Quote(Record, kw_only=True):
+class Quote(Record, kw_only=True, frozen=True):
     """Words the article prints: a direct quote with a named speaker, or a statement from a section."""
 
     id: str
@@ -111,7 +111,7 @@ class Quote(Record, kw_only=True):
     source: Source
 
 
-class Gazetteer(Record, kw_only=True):
+class Gazetteer(Record, kw_only=True, frozen=True):
     """Names the article does not cover, so a question about them is answered "not covered"."""
 
     places: list[str]

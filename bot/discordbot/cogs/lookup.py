@@ -125,7 +125,7 @@ def build_command(spec: CommandSpec) -> commands.HybridCommand[Any, ..., None]:
         app_commands.describe(**{option: OPTION_HELP.get(option, "Text")})(callback)
     callback.__signature__ = Signature(params)  # type: ignore[attr-defined]
     examples = "\n".join(spec.examples)
-    command = commands.HybridCommand(
+    command: commands.HybridCommand[Any, ..., None] = commands.HybridCommand(
         callback, name=spec.name, aliases=list(spec.aliases), description=shorten(spec.summary, 100),
         help=f"{spec.summary}\n\nExamples:\n{examples}", brief=spec.summary, usage=spec.usage,
         extras={"spec": spec},
