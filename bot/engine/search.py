@@ -5,8 +5,9 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,30 +183,50 @@ class SearchIndex:
                   if (entry := self._postings.get(term, {}).get(kind))] for slot, _, factors, _ in slots]
         bounds = [max((factor * entry[1][0] for factor, entry in found), default=0.0) for found in lists]
         pruning = limit > 0 and sum(len(entry[0]) for found in lists for _, entry in found) > FULL_READ
+        theta = -math.inf  # a score `limit` documents are known to reach
+        if pruning:  # the first documents of every list, scored in full, give a good one from the start
+            heads = {i for found in lists for _, (ids, _) in found for i in ids[:HEADS]}
+            heads = heads if allowed is None else heads & set(allowed)
+            theta = _kth({i: sum(self._slot_value(i, slot) for slot in slots) for i in heads}, limit)
         rest = sum(bounds)
         acc: dict[int, float] = {}
-        for s in sorted(range(len(slots)), key=lambda s: -bounds[s]):
+        todo = set(range(len(slots)))
+        while todo:
+            # the slot with the fewest postings left to read above its floor (the shortest list once no new
+            # document can make it): reading the long common-word lists last, when floors are high
+            s = min(todo, key=lambda s: (self._above(lists[s], theta - (rest - bounds[s]) - _EPS), s))
+            todo.remove(s)
             rest -= bounds[s]
-            floor = _kth(acc, limit) - rest - _EPS if pruning else -math.inf
+            floor = theta - rest - _EPS
             values: dict[int, float] = {}
             unread = []
             for factor, (ids, norms) in lists[s]:
-                for n, norm in enumerate(norms):
-                    value = factor * norm
-                    if value < floor:
-                        unread.append((factor, ids, norms, n))
-                        break
-                    i = ids[n]
-                    if value > values.get(i, 0.0) and (allowed is None or i in allowed):
-                        values[i] = value
-            if unread:
+                n = len(norms) if floor == -math.inf else bisect_right(norms, -floor / factor, key=_negative)
+                if n < len(norms):
+                    unread.append((factor, ids, norms, n))
+                if n:
+                    read = dict(zip(ids[:n], map(factor.__mul__, norms[:n]), strict=True))
+                    if allowed is not None:
+                        read = {i: v for i, v in read.items() if i in allowed}
+                    _merge(values, read, max)
+            if unread and acc:
                 self._finish_slot(acc, values, unread, slots[s])
-            for i, value in values.items():
-                acc[i] = acc.get(i, 0.0) + value
+            _merge(acc, values, float.__add__)
             if pruning and len(acc) > limit:
-                keep = _kth(acc, limit) - rest - _EPS
-                acc = {i: v for i, v in acc.items() if v >= keep}
+                theta = max(theta, _kth(acc, limit))
+                keep = theta - rest - _EPS
+                if keep > 0:
+                    acc = {i: v for i, v in acc.items() if v >= keep}
         return acc
+
+    @staticmethod
+    def _above(found: list[tuple[float, tuple[array[int], array[float]]]], floor: float) -> int:
+        """How many postings of these lists have a value of at least `floor` (all of them when none can
+        be added any more: then the lists are read only for documents already seen)."""
+        if floor == -math.inf:
+            return sum(len(ids) for _, (ids, _) in found)
+        above = sum(bisect_right(norms, -floor / factor, key=_negative) for factor, (_, norms) in found)
+        return above or sum(len(ids) for _, (ids, _) in found)
 
     def _finish_slot(self, acc: dict[int, float], values: dict[int, float],
                      unread: list[tuple[float, array[int], array[float], int]], slot: _Slot) -> None:
@@ -236,12 +257,28 @@ class SearchIndex:
 _Slot = tuple[tuple[str, ...], list[float], list[float], float]  # terms, discounts, discount * idf, slot weight
 _EPS = 1e-9  # partial sums add up in another order than final scores: keep a margin when pruning
 FULL_READ = 4000  # postings: a search reading fewer reads them all rather than prune
-LOOKUP_COST = 40  # reading one posting costs about this much less than looking up one term of a document
+HEADS = 5  # the first documents of each list are scored in full first, for a floor to prune with
+LOOKUP_COST = 8  # reading one posting costs about this much less than looking up one term of a document
 
 
 def _norm(tf: int, length: int, avg: float) -> float:
     """BM25's saturated, length-normalised term frequency."""
     return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+
+
+def _negative(x: float) -> float:
+    return -x
+
+
+def _merge(into: dict[int, float], new: dict[int, float], combine: Callable[[float, float], float]) -> None:
+    """Add `new` to `into`, combining the two values of a document in both (old value first)."""
+    if not into:
+        into.update(new)
+        return
+    old = {i: into[i] for i in into.keys() & new.keys()}
+    into.update(new)
+    for i, value in old.items():
+        into[i] = combine(value, new[i])
 
 
 def _kth(acc: dict[int, float], k: int) -> float:
