@@ -1,0 +1,142 @@
+"""One measurement run in its own process: `python -m benchmarks.worker --knowledge DIR [--baseline]`.
+
+Loads and indexes the knowledge base (timed), answers the query mix for a few rounds (every answer
+timed), measures answers per second pinned to one core, and prints one JSON object. Being its own
+process, its peak resident memory is that of this knowledge base alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.queries import GROUPS, flat, mix, question_set, scaled_queries
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), nearest rank."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def timed_rounds(answer: Callable[[str], object], queries: list[tuple[str, str]], rounds: int,
+                 seed: int = 11) -> list[tuple[str, str, float]]:
+    """(group, query, milliseconds) for every answer over `rounds` shuffled passes, after one warm-up pass."""
+    for _, q in queries:
+        answer(q)
+    rng = random.Random(seed)
+    samples = []
+    clock = time.perf_counter_ns
+    for _ in range(rounds):
+        order = queries[:]
+        rng.shuffle(order)
+        for group, q in order:
+            start = clock()
+            answer(q)
+            samples.append((group, q, (clock() - start) / 1e6))
+    return samples
+
+
+def per_second(answer: Callable[[str], object], queries: list[tuple[str, str]], seconds: float) -> float:
+    """Answers per second on one core: the mix answered in a loop for about `seconds`."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    done, start = 0, time.perf_counter()
+    while True:
+        for _, q in queries:
+            answer(q)
+        done += len(queries)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def summary(samples: list[tuple[str, str, float]]) -> dict[str, object]:
+    """p50, p99 and max overall and per group."""
+    def stats(ms: list[float]) -> dict[str, float]:
+        return {"n": len(ms), "p50": percentile(ms, 50), "p99": percentile(ms, 99), "max": max(ms),
+                "mean": sum(ms) / len(ms)}
+
+    out: dict[str, object] = {"all": stats([ms for _, _, ms in samples])}
+    for g in GROUPS:
+        ms = [v for grp, _, v in samples if grp == g]
+        if ms:
+            out[g] = stats(ms)
+    return out
+
+
+def resident_mb() -> float:
+    """Current resident set size in MiB (Linux), else the peak."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return peak_mb()
+
+
+def peak_mb() -> float:
+    """Peak resident set size of this process in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure one knowledge base; print the results as JSON."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--knowledge", type=Path, required=True)
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--seconds", type=float, default=3.0, help="length of the answers-per-second run")
+    p.add_argument("--baseline", action="store_true", help="also time the naive baseline on the same queries")
+    p.add_argument("--baseline-rounds", type=int, default=1)
+    args = p.parse_args(argv)
+
+    from bot.engine import Engine
+    from bot.kb.loader import load_knowledge
+
+    gc.collect()
+    t0 = time.perf_counter()
+    kb = load_knowledge(args.knowledge)
+    t1 = time.perf_counter()
+    engine = Engine(kb, rng=random.Random(3))
+    t2 = time.perf_counter()
+    rss_built = resident_mb()
+    groups = mix()
+    for g, extra in scaled_queries(kb).items():
+        groups[g] += extra
+    queries = flat(groups)
+    samples = timed_rounds(engine.answer, queries, args.rounds)
+    result: dict[str, object] = {
+        "knowledge": str(args.knowledge), "summary": kb.summary_line(), "queries": len(queries),
+        "load_s": t1 - t0, "build_s": t2 - t1, "rss_after_build_mb": rss_built,
+        "engine": summary(samples), "slowest": sorted(((ms, q) for _, q, ms in samples), reverse=True)[:5],
+    }
+    if args.baseline:
+        from benchmarks.baseline import NaiveBot
+        from tests.test_question_set import problems
+
+        naive = NaiveBot(kb)
+        base = timed_rounds(naive.answer, queries, args.baseline_rounds)
+        result["baseline"] = summary(base)
+        items = question_set()
+        result["question_set"] = {
+            "total": len(items),
+            "engine": sum(not problems(item, engine.answer(str(item["q"])).to_text()) for item in items),
+            "baseline": sum(not problems(item, naive.answer(str(item["q"]))) for item in items),
+        }
+    result["per_second_one_core"] = per_second(engine.answer, queries, args.seconds)
+    result["peak_rss_mb"] = peak_mb()
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
