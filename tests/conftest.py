@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
+from hypothesis import settings
 
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
@@ -28,3 +30,10 @@ def ask(engine: Engine):
         return engine.answer(line).to_text()
 
     return _ask
+
+
+# --- Hypothesis: Hypothesis' own example counts by default (CI); HYPOTHESIS_PROFILE=thorough for many more.
+# Tests that set max_examples themselves keep their count.
+settings.register_profile("ci", settings.get_profile("default"))
+settings.register_profile("thorough", max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

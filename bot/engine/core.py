@@ -42,7 +42,8 @@ def _summary(eng: Engine, arg: str) -> Answer:
         day = summary_day(arg, parse_date(None, eng.summary_zone))
         answer = None if day is None else eng.rotation().answer(day)
     except ValueError as exc:
-        return Answer(title="Usage: !summary [full | tomorrow | YYYY-MM-DD]", body=str(exc), kind="error",
+        return Answer(title="Usage: !summary [full | tomorrow | YYYY-MM-DD]", kind="error",
+                      body=sanitize(str(exc), MAX_INPUT + 100),  # it quotes what was typed: no mentions
                       suggestions=("!summary", "!summary full"))
     return answer or lookup.summary(eng, arg)
 
