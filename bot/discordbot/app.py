@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answer import Answer
 from bot.config import Settings
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
@@ -84,6 +85,7 @@ class RoundtableBotMixin:
             settings.cooldown.rate, settings.cooldown.per, commands.BucketType.user
         )
         self._reload_lock = asyncio.Lock()
+        self._engine_turn = asyncio.Lock()  # one engine call per turn of the event loop (see `answer_line`)
         self._heartbeat_task: asyncio.Task[None] | None = None
         self.add_check(self.rate_limit_check)  # type: ignore[attr-defined]
 
@@ -148,6 +150,21 @@ class RoundtableBotMixin:
         if retry:
             raise commands.CommandOnCooldown(bucket, retry, commands.BucketType.user)  # type: ignore[arg-type]
         return True
+
+    async def answer_line(self, line: str) -> Answer:
+        """The engine's answer to a question or `!command` line (see `_in_turn`)."""
+        return await self._in_turn(lambda engine: engine.answer(line))
+
+    async def answer_command(self, name: str, arg: str) -> Answer:
+        """The engine's answer to a command by name (see `_in_turn`)."""
+        return await self._in_turn(lambda engine: engine.command(name, arg))
+
+    async def _in_turn(self, call: Callable[[Engine], Answer]) -> Answer:
+        """Run an engine call in a turn of the event loop of its own: a burst of messages is answered one per
+        turn, with the gateway, timers and replies served in between, not all in one long turn."""
+        async with self._engine_turn:
+            await asyncio.sleep(0)  # hold the turn across a yield: messages that arrived together queue here
+            return call(self.engine)
 
     async def reload_knowledge(self) -> KnowledgeBase:
         """Re-read the knowledge directory; on any error the current one stays in service and it raises."""

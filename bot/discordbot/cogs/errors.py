@@ -114,7 +114,7 @@ class Errors(commands.Cog):
             return
         arg = line[len(name):].strip()
         try:  # the engine corrects a close name, suggests commands, or reads the line as a question
-            answer = self.bot.engine.command(name.lower(), arg)  # type: ignore[attr-defined]
+            answer = await self.bot.answer_command(name.lower(), arg)  # type: ignore[attr-defined]
             await send_answer(self.bot, ctx, answer)  # type: ignore[arg-type]
         except Exception:
             log.exception("failed to answer unknown command %r", line)

@@ -62,7 +62,7 @@ async def run_command(ctx: commands.Context[Any], name: str, arg: str) -> None:
     if len(arg) > cap:
         await send_note(ctx, f"That is {len(arg)} characters long; please keep it under {cap}.")
         return
-    answer = ctx.bot.engine.command(name, arg)
+    answer = await ctx.bot.answer_command(name, arg)
     await send_answer(ctx.bot, ctx, answer)
 
 

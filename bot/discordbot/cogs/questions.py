@@ -69,7 +69,7 @@ class Questions(commands.Cog):
             return
         log.debug("question from %s in %s: %r", message.author.id, message.channel.id, text)
         try:
-            answer = self.bot.engine.answer(text)  # type: ignore[attr-defined]
+            answer = await self.bot.answer_line(text)  # type: ignore[attr-defined]
             await send_answer(self.bot, message, answer)  # type: ignore[arg-type]
         except Exception:
             log.exception("failed to answer message %s: %r", message.id, text)
