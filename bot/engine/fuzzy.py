@@ -15,7 +15,6 @@ mean" candidate) can be missed.
 
 from __future__ import annotations
 
-import heapq
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -29,7 +28,6 @@ PAD = "\x02\x02"
 END = "\x03\x03"
 EXHAUSTIVE = 2000  # `similar` scores every key up to this many (the real knowledge base has ~500 names)
 SIMILAR_CANDIDATES = 400  # beyond that, it scores this many keys sharing most trigrams
-MIN_SHARED = 2  # `closest` scores only keys with this many of the query's rarest trigrams (see `_candidates`)
 
 
 _NONE = (array("i"), array("i"))
@@ -74,7 +72,8 @@ class FuzzyIndex:
         """Indices of every key that may be within k edits of `query` (some farther ones too).
 
         A key within k edits shares at least `t = len(padded trigrams) - 4k` trigram occurrences with
-        the query, so at least `m` of the query's `4k + m` rarest (more need fewer keys scored).
+        the query, so at least `m` of the query's `4k + m` rarest: m = 2 when t allows (far fewer keys
+        to score than with one), else 1.
         """
         low, high = len(query) - k, len(query) + k
         occurrences = Counter(_trigrams(query))
@@ -87,7 +86,7 @@ class FuzzyIndex:
             start, stop = bisect_left(lengths, low), bisect_right(lengths, high)
             windows.append((stop - start, count, ids, start, stop))
         windows.sort(key=lambda w: w[0])
-        m = min(shared, MIN_SHARED)
+        m = min(shared, 2)
         need = 4 * k + m
         chosen = []
         for _, count, ids, start, stop in windows:
@@ -97,8 +96,13 @@ class FuzzyIndex:
                 break
         if m == 1:
             return list(set().union(*chosen))
-        counts = Counter(chain.from_iterable(chosen))
-        return [i for i, c in counts.items() if c >= m]
+        seen: set[int] = set()
+        twice: set[int] = set()  # keys in two of the chosen lists: set operations, no counting loop
+        for window in chosen:
+            found = set(window)
+            twice |= seen & found
+            seen |= found
+        return list(twice)
 
     def similar(self, query: str) -> list[int]:
         """Positions of the keys worth scoring against `query` with a fuzzy scorer, ascending: all of
@@ -106,7 +110,7 @@ class FuzzyIndex:
         if len(self.keys) <= EXHAUSTIVE:
             return list(range(len(self.keys)))
         counts = Counter(chain.from_iterable(self._grams.get(g, _NONE)[1] for g in set(_trigrams(query))))
-        best = set(heapq.nsmallest(SIMILAR_CANDIDATES, counts, key=lambda i: (-counts[i], i)))
+        best = {i for i, _ in counts.most_common(SIMILAR_CANDIDATES)}
         inside = (self._position.get(query[i:j]) for i in range(len(query)) for j in range(i + 1, len(query) + 1))
         return sorted(best.union(i for i in inside if i is not None))  # short keys inside the query score high
 

@@ -81,7 +81,11 @@ class NameIndex:
         self._keys = list(self._aliases)
         # roles are ordinary words ("health minister"): only an exact mention counts, never a near miss
         self._fuzzy_keys = [k for k in self._keys if any(self.entities[e].kind != "role" for e in self._aliases[k])]
-        self._near = FuzzyIndex(self._fuzzy_keys)  # near misses of words in a question
+        by_words: dict[int, list[str]] = {}  # near misses of words in a question, by words in the alias
+        for k in self._fuzzy_keys:
+            by_words.setdefault(k.count(" ") + 1, []).append(k)
+        self._near = {n: FuzzyIndex(keys) for n, keys in sorted(by_words.items())}
+        self._near_order = {k: i for i, k in enumerate(self._fuzzy_keys)}
         self._similar = FuzzyIndex(self._keys)  # names worth scoring for a command argument
         self._display: dict[frozenset[str], tuple[list[str], FuzzyIndex]] = {}  # autocomplete, per kinds
         self._last: tuple[str, bool, list[Mention]] | None = None  # the last `mentions`, asked again per answer
@@ -176,10 +180,27 @@ class NameIndex:
                 if any(len(t) < 3 for t in gram):
                     continue
                 key = " ".join(gram)
-                hit = self._near.closest(key, 1 if len(key) < 7 else 2)
-                if hit and (hit[0].count(" ") + 1) == n:
-                    claim(i, i + n, hit[0], True)
+                hit = self._near_miss(key, n, 1 if len(key) < 7 else 2)
+                if hit:
+                    claim(i, i + n, hit, True)
         return sorted(found, key=lambda m: m.start)
+
+    def _near_miss(self, key: str, n: int, edits: int) -> str | None:
+        """The alias closest to `key` within `edits` (the first listed on a tie) if it has `n` words, else None.
+
+        Asked first among the aliases of `n` words only; the others are asked only when one of those is
+        close, and only whether they hold one at least as close.
+        """
+        own = self._near.get(n)
+        hit = own.closest(key, edits) if own else None
+        if hit is None:
+            return None
+        alias, distance = hit
+        for words_, index in self._near.items():
+            other = index.closest(key, distance) if words_ != n else None
+            if other and (other[1] < distance or self._near_order[other[0]] < self._near_order[alias]):
+                return None
+        return alias
 
     def complete(self, current: str, kinds: set[str], limit: int = 25) -> list[str]:
         """Display names of entities of these kinds, best match for `current` first."""
