@@ -85,8 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         args.output.write_text(report, encoding="utf-8")
         (args.output.with_suffix(".json")).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-        print(f"written to {args.output.relative_to(ROOT)} (raw numbers: {args.output.with_suffix('.json').name})",
-              file=sys.stderr)
+        print(f"written to {args.output} and {args.output.with_suffix('.json')}", file=sys.stderr)
     return 0
 
 

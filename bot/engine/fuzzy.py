@@ -8,7 +8,7 @@ transpositions) of the query is at most k characters longer or shorter, and shar
 contains one of the query's `4k + 1` rarest trigrams. Only keys with one of those are scored.
 
 `FuzzyIndex.similar` is for scorers with no such bound (`fuzz.WRatio`): every key while the list
-is small, and for a long list the keys sharing most trigrams with the query, and the keys found
+is small, and for a long list the keys sharing most of the query's rarer trigrams, and the keys found
 whole inside it. That is a heuristic: with more than `EXHAUSTIVE` keys a loose match (a "did you
 mean" candidate) can be missed.
 """
@@ -28,6 +28,7 @@ PAD = "\x02\x02"
 END = "\x03\x03"
 EXHAUSTIVE = 2000  # `similar` scores every key up to this many (the real knowledge base has ~500 names)
 SIMILAR_CANDIDATES = 400  # beyond that, it scores this many keys sharing most trigrams
+SIMILAR_READ = 20_000  # postings it reads to find them, rarest trigrams first
 
 
 _NONE = (array("i"), array("i"))
@@ -109,7 +110,14 @@ class FuzzyIndex:
         them while the list is small, else the ones sharing most trigrams with it (ties: earlier first)."""
         if len(self.keys) <= EXHAUSTIVE:
             return list(range(len(self.keys)))
-        counts = Counter(chain.from_iterable(self._grams.get(g, _NONE)[1] for g in set(_trigrams(query))))
+        lists = sorted((self._grams.get(g, _NONE)[1] for g in set(_trigrams(query))), key=len)
+        read = 0
+        for n, ids in enumerate(lists):  # the rarest trigrams, up to a budget: they tell names apart best
+            read += len(ids)
+            if n and read > SIMILAR_READ:
+                lists = lists[:n]
+                break
+        counts = Counter(chain.from_iterable(lists))
         best = {i for i, _ in counts.most_common(SIMILAR_CANDIDATES)}
         inside = (self._position.get(query[i:j]) for i in range(len(query)) for j in range(i + 1, len(query) + 1))
         return sorted(best.union(i for i in inside if i is not None))  # short keys inside the query score high
