@@ -5,7 +5,8 @@ score_cutoff=k)` gives (the closest key within k edits, the earliest on a tie), 
 the keys that can be that close: a key within k edits (insertions, deletions, substitutions or
 transpositions) of the query is at most k characters longer or shorter, and shares at least
 `len(query) + 2 - 4k` of the query's padded trigrams (one edit spoils at most four of them), so it
-contains one of the query's `4k + 1` rarest trigrams. Only keys with one of those are scored.
+contains two of the query's `4k + 2` rarest trigrams (one of the `4k + 1` rarest, for a short
+query). Only keys like that are scored.
 
 `FuzzyIndex.similar` is for scorers with no such bound (`fuzz.WRatio`): every key while the list
 is small, and for a long list the keys sharing most of the query's rarer trigrams, and the keys found
@@ -31,8 +32,6 @@ SIMILAR_CANDIDATES = 400  # beyond that, it scores this many keys sharing most t
 SIMILAR_READ = 20_000  # postings it reads to find them, rarest trigrams first
 
 
-_NONE = (array("i"), array("i"))
-
 
 def _trigrams(text: str) -> list[str]:
     padded = PAD + text + END
@@ -40,26 +39,39 @@ def _trigrams(text: str) -> list[str]:
 
 
 class FuzzyIndex:
-    """For each trigram, the keys that have it (as two arrays: key lengths, ascending, and key indices)."""
+    """For each trigram, the keys that have it, shortest first: a span of two flat arrays (key lengths and
+    key positions), so that a copy of the index pickles and loads fast."""
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(self, keys: Sequence[str], similar_only: bool = False) -> None:
+        """`similar_only`: the index is built only if `similar` needs it (more than `EXHAUSTIVE` keys)."""
         self.keys = list(keys)
         self._position = {k: i for i, k in reversed(list(enumerate(self.keys)))}
+        self._by_length = sorted(range(len(self.keys)), key=lambda i: len(self.keys[i]))
+        self._spans: dict[str, tuple[int, int]] = {}
+        self._ids = array("i")
+        self._lengths = array("i")
+        self._built = False
+        if not similar_only or len(self.keys) > EXHAUSTIVE:
+            self._index()
+
+    def _index(self) -> None:
+        self._built = True
         lists: dict[str, list[int]] = {}
-        for i in sorted(range(len(self.keys)), key=lambda i: len(self.keys[i])):
+        for i in self._by_length:
             for g in dict.fromkeys(_trigrams(self.keys[i])):
                 lists.setdefault(g, []).append(i)
-        self._grams = {g: (array("i", [len(self.keys[i]) for i in ids]), array("i", ids)) for g, ids in lists.items()}
-        self._by_length = sorted(range(len(self.keys)), key=lambda i: len(self.keys[i]))
-
-    def __len__(self) -> int:
-        return len(self.keys)
+        for g, ids in lists.items():
+            self._spans[g] = (len(self._ids), len(self._ids) + len(ids))
+            self._ids.extend(ids)
+        self._lengths = array("i", [len(self.keys[i]) for i in self._ids])
 
     def closest(self, query: str, max_distance: int) -> tuple[str, int] | None:
         """(key, distance) of the key fewest OSA edits from `query`, if within `max_distance`; first on ties."""
         exact = self._position.get(query)
         if exact is not None:
             return self.keys[exact], 0
+        if not self._built:
+            self._index()
         candidates = self._candidates(query, max_distance)
         keys = self.keys
         hits = process.extract(query, [keys[i] for i in candidates], scorer=OSA.distance,
@@ -83,15 +95,15 @@ class FuzzyIndex:
             return [i for i in self._by_length if low <= len(self.keys[i]) <= high]
         windows = []
         for gram, count in occurrences.items():
-            lengths, ids = self._grams.get(gram, _NONE)
-            start, stop = bisect_left(lengths, low), bisect_right(lengths, high)
-            windows.append((stop - start, count, ids, start, stop))
+            lo, hi = self._spans.get(gram, (0, 0))
+            start, stop = bisect_left(self._lengths, low, lo, hi), bisect_right(self._lengths, high, lo, hi)
+            windows.append((stop - start, count, start, stop))
         windows.sort(key=lambda w: w[0])
         m = min(shared, 2)
         need = 4 * k + m
         chosen = []
-        for _, count, ids, start, stop in windows:
-            chosen.extend([ids[start:stop]] * count)
+        for _, count, start, stop in windows:
+            chosen.extend([self._ids[start:stop]] * count)
             need -= count
             if need <= 0:
                 break
@@ -107,10 +119,11 @@ class FuzzyIndex:
 
     def similar(self, query: str) -> list[int]:
         """Positions of the keys worth scoring against `query` with a fuzzy scorer, ascending: all of
-        them while the list is small, else the ones sharing most trigrams with it (ties: earlier first)."""
+        them while the list is small, else the ones sharing most of its rarer trigrams."""
         if len(self.keys) <= EXHAUSTIVE:
             return list(range(len(self.keys)))
-        lists = sorted((self._grams.get(g, _NONE)[1] for g in set(_trigrams(query))), key=len)
+        spans = sorted((self._spans.get(g, (0, 0)) for g in set(_trigrams(query))), key=lambda ab: ab[1] - ab[0])
+        lists = [self._ids[a:b] for a, b in spans]
         read = 0
         for n, ids in enumerate(lists):  # the rarest trigrams, up to a budget: they tell names apart best
             read += len(ids)

@@ -86,7 +86,7 @@ class NameIndex:
             by_words.setdefault(k.count(" ") + 1, []).append(k)
         self._near = {n: FuzzyIndex(keys) for n, keys in sorted(by_words.items())}
         self._near_order = {k: i for i, k in enumerate(self._fuzzy_keys)}
-        self._similar = FuzzyIndex(self._keys)  # names worth scoring for a command argument
+        self._similar = FuzzyIndex(self._keys, similar_only=True)  # names worth scoring for a command argument
         self._display: dict[frozenset[str], tuple[list[str], FuzzyIndex]] = {}  # autocomplete, per kinds
         self._last: tuple[str, bool, list[Mention]] | None = None  # the last `mentions`, asked again per answer
         self._lengths: dict[str, set[int]] = {}  # first word of an alias -> the alias lengths in words

@@ -71,12 +71,17 @@ class SearchIndex:
                 lists.setdefault(term, {}).setdefault(doc.kind, []).append((-_norm(tf, len(doc.terms), self._avg), i))
                 df[term] += 1
         self._idf = {t: math.log(1 + (n - m + 0.5) / (m + 0.5)) for t, m in df.items()}
-        self._postings: dict[str, dict[str, tuple[array[int], array[float]]]] = {}
+        # every list is a span of two flat arrays (document positions, weights), so a copy loads fast
+        self._postings: dict[str, dict[str, tuple[int, int]]] = {}
+        self._ids = array("i")
+        self._norms = array("d")
         for term, by_kind in lists.items():
             self._postings[term] = {}
             for kind, pairs in by_kind.items():
                 pairs.sort()
-                self._postings[term][kind] = (array("i", [i for _, i in pairs]), array("d", [-w for w, _ in pairs]))
+                self._postings[term][kind] = (len(self._ids), len(self._ids) + len(pairs))
+                self._ids.extend(i for _, i in pairs)
+                self._norms.extend(-w for w, _ in pairs)
         self._words = {w: stem(w) for d in self.docs for w in words(d.text) if w not in STOPWORDS}
         self._known = FuzzyIndex(list(self._words))
 
@@ -164,8 +169,8 @@ class SearchIndex:
 
     def _reads(self, slots: list[_Slot], kinds: list[str]) -> int:
         """How many postings a full read of these slots would take."""
-        return sum(len(entry[0]) for slot in slots for term in slot[0]
-                   for kind in kinds if (entry := self._postings.get(term, {}).get(kind)))
+        return sum(span[1] - span[0] for slot in slots for term in slot[0]
+                   for kind in kinds if (span := self._postings.get(term, {}).get(kind)))
 
     def _candidates(self, slots: list[_Slot], kinds: list[str], limit: int,
                     allowed: Collection[int] | None) -> dict[int, float]:
@@ -179,13 +184,14 @@ class SearchIndex:
         seen get the rest of the slot's value from the rest of the list or from their own terms,
         whichever is less work, and the ones that can no longer reach the floor are dropped.
         """
-        lists = [[(factor, entry) for term, factor in zip(slot, factors, strict=True) for kind in kinds
-                  if (entry := self._postings.get(term, {}).get(kind))] for slot, _, factors, _ in slots]
-        bounds = [max((factor * entry[1][0] for factor, entry in found), default=0.0) for found in lists]
-        pruning = limit > 0 and sum(len(entry[0]) for found in lists for _, entry in found) > FULL_READ
+        ids, norms = self._ids, self._norms
+        lists = [[(factor, span) for term, factor in zip(slot, factors, strict=True) for kind in kinds
+                  if (span := self._postings.get(term, {}).get(kind))] for slot, _, factors, _ in slots]
+        bounds = [max((factor * norms[a] for factor, (a, _) in found), default=0.0) for found in lists]
+        pruning = limit > 0 and sum(b - a for found in lists for _, (a, b) in found) > FULL_READ
         theta = -math.inf  # a score `limit` documents are known to reach
         if pruning:  # the first documents of every list, scored in full, give a good one from the start
-            heads = {i for found in lists for _, (ids, _) in found for i in ids[:HEADS]}
+            heads = {i for found in lists for _, (a, b) in found for i in ids[a:min(b, a + HEADS)]}
             heads = heads if allowed is None else heads & set(allowed)
             theta = _kth({i: sum(self._slot_value(i, slot) for slot in slots) for i in heads}, limit)
         rest = sum(bounds)
@@ -200,12 +206,12 @@ class SearchIndex:
             floor = theta - rest - _EPS
             values: dict[int, float] = {}
             unread = []
-            for factor, (ids, norms) in lists[s]:
-                n = len(norms) if floor == -math.inf else bisect_right(norms, -floor / factor, key=_negative)
-                if n < len(norms):
-                    unread.append((factor, ids, norms, n))
-                if n:
-                    read = dict(zip(ids[:n], map(factor.__mul__, norms[:n]), strict=True))
+            for factor, (a, b) in lists[s]:
+                n = b if floor == -math.inf else bisect_right(norms, -floor / factor, a, b, key=_negative)
+                if n < b:
+                    unread.append((factor, n, b))
+                if n > a:
+                    read = dict(zip(ids[a:n], map(factor.__mul__, norms[a:n]), strict=True))
                     if allowed is not None:
                         read = {i: v for i, v in read.items() if i in allowed}
                     _merge(values, read, max)
@@ -219,22 +225,21 @@ class SearchIndex:
                     acc = {i: v for i, v in acc.items() if v >= keep}
         return acc
 
-    @staticmethod
-    def _above(found: list[tuple[float, tuple[array[int], array[float]]]], floor: float) -> int:
+    def _above(self, found: list[tuple[float, tuple[int, int]]], floor: float) -> int:
         """How many postings of these lists have a value of at least `floor` (all of them when none can
         be added any more: then the lists are read only for documents already seen)."""
         if floor == -math.inf:
-            return sum(len(ids) for _, (ids, _) in found)
-        above = sum(bisect_right(norms, -floor / factor, key=_negative) for factor, (_, norms) in found)
-        return above or sum(len(ids) for _, (ids, _) in found)
+            return sum(b - a for _, (a, b) in found)
+        above = sum(bisect_right(self._norms, -floor / factor, a, b, key=_negative) - a for factor, (a, b) in found)
+        return above or sum(b - a for _, (a, b) in found)
 
     def _finish_slot(self, acc: dict[int, float], values: dict[int, float],
-                     unread: list[tuple[float, array[int], array[float], int]], slot: _Slot) -> None:
+                     unread: list[tuple[float, int, int]], slot: _Slot) -> None:
         """Give the documents already seen (`acc`) this slot's value where the read stopped early."""
         missing = acc.keys() - values.keys()
-        if sum(len(ids) - n for _, ids, _, n in unread) < LOOKUP_COST * len(missing) * len(slot[0]):
-            for factor, ids, norms, n in unread:
-                for i, norm in zip(ids[n:], norms[n:]):  # noqa: B905 (arrays of one length)
+        if sum(b - n for _, n, b in unread) < LOOKUP_COST * len(missing) * len(slot[0]):
+            for factor, n, b in unread:
+                for i, norm in zip(self._ids[n:b], self._norms[n:b], strict=True):
                     if i in missing:
                         value = factor * norm
                         if value > values.get(i, 0.0):
