@@ -104,13 +104,15 @@ def config_path(arg: Path | None = None) -> tuple[Path, bool]:
 
 def _where(message: str) -> tuple[str, str]:
     """Split msgspec's "Problem - at `$.a.b`" into ("a.b", "problem")."""
-    m = re.search(r" - at `\$\.?(.*)`$", message)
+    m = re.search(r" - at `\$\.?(.*)`$", message, re.S)
     key, problem = (m.group(1), message[: m.start()]) if m else ("", message)
     problem = problem[:1].lower() + problem[1:]
-    unknown = re.match(r"object contains unknown field `(.+)`", problem)
+    unknown = re.match(r"object contains unknown field `(.+)`", problem, re.S)
     if unknown:
         key = f"{key}.{unknown.group(1)}" if key else unknown.group(1)
         problem = "unknown key (see config.example.yaml)"
+    if not key.isprintable():
+        key = repr(key)  # a key with a line break or control character still makes one line
     problem = problem.replace("`", "").replace("expected float", "expected a number")
     return key, problem
 

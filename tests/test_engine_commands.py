@@ -201,3 +201,9 @@ def test_other_countries_facts_are_not_passed_off(ask):
 ])
 def test_partial_names_possessives_and_bare_names(ask, question, expected):
     assert expected in ask(question)
+
+
+def test_envoy_lines_read_as_the_article_does(engine: Engine):
+    answer = engine.answer("!ambassador Philippines")
+    assert answer.title == "Envoy of the Philippines"
+    assert "Charge d'affaires of the Philippines" in answer.body

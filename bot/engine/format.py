@@ -40,7 +40,7 @@ def person_line(kb: KnowledgeBase, person: Person) -> str:
     """"Name, title of Country" or "Name, title" — how the article presents a person."""
     where = ""
     if person.country:
-        where = f" of {kb.countries[person.country].name}"
+        where = f" of {kb.countries[person.country].in_sentence}"
     return f"{person.name}, {person.title}{where}"
 
 

@@ -102,9 +102,9 @@ def envoy_answer(eng: Engine, c: Country) -> Answer:
     p = eng.kb.people[c.envoy] if c.envoy else None
     if p is None:
         return not_covered(eng, f"an envoy for {c.name}")
-    body = f"**{p.name}**, {p.title} of {c.name}, represented {c.name} at the June 15 roundtable."
+    body = f"**{p.name}**, {p.title} of {c.in_sentence}, represented {c.in_sentence} at the June 15 roundtable."
     fields = (Field("What the article says", p.description),) if p.description else ()
-    return Answer(title=f"{c.name}'s envoy", body=body, fields=fields, sources=sources(eng.kb, [p.source]))
+    return Answer(title=f"Envoy of {c.in_sentence}", body=body, fields=fields, sources=sources(eng.kb, [p.source]))
 
 
 def ambassador(eng: Engine, arg: str) -> Answer:
@@ -119,7 +119,7 @@ def ambassador(eng: Engine, arg: str) -> Answer:
         c = eng.kb.country_of_envoy(p.id)
         if c is None:
             return who(eng, p.name)
-        body = f"**{p.name}** represented **{c.name}** at the roundtable, as {p.title}."
+        body = f"**{p.name}** represented **{c.in_sentence}** at the roundtable, as {p.title}."
         return Answer(title=f"{p.name}: {c.name}", body=body, fields=(Field("What the article says", p.description),),
                       sources=sources(eng.kb, [p.source]))
     if ent.kind != "country":

@@ -92,10 +92,11 @@ def _read(root: Path, name: str) -> tuple[str, str]:
 
 def _path_of(message: str) -> tuple[str, str]:
     """Split msgspec's "... - at `$.a[0].b`" into (key path, problem)."""
-    m = re.search(r" - at `\$\.?(.*)`$", message)
-    if not m:
-        return "", message
-    return m.group(1), message[: m.start()]
+    m = re.search(r" - at `\$\.?(.*)`$", message, re.S)
+    path, problem = (m.group(1), message[: m.start()]) if m else ("", message)
+    if not problem.isprintable():  # e.g. an unknown key with a line break in it: keep the message one line
+        problem = problem.encode("unicode_escape").decode("ascii")
+    return (path if path.isprintable() else repr(path)), problem
 
 
 def _convert(data: Any, kind: type[T], file: str, where: str) -> T:

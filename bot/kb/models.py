@@ -33,11 +33,17 @@ class Country(Record, kw_only=True, frozen=True):
     name: str
     official_name: str
     member: bool = True
+    the: bool = False  # said with "the" in a sentence: "of the Philippines"
     aliases: list[str] = []
     demonyms: list[str] = []
     envoy: str | None = None  # person id
     section: str | None = None  # the section written in this envoy's voice
     stats: Stats | None = None
+
+    @property
+    def in_sentence(self) -> str:
+        """The name as it reads inside a sentence ("the Philippines", "Vietnam")."""
+        return f"the {self.name}" if self.the else self.name
 
 
 class Person(Record, kw_only=True, frozen=True):

@@ -85,3 +85,9 @@ def test_yaml_booleans_and_shards(tmp_path):
     cfg.write_text("a: 1\na: 2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="duplicate key"):
         load_settings(cfg)
+
+
+def test_a_key_with_a_line_break_still_gives_one_line():
+    with pytest.raises(ConfigError) as err:
+        parse_settings({"cooldown": {"\n\n  ": None}}, "c.yaml")
+    assert "\n" not in str(err.value) and "unknown key" in str(err.value)
