@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.answer import Answer, SourceRef
+from bot.engine.text import clip
 from bot.kb.article import Article
 
 CONTENT_LIMIT = 2000
@@ -71,13 +72,8 @@ def split_text(text: str, limit: int) -> list[str]:
 
 
 def shorten(text: str, limit: int, placeholder: str = "…") -> str:
-    """`text` if it fits, else its longest run of whole words that fits, plus `placeholder`."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    room = limit - len(placeholder)
-    cut = text.rfind(" ", 0, room + 1)
-    return (text[: cut if cut > 0 else room]).rstrip(" ,;:") + placeholder
+    """`text` on one line if it fits, else its longest run of whole words that fits, plus `placeholder`."""
+    return clip(" ".join(text.split()), limit, placeholder)
 
 
 def sources_line(sources: Sequence[SourceRef], limit: int = FOOTER_SOURCES_LIMIT) -> str:

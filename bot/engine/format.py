@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.answer import SourceRef
+from bot.answer import Field, SourceRef
+from bot.engine.text import clip
 from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Country, Person, Quote, Source
 
@@ -55,6 +56,11 @@ def attribution(kb: KnowledgeBase, quote: Quote) -> str:
 def quoted(quote: Quote) -> str:
     """The quote's words in typographic quotation marks."""
     return f"“{quote.text.strip()}”"
+
+
+def quote_field(kb: KnowledgeBase, quote: Quote) -> Field:
+    """A quote as an answer field: who said it (name), the words (value)."""
+    return Field(clip(attribution(kb, quote), 256), clip(quoted(quote), 1024))
 
 
 def stats_line(country: Country) -> str:

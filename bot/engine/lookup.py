@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Field
 from bot.engine.format import (
-    attribution,
     bullets,
     num,
     person_line,
+    quote_field,
     quoted,
     sanitize,
     section_label,
@@ -196,7 +196,7 @@ def event(eng: Engine, arg: str = "") -> Answer:
 
 def quote_answer(eng: Engine, quotes: list[Quote], title: str) -> Answer:
     """Quotes with their attribution."""
-    fields = tuple(Field(clip(attribution(eng.kb, q), 256), clip(quoted(q), 1024)) for q in quotes[:5])
+    fields = tuple(quote_field(eng.kb, q) for q in quotes[:5])
     return Answer(title=title, fields=fields, sources=sources(eng.kb, (q.source for q in quotes[:5])))
 
 

@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from bot.answer import Answer, Field
 from bot.engine import lookup
-from bot.engine.format import attribution, bullets, quoted, sanitize, sources
+from bot.engine.format import attribution, bullets, quote_field, quoted, sanitize, sources
 from bot.engine.names import Entity, Mention
 from bot.engine.search import Doc, Hit
 from bot.engine.text import STOPWORDS, clip, stem, words
@@ -29,7 +29,8 @@ COUNT_WORDS = {"many", "number", "numbers", "figure", "figures", "toll", "statis
                "lowest", "no", "zero", "none", "without", "had", "have", "has"}
 QUOTE_OPENERS = {("who", "said"), ("who", "says"), ("who", "called"), ("who", "described"), ("who", "stated")}
 SAY_WORDS = {"say", "said", "says", "quote", "quoted", "remark", "remarks", "words", "speech", "stated"}
-INTENT_VOCAB = sorted(ENVOY_WORDS | STATS_WORDS | SAY_WORDS)
+INTENT_SET = ENVOY_WORDS | STATS_WORDS | SAY_WORDS
+INTENT_VOCAB = sorted(INTENT_SET)
 META_WORDS = ENVOY_WORDS | SAY_WORDS | {"section", "think", "view", "views", "talk", "talked", "speak", "spoke",
                                         "mention", "mentioned", "about", "roundtable"}
 
@@ -47,7 +48,7 @@ def _intent_words(toks: list[str]) -> set[str]:
     """The question's words, with near-misses of intent words ("ambasador") corrected."""
     out = set(toks)
     for t in toks:
-        if len(t) >= 5 and t not in out & set(INTENT_VOCAB):
+        if len(t) >= 5 and t not in INTENT_SET:
             hit = process.extractOne(t, INTENT_VOCAB, scorer=OSA.distance, score_cutoff=1)
             if hit:
                 out.add(hit[0])
@@ -122,7 +123,7 @@ def _quote_answer(eng: Engine, text: str, member: Country | None, people: list[E
     who = attribution(eng.kb, top)
     body = f"{quoted(top)}\n— {who}"
     more = [h.doc.record for h in good[1:] if h.score >= 0.7 * good[0].score]
-    fields = tuple(Field(clip(attribution(eng.kb, q), 256), clip(quoted(q), 1024)) for q in more)
+    fields = tuple(quote_field(eng.kb, q) for q in more)
     return Answer(title="Who said it" if strict else "What was said", body=body, fields=fields,
                   sources=sources(eng.kb, [top.source, *(q.source for q in more)])), good[0].coverage
 

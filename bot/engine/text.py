@@ -65,9 +65,10 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-def clip(text: str, limit: int) -> str:
-    """Shorten `text` to at most `limit` characters at a word boundary, adding an ellipsis."""
+def clip(text: str, limit: int, placeholder: str = "…") -> str:
+    """`text` if it fits in `limit` characters, else its longest run of whole words that fits, plus `placeholder`."""
     if len(text) <= limit:
         return text
-    cut = text[: max(0, limit - 1)].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
+    room = max(0, limit - len(placeholder))
+    cut = text.rfind(" ", 0, room + 1)
+    return text[: cut if cut > 0 else room].rstrip(" ,;:") + placeholder
