@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.dialogue import FRESH, Context
+
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
@@ -50,6 +52,7 @@ class Answer:
     sources: tuple[SourceRef, ...] = ()
     suggestions: tuple[str, ...] = ()
     kind: str = "answer"
+    context: Context = FRESH  # what the conversation is about after this answer
 
     @property
     def found(self) -> bool:

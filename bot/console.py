@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.dialogue import FRESH, Context
 from bot.engine import Engine
 from bot.engine.cache import load_engine
 from bot.kb.loader import load_knowledge
 
 PROMPT = "ask> "
+NEW_CONVERSATION = {"!new", "/new"}
 
 
 def build_engine(knowledge: Path | None = None) -> Engine:
@@ -35,11 +37,30 @@ def ask_once(engine: Engine, question: str) -> int:
     return 0
 
 
+def read_line(line: str) -> tuple[str, str | None]:
+    """A `--jsonl` input line as (question, conversation id): a JSON object `{"q": ..., "conversation": ID}`
+    continues conversation ID; any other line is a question of its own."""
+    text = line.rstrip("\n")
+    if text.lstrip().startswith("{"):
+        try:
+            row = json.loads(text)
+        except ValueError:
+            return text, None
+        if isinstance(row, dict) and isinstance(row.get("q"), str):
+            conversation = row.get("conversation")
+            return row["q"], None if conversation is None else str(conversation)
+    return text, None
+
+
 def ask_jsonl(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
-    """One JSON object out (`question`, `answer`, `kind`) for every line in, in order."""
+    """One JSON object out (`question`, `answer`, `kind`) for every line in, in order; lines naming the same
+    conversation share its context."""
+    contexts: dict[str, Context] = {}
     for line in stdin:
-        question = line.rstrip("\n")
-        answer = engine.answer(question)
+        question, conversation = read_line(line)
+        answer = engine.answer(question, contexts.get(conversation, FRESH) if conversation else FRESH)
+        if conversation is not None:
+            contexts[conversation] = answer.context
         row = {"question": question, "answer": answer.to_text(), "kind": answer.kind}
         stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     stdout.flush()
@@ -51,6 +72,7 @@ def interactive(engine: Engine, stdin: TextIO | None = None, stdout: TextIO | No
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive_tty = stdin.isatty()
+    context = FRESH
     if interactive_tty:
         stdout.write("Ask about the ASEAN envoys' roundtable (June 15, 2020). Try !help. Ctrl-D to quit.\n")
     while True:
@@ -66,7 +88,13 @@ def interactive(engine: Engine, stdin: TextIO | None = None, stdout: TextIO | No
         line = line.strip()
         if line.lower() in {"quit", "exit", ":q"}:
             break
-        if line:
-            stdout.write(engine.answer(line).to_text() + "\n\n")
+        if line.lower() in NEW_CONVERSATION:
+            context = FRESH
+            stdout.write("Starting a new conversation.\n\n")
+            stdout.flush()
+        elif line:
+            answer = engine.answer(line, context)
+            context = answer.context
+            stdout.write(answer.to_text() + "\n\n")
             stdout.flush()
     return 0

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot.answer import Answer, Field
+from bot.dialogue import FRESH, Context
 from bot.engine import lookup, questions
 from bot.engine.format import sanitize
 from bot.engine.names import NameIndex
@@ -167,8 +168,9 @@ class Engine:
         return self.index.search(self.index.query_terms(text), allowed=allowed, kinds=kinds, limit=limit)
 
     # -- input ---------------------------------------------------------------------------------------
-    def answer(self, line: str) -> Answer:
-        """Answer one line: a `!command args` or a free-form question."""
+    def answer(self, line: str, context: Context = FRESH) -> Answer:
+        """Answer one line, a `!command args` or a free-form question, read against the conversation so far;
+        the answer carries the conversation's new context."""
         line = " ".join(line.split())
         if not line:
             return Answer(title="Ask me about the ASEAN envoys' roundtable",
