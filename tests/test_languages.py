@@ -1,0 +1,155 @@
+"""knowledge/languages.yaml: country names and question words in the region's languages.
+
+The file is pure data read by the question matcher, so these checks keep it to the known languages'
+fields, concept keys and country ids of countries.yaml, and make sure no entry can fire on plain
+English text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.engine.text import STOPWORDS, normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGES_FILE = ROOT / "knowledge" / "languages.yaml"
+COUNTRIES_FILE = ROOT / "knowledge" / "countries.yaml"
+
+FIELDS = {"code", "name", "countries", "words"}
+REQUIRED_FIELDS = {"code", "name", "countries"}
+CONCEPTS = {
+    "who", "what", "where", "when", "how_many", "envoy", "confirmed", "active", "deaths",
+    "quote", "roundtable", "covid", "hello", "thanks", "help",
+}
+# Languages whose question words are complete, and the concepts each has no word of its own for.
+QUESTION_LANGUAGES = {"vi": set(), "id": set(), "ms": set(), "th": set(), "ko": set(), "tl": {"roundtable"}}
+# Languages that name only the countries they have settled names for.
+PARTIAL_COUNTRY_LANGUAGES = {"ta"}
+EXPECTED_CODES = {"vi", "id", "ms", "th", "ko", "tl", "lo", "km", "my", "zh", "ta"}
+# English words an entry must never equal, beyond the engine's stop words.
+ENGLISH = STOPWORDS | {
+    "may", "might", "must", "shall", "hi", "hey", "ok", "okay", "yes", "us", "one", "two", "per",
+    "via", "vs", "go", "let", "like", "new", "see", "use", "make", "man", "men", "also", "ask",
+}
+
+
+def _load(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+DATA = _load(LANGUAGES_FILE)
+LANGUAGES: list[dict[str, Any]] = DATA["languages"]
+COUNTRY_RECORDS = _load(COUNTRIES_FILE)["countries"]
+MEMBER_IDS = {c["id"] for c in COUNTRY_RECORDS if c.get("member", True) is not False}
+ALL_IDS = {c["id"] for c in COUNTRY_RECORDS}
+KOREA = "korea"
+COUNTRY_IDS = MEMBER_IDS | {KOREA}
+
+
+def _lists(lang: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every (label, list) pair of a language: its countries' names and its concepts' words."""
+    out = [(f"countries.{k}", v) for k, v in (lang.get("countries") or {}).items()]
+    out += [(f"words.{k}", v) for k, v in (lang.get("words") or {}).items()]
+    return out
+
+
+def _entries(lang: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(label, entry) for label, values in _lists(lang) for entry in values]
+
+
+def _ids(langs: list[dict[str, Any]]) -> list[str]:
+    return [str(lang.get("code")) for lang in langs]
+
+
+def test_file_has_only_a_list_of_languages():
+    assert set(DATA) == {"languages"}
+    assert isinstance(LANGUAGES, list) and LANGUAGES
+
+
+def test_countries_file_has_the_ten_members_and_korea():
+    assert len(MEMBER_IDS) == 10
+    assert KOREA in ALL_IDS and KOREA not in MEMBER_IDS
+
+
+def test_languages_are_the_expected_ones_once_each():
+    codes = _ids(LANGUAGES)
+    assert len(codes) == len(set(codes)), codes
+    assert set(codes) == EXPECTED_CODES
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=_ids(LANGUAGES))
+def test_language_has_only_known_fields(lang):
+    assert isinstance(lang, dict)
+    assert set(lang) <= FIELDS, set(lang) - FIELDS
+    assert set(lang) >= REQUIRED_FIELDS, REQUIRED_FIELDS - set(lang)
+    assert isinstance(lang["code"], str) and lang["code"].isascii() and lang["code"].islower()
+    assert 2 <= len(lang["code"]) <= 3
+    assert isinstance(lang["name"], str) and lang["name"].strip() == lang["name"] and lang["name"]
+    assert isinstance(lang["countries"], dict)
+    assert isinstance(lang.get("words", {}), dict)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=_ids(LANGUAGES))
+def test_country_ids_and_concept_keys_are_known(lang):
+    assert set(lang["countries"]) <= COUNTRY_IDS, set(lang["countries"]) - COUNTRY_IDS
+    assert set(lang.get("words", {})) <= CONCEPTS, set(lang.get("words", {})) - CONCEPTS
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=_ids(LANGUAGES))
+def test_every_language_names_all_eleven_countries(lang):
+    if lang["code"] in PARTIAL_COUNTRY_LANGUAGES:
+        assert lang["countries"]
+    else:
+        assert set(lang["countries"]) == COUNTRY_IDS, COUNTRY_IDS - set(lang["countries"])
+
+
+@pytest.mark.parametrize("code", sorted(QUESTION_LANGUAGES))
+def test_question_languages_have_a_word_for_every_concept(code):
+    lang = next(lang for lang in LANGUAGES if lang["code"] == code)
+    assert set(lang["words"]) == CONCEPTS - QUESTION_LANGUAGES[code]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=_ids(LANGUAGES))
+def test_lists_are_non_empty_strings_without_duplicates(lang):
+    for label, values in _lists(lang):
+        assert isinstance(values, list) and values, f"{lang['code']} {label}: not a non-empty list"
+        for entry in values:
+            assert isinstance(entry, str), f"{lang['code']} {label}: {entry!r} is not a string"
+            assert entry.strip(), f"{lang['code']} {label}: empty entry"
+            assert entry == entry.strip() and "  " not in entry, f"{lang['code']} {label}: {entry!r} has stray spaces"
+            assert unicodedata.normalize("NFC", entry) == entry, f"{lang['code']} {label}: {entry!r} is not NFC"
+        folded = [entry.casefold() for entry in values]
+        dupes = sorted({f for f in folded if folded.count(f) > 1})
+        assert not dupes, f"{lang['code']} {label}: duplicates {dupes}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=_ids(LANGUAGES))
+def test_no_entry_is_an_english_stop_word(lang):
+    hits = [(label, entry) for label, entry in _entries(lang) if normalize(entry) in ENGLISH]
+    assert not hits, f"{lang['code']}: entries equal to English words: {hits}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=_ids(LANGUAGES))
+def test_no_entry_means_two_things_in_one_language(lang):
+    seen: dict[str, str] = {}
+    clashes = []
+    for label, entry in _entries(lang):
+        key = normalize(entry)
+        if key in seen and seen[key] != label:
+            clashes.append((entry, seen[key], label))
+        seen.setdefault(key, label)
+    assert not clashes, f"{lang['code']}: entries under two keys: {clashes}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=_ids(LANGUAGES))
+def test_native_script_languages_write_countries_in_their_script(lang):
+    if lang["code"] in {"vi", "id", "ms", "tl"}:
+        return
+    for cid, names in lang["countries"].items():
+        assert any(not name.isascii() for name in names), f"{lang['code']} {cid}: no name in the language's script"
