@@ -12,6 +12,7 @@ from bot.answer import Answer, Field
 from bot.dialogue import FRESH, Context
 from bot.engine import lookup, questions
 from bot.engine.format import sanitize
+from bot.engine.lexicon import Lexicon
 from bot.engine.names import NameIndex
 from bot.engine.search import Doc, Hit, SearchIndex, make_doc
 from bot.engine.specs import SPECS, CommandSpec
@@ -52,7 +53,7 @@ def _summary(eng: Engine, arg: str) -> Answer:
 HANDLERS: dict[str, Callable[[Engine, str], Answer]] = {
     "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats, "who": lookup.who,
     "event": lookup.event, "search": lookup.search, "summary": _summary, "quote": _quote,
-    "ask": questions.answer_question, "help": _help,
+    "ask": lambda eng, arg: questions.answer_question(eng, arg), "help": _help,
 }
 
 
@@ -66,6 +67,7 @@ class Engine:
         self.rng = rng or random.Random()
         self.specs: tuple[CommandSpec, ...] = SPECS
         self.names = NameIndex(kb)
+        self.lexicon = Lexicon(kb)
         self._facts_about: dict[str, list[Fact]] = {}
         for f in kb.facts:
             for eid in dict.fromkeys([*f.about, kb.section_country.get(f.source.section, "")]):
@@ -181,22 +183,26 @@ class Engine:
                           kind="error")
         if line[0] in PREFIXES and len(line) > 1:
             name, _, arg = line[1:].partition(" ")
-            return self.command(name, arg)
-        return questions.answer_question(self, line)
+            return self.command(name, arg, context)
+        return questions.answer_question(self, line, context)
 
-    def command(self, name: str, arg: str = "") -> Answer:
-        """Run a command by name (without prefix); an unknown name gets suggestions or is read as a question."""
+    def command(self, name: str, arg: str = "", context: Context = FRESH) -> Answer:
+        """Run a command by name (without prefix); an unknown name gets suggestions or is read as a question.
+        A command names its own subject, so the conversation starts afresh from its answer."""
         arg = arg.strip()
         spec = self._command_names.get(name.lower())
         if spec is None:
             hit = process.extractOne(name.lower(), list(self._command_names), scorer=fuzz.ratio, score_cutoff=70)
             if hit is None:
-                return questions.answer_question(self, f"{name} {arg}".strip())
+                return questions.answer_question(self, f"{name} {arg}".strip(), context)
             spec = self._command_names[hit[0]]
         if spec.required and not arg:
             return Answer(title=f"Usage: {spec.usage}", body=spec.summary, kind="error",
                           suggestions=spec.examples)
-        return HANDLERS[spec.name](self, arg)
+        answer = HANDLERS[spec.name](self, arg)
+        if spec.name == "ask":
+            return answer
+        return questions.remember_command(self, spec.name, arg, answer)
 
     def spec(self, name: str) -> CommandSpec | None:
         """The command spec for a name or alias."""

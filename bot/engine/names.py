@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.engine.english import is_english
 from bot.engine.fuzzy import FuzzyIndex
-from bot.engine.text import STOPWORDS, words
+from bot.engine.lexicon import is_spaced
+from bot.engine.text import STOPWORDS, normalize, words
 from bot.kb.loader import KnowledgeBase
 
 CONFIDENT = 86.0  # a fuzzy score at or above this, clear of the runner-up, is taken without asking
@@ -58,13 +60,27 @@ class NameIndex:
         self.entities: dict[str, Entity] = {}
         self._aliases: dict[str, list[str]] = {}
         self._weak: set[str] = set()  # one-word person aliases: matched in prose only when capitalised
+        self._unspaced: list[tuple[str, str]] = []  # names in scripts without spaces: (folded name, entity id)
+        native: dict[str, list[str]] = {}
+        for lang in kb.languages:
+            for cid, names in lang.countries.items():
+                native.setdefault(cid, []).extend(names)
         for c in kb.countries.values():
             kind = "country" if c.member else "partner"
             self._add(Entity(c.id, kind, c.name), [c.name, c.official_name, *c.aliases, *c.demonyms])
+            for name in native.get(c.id, ()):
+                if is_spaced(name):
+                    self._add(self.entities[c.id], [name])
+                elif (folded := normalize(name).replace(" ", "")) and (folded, c.id) not in self._unspaced:
+                    self._unspaced.append((folded, c.id))
+        self._unspaced.sort(key=lambda fe: -len(fe[0]))  # longest first: "เกาหลีใต้" before "เกาหลี"
         parts: dict[str, set[str]] = {}  # each word of each person's name -> the people it names
         for p in kb.people.values():
             for w in {w for name in (p.name, *p.aliases) for w in words(name)}:
                 parts.setdefault(w, set()).add(p.id)
+        # a name part several people share ("Park"): a question naming only it is ambiguous
+        self.shared = {w: tuple(sorted(ids)) for w, ids in parts.items()
+                       if len(ids) > 1 and len(w) >= 3 and w not in STOPWORDS}
         for p in kb.people.values():
             ent = Entity(p.id, "person", p.name)
             own = [w for w in words(p.name) if len(w) >= 4 and w not in STOPWORDS and parts[w] == {p.id}]
@@ -175,7 +191,9 @@ class NameIndex:
                 gram = toks[i : i + n]
                 if any(taken[i : i + n]) or (n == 1 and (gram[0] in STOPWORDS or gram[0] in self.vocabulary)):
                     continue
-                if n == 1 and (len(gram[0]) < 4 or gram[0].isdigit()):
+                if n == 1 and (len(gram[0]) < 4 or gram[0].isdigit() or is_english(gram[0])):
+                    continue  # an ordinary word ("labs", "brunch") keeps its meaning
+                if n > 1 and all(is_english(t) or t in self.vocabulary for t in gram):
                     continue
                 if any(len(t) < 3 for t in gram):
                     continue
@@ -183,6 +201,14 @@ class NameIndex:
                 hit = self._near_miss(key, n, 1 if len(key) < 7 else 2)
                 if hit:
                     claim(i, i + n, hit, True)
+        if self._unspaced and not original.isascii():
+            squeezed = normalize(original).replace(" ", "")
+            seen = {m.entity.id for m in found}
+            for folded, eid in self._unspaced:
+                if eid not in seen and folded in squeezed:
+                    squeezed = squeezed.replace(folded, " ")
+                    seen.add(eid)
+                    found.append(Mention(self.entities[eid], len(toks), len(toks)))
         return sorted(found, key=lambda m: m.start)
 
     def _near_miss(self, key: str, n: int, edits: int) -> str | None:

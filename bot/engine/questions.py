@@ -3,74 +3,139 @@
 from __future__ import annotations
 
 import re
-from itertools import pairwise
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.answer import Answer, Field
-from bot.engine import lookup
+from bot.dialogue import FRESH, Context
+from bot.engine import figures, followup, lookup, voice
 from bot.engine.format import attribution, bullets, quote_field, quoted, sanitize, sources
 from bot.engine.names import Entity, Mention
+from bot.engine.reading import Question, read, read_sentence, with_concepts, with_entities
 from bot.engine.search import Doc, Hit
 from bot.engine.text import STOPWORDS, clip, stem, words
-from bot.kb.models import Country, Quote, Source
+from bot.kb.models import Country, Quote, SmallTalk, Source
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
 
-ENVOY_WORDS = {"ambassador", "ambassadors", "envoy", "envoys", "represented", "represent", "representing",
-               "representative", "affaires", "diplomat", "emissary"}
-STATS_WORDS = {"case", "cases", "death", "deaths", "died", "dead", "active", "infections", "infection",
-               "infected", "confirmed", "fatalities", "toll", "tolls", "patients"}
-COUNT_WORDS = {"many", "number", "numbers", "figure", "figures", "toll", "statistics", "stats", "count", "total",
-               "report", "reported", "record", "recorded", "tally", "any", "most", "fewest", "least", "highest",
-               "lowest", "no", "zero", "none", "without", "had", "have", "has"}
 QUOTE_OPENERS = {("who", "said"), ("who", "says"), ("who", "called"), ("who", "described"), ("who", "stated")}
-SAY_WORDS = {"say", "said", "says", "quote", "quoted", "remark", "remarks", "words", "speech", "stated"}
-INTENT_SET = ENVOY_WORDS | STATS_WORDS | SAY_WORDS
-INTENT_VOCAB = sorted(INTENT_SET)
-META_WORDS = ENVOY_WORDS | SAY_WORDS | {"section", "think", "view", "views", "talk", "talked", "speak", "spoke",
-                                        "mention", "mentioned", "about", "roundtable"}
+META_CONCEPTS = ("envoy", "quote", "roundtable")
+WHO_FILLERS = {"who", "is", "was", "what", "about", "tell", "me", "s"}
 
 _COVID = re.compile(r"covid-19", re.IGNORECASE)
 _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.IGNORECASE
 )
 _DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-                   r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d|\b(?:19|20)\d\d\b|\blast week\b")
+                   r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d|\b(?:19|20)\d\d\b|\blast week\b|"
+                   r"\b(?:late|early|mid)[- ](?:January|February|March|April|May|June|July|August|September|October|"
+                   r"November|December)\b|\b(?:this|next|last) (?:year|month)\b")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_OTHER_TIME = re.compile(r"\b(?:start|beginning|end|middle) of\b|\b(?:last|next) (?:month|year|week)\b|"
+                         r"\byesterday\b|\b(?:19|20)\d\d\b|\bin (?:" + "|".join(_MONTHS) + r")\b", re.IGNORECASE)
 CONFIDENT = 0.5
 CLOSEST = 0.3
+_SPLIT = re.compile(r"\s*(?:,\s*)?\b(?:and|also|plus|then)\s+(?=(?:who|whose|what|whats|what's|where|when|how|which|"
+                    r"did|does|do|is|are|was)\b)", re.IGNORECASE)
 
 
-def _intent_words(toks: list[str]) -> set[str]:
-    """The question's words, with near-misses of intent words ("ambasador") corrected."""
-    out = set(toks)
-    for t in toks:
-        if len(t) >= 5 and t not in INTENT_SET:
-            hit = process.extractOne(t, INTENT_VOCAB, scorer=OSA.distance, score_cutoff=1)
-            if hit:
-                out.add(hit[0])
+def answer_question(eng: Engine, text: str, context: Context = FRESH) -> Answer:
+    """Answer a question in plain words, read against the conversation so far."""
+    toks = words(text)
+    talk = eng.lexicon.talk(toks) if toks else None
+    if talk is not None:
+        return voice.small_talk(eng, talk)
+    q = read(eng, text)
+    talk = _talk_concept(eng, q)
+    if talk is not None:
+        return voice.small_talk(eng, talk)
+    if not q.tokens and not q.mentions and not q.concepts:
+        return Answer(title="I didn't catch a question", body="Ask about the article, or try !help.", kind="help",
+                      suggestions=("!help",))
+    followed = followup.follow(eng, q, context)
+    if isinstance(followed, Answer):
+        return followed
+    q = followed
+    parts = _parts(eng, q)
+    answer = _combine([_answer(eng, p) for p in parts]) if len(parts) > 1 else _answer(eng, q)
+    return followup.remember(eng, q, answer, context)
+
+
+def _talk_concept(eng: Engine, q: Question) -> SmallTalk | None:
+    """A greeting, thanks or a call for help in any language: its words and nothing else asked."""
+    talk = [c for c in q.concepts if c in eng.lexicon.talk_concepts]
+    others = [c for c in q.concepts if c not in eng.lexicon.talk_concepts and c not in {"what", "which", "refer"}]
+    if not talk or others or q.mentions:
+        return None
+    spans = {i for c in talk for a, b in q.concepts[c] for i in range(a, b)}
+    if any(i not in spans and t not in eng.lexicon.filler_words for i, t in enumerate(q.tokens)):
+        return None
+    return eng.lexicon.talk_concepts[talk[0]]
+
+
+def remember_command(eng: Engine, name: str, arg: str, answer: Answer) -> Answer:
+    """A command's answer with the context it leaves ("!ambassador Thailand", then "what did he say?")."""
+    if not arg or answer.kind == "error":
+        return answer
+    q = read_sentence(eng, arg)
+    attribute = {"ambassador": "envoy", "stats": "figure:confirmed,active,deaths", "quote": "quote"}.get(name)
+    if attribute == "envoy":
+        q = with_concepts(q, ["envoy"])
+    answer = followup.remember(eng, q, answer, FRESH)
+    return replace(answer, context=replace(answer.context, attribute=attribute)) if attribute else answer
+
+
+def _parts(eng: Engine, q: Question) -> list[Question]:
+    """A double question ("who is the thai ambassador and who is the lao one") as its parts; a part without
+    a subject of its own keeps the one before it ("... and how much did it give the philippines")."""
+    pieces = [p for p in _SPLIT.split(q.text) if p.strip()]
+    if len(pieces) < 2 or any(len(words(p)) < 2 for p in pieces):
+        return [q]
+    parts = [read_sentence(eng, p) for p in pieces]
+    out = [parts[0]]
+    for part in parts[1:]:
+        prev = out[-1]
+        if not part.mentions or part.has("refer"):
+            part = with_entities(part, [m.entity for m in prev.mentions if not part.of_kind(m.entity.kind)])
+        if prev.has("roundtable") and not part.has("roundtable"):
+            part = with_concepts(part, ["roundtable"])
+        if prev.has("envoy") and not part.has("envoy") and part.has("who"):
+            part = with_concepts(part, ["envoy"])
+        out.append(part)
     return out
 
 
-def _unique(mentions: list[Mention], kind: str) -> list[Entity]:
-    return list(dict.fromkeys(m.entity for m in mentions if m.entity.kind == kind))
+def _combine(answers: list[Answer]) -> Answer:
+    """One answer from the answers to the parts of a double question."""
+    body = "\n\n".join(f"**{a.title}**" + (f"\n{a.body}" if a.body else "") for a in answers)
+    fields = tuple(f for a in answers for f in a.fields)[:25]
+    refs = tuple(dict.fromkeys(r for a in answers for r in a.sources))
+    kind = "answer" if any(a.found for a in answers) else answers[0].kind
+    return Answer(title=" · ".join(dict.fromkeys(a.title for a in answers)), body=body, fields=fields,
+                  sources=refs, kind=kind)
 
 
-def answer_question(eng: Engine, text: str) -> Answer:
-    """Answer a question in plain words."""
-    toks = words(text)
-    if not toks:
-        return Answer(title="I didn't catch a question", body="Ask about the roundtable, or try !help.", kind="help",
-                      suggestions=("!help", "!event"))
-    said = _intent_words(toks)
-    mentions = eng.names.mentions(text)
-    members = _unique(mentions, "country")
-    people = _unique(mentions, "person")
-    outsiders = _unique(mentions, "partner") + _unique(mentions, "place")
-    roles = _unique(mentions, "role")
+def _answer(eng: Engine, q: Question) -> Answer:
+    """Answer one (part of a) question."""
+    answer = _route(eng, q)
+    if q.has("present") and answer.found:
+        answer = voice.dated(eng, answer)
+    return answer
+
+
+def _route(eng: Engine, q: Question) -> Answer:
+    text = q.text
+    toks = list(q.tokens)
+    mentions = list(q.mentions)
+    members = q.of_kind("country")
+    people = q.of_kind("person")
+    outsiders = q.of_kind("partner", "place")
+    roles = q.of_kind("role")
+    if len(members) > 1 and not q.carried:
+        members = _attached(q, members)
     member = eng.kb.countries[members[0].id] if members else None
     if member is None and people:
         member = eng.kb.country_of_envoy(people[0].id)  # an envoy's name stands for their country
@@ -80,59 +145,119 @@ def answer_question(eng: Engine, text: str) -> Answer:
     unknown = _unknown_name(eng, text, mentions)
     if unknown:
         return lookup.not_covered(eng, f"anyone or anything called “{sanitize(unknown)}”")
-    places = _unique(mentions, "place")
+    places = q.of_kind("place")
     if places and not members:
         return lookup.not_covered(eng, places[0].name)
+    gap = eng.lexicon.gap(toks)
+    if gap is not None and not _gives(eng, q, gap.phrases):
+        subject = member.name if member else (outsiders[0].name if outsiders else None)
+        return voice.gap_answer(eng, gap.what, subject, member)
+    if q.ambiguous and not people and not members:
+        return voice.which_of(eng, q, list(q.ambiguous))
 
     strict = tuple(toks[:2]) in QUOTE_OPENERS
-    if strict or said & SAY_WORDS:
-        found, coverage = _quote_answer(eng, text, member, people, strict)
-        if found and (strict or coverage >= _fact_coverage(eng, text, member, people)):
+    if strict or q.has("quote"):
+        found, coverage = _quote_answer(eng, q, member, people, strict)
+        if found and (strict or coverage >= _fact_coverage(eng, q, member, people)):
             return found
         if not strict:
-            return _from_facts(eng, _drop_meta(text), mentions, member, people, outsiders)
-    if said & ENVOY_WORDS:
+            return _from_facts(eng, q, member, people, outsiders, drop_meta=True)
+    envoy_asked = q.has("envoy") or (q.has("envoy_weak") and q.has("who", "which", "list") and not q.has("quote"))
+    if envoy_asked and not q.figures:
+        if len(members) > 1:
+            return _combine([lookup.envoy_answer(eng, eng.kb.countries[m.id]) for m in members])
         if member:
             return lookup.envoy_answer(eng, member)
         if people and eng.kb.country_of_envoy(people[0].id):
             return lookup.ambassador(eng, people[0].name)
+        if outsiders:
+            return lookup.outside(eng, outsiders[0], "envoy")
+        if q.has("envoy") or q.has("list") or "countries" in toks:
+            return voice.all_envoys(eng, q)
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id != "asean"]
-    if said & STATS_WORDS and said & COUNT_WORDS and not (others and not member):
+    if q.figures and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare")
+                      or not q.content[len(q.figures):]) and not (others and not member):
         if member:
-            return lookup.stats(eng, member.name)
+            late = _OTHER_TIME.search(text)
+            if late and not _same_date(late.group(0), member):
+                return voice.no_figures_for(eng, member, q.figures, late.group(0))
+            if len(members) > 1:
+                return figures.several(eng, [eng.kb.countries[m.id] for m in members], q.figures)
+            return figures.one(eng, member, q.figures)
         if outsiders:
             return lookup.outside(eng, outsiders[0], "COVID-19 figures")
-        return _stats_overview(eng, said)
-    if people and len([t for t in toks if t not in {"who", "is", "was", "what", "about", "tell", "me"}]) <= 4:
+        return _stats_overview(eng, q)
+    if q.has("who") and not people and not member:
+        holders = voice.holders(eng, q)
+        if holders is not None:
+            return holders
+    if people and len([t for t in toks if t not in WHO_FILLERS]) <= 4:
         return lookup.who(eng, people[0].name)
-    return _from_facts(eng, text, mentions, member, people, outsiders)
+    return _from_facts(eng, q, member, people, outsiders)
 
 
-def _quote_answer(eng: Engine, text: str, member: Country | None, people: list[Entity],
+def _attached(q: Question, members: list[Entity]) -> list[Entity]:
+    """Member states the question is about: a demonym qualifying an unrelated noun ("thai food") is not,
+    unless it is the only one named."""
+    kept = []
+    for m in q.mentions:
+        if m.entity not in members or m.entity in kept:
+            continue
+        nxt = q.tokens[m.end] if m.end < len(q.tokens) else ""
+        if nxt and nxt not in STOPWORDS and not any(nxt in ws for ws in eng_words(q)):
+            continue
+        kept.append(m.entity)
+    return kept or members
+
+
+def eng_words(q: Question) -> list[frozenset[str]]:
+    """The concept words found in the question (what a name may qualify: "thai ambassador", "thai cases")."""
+    return [frozenset(q.tokens[a] for a, _ in spans if a < len(q.tokens)) for spans in q.concepts.values()]
+
+
+def _same_date(phrase: str, member: Country) -> bool:
+    """True when a time phrase in a figures question is the article's own date for the figures."""
+    as_of = member.stats.as_of.lower() if member.stats else ""
+    return bool(as_of) and any(w in as_of for w in words(phrase) if w.isdigit() and len(w) == 4) \
+        and not re.search(r"start|beginning|end|middle|last|next|yesterday|in ", phrase, re.IGNORECASE)
+
+
+def _gives(eng: Engine, q: Question, phrases: frozenset[tuple[str, ...]]) -> bool:
+    """True when the article says the asked thing of the question's subject (Seoul's population, not Indonesia's)."""
+    subjects = [m.entity.id for m in q.mentions if m.entity.kind in {"country", "person", "organization"}]
+    asked = {stem(p[0]) for p in phrases if len(p) == 1}
+    docs = eng.index.docs
+    return any(asked & set(docs[i].terms) for sid in subjects for i in eng.index.about(sid)
+               if docs[i].kind in {"fact", "paragraph"})
+
+
+def _quote_answer(eng: Engine, q: Question, member: Country | None, people: list[Entity],
                   strict: bool) -> tuple[Answer | None, float]:
     """The quote a "who said ..." or "what did X say" question is after, if one fits, and its coverage."""
-    entity = people[0].id if people else (member.id if member else None)
-    query = _without_names(eng, _drop_meta(text))
+    person = people[0].id if people else None
+    entity = member.id if member and (person is None or eng.kb.country_of_envoy(person)) else person
+    query = _query(eng, q, drop_meta=True)
     hits = eng.search(query, kinds={"quote"}, entity=entity, limit=3)
     if not hits and entity:
-        hits = eng.search(text, kinds={"quote"}, limit=3)
+        hits = eng.search(q.text, kinds={"quote"}, limit=3)
     good = [h for h in hits if h.coverage >= (0.4 if strict else 0.25)]
     if not good:
         return None, 0.0
     top: Quote = good[0].doc.record
     who = attribution(eng.kb, top)
     body = f"{quoted(top)}\n— {who}"
+    if q.has("who") and top.speaker:
+        body = f"**{eng.kb.people[top.speaker].name}** said it.\n{body}"
     more = [h.doc.record for h in good[1:] if h.score >= 0.7 * good[0].score]
-    fields = tuple(quote_field(eng.kb, q) for q in more)
+    fields = tuple(quote_field(eng.kb, x) for x in more)
     return Answer(title="Who said it" if strict else "What was said", body=body, fields=fields,
-                  sources=sources(eng.kb, [top.source, *(q.source for q in more)])), good[0].coverage
+                  sources=sources(eng.kb, [top.source, *(x.source for x in more)])), good[0].coverage
 
 
-def _fact_coverage(eng: Engine, text: str, member: Country | None, people: list[Entity]) -> float:
+def _fact_coverage(eng: Engine, q: Question, member: Country | None, people: list[Entity]) -> float:
     """How well the best fact covers the question (to compare with the best quote)."""
     focus = member.id if member else (people[0].id if people else None)
-    query = _without_names(eng, _drop_meta(text))
-    hits = eng.search(query, kinds={"fact"}, entity=focus, limit=1)
+    hits = eng.search(_query(eng, q, drop_meta=True), kinds={"fact"}, entity=focus, limit=1)
     return hits[0].coverage if hits else 0.0
 
 
@@ -158,51 +283,48 @@ def _unknown_name(eng: Engine, text: str, mentions: list[Mention]) -> str | None
     return None
 
 
-def _drop_meta(text: str) -> str:
-    """The question without words about saying and representing ("say", "envoy"), its case kept."""
-    kept = " ".join(w for w in text.split() if not (set(words(w)) & META_WORDS))
-    return kept or text
-
-
-def _without_names(eng: Engine, text: str) -> str:
-    """The question with the names of countries and people taken out (used when filtering by them)."""
-    toks = words(text)
-    drop = {i for m in eng.names.mentions(text) if m.entity.kind in {"country", "person"}
+def _query(eng: Engine, q: Question, drop_meta: bool = False, keep_names: bool = False) -> str:
+    """The question's search words: without fillers and names of the subject (filtered on instead), and with
+    `drop_meta` without words about saying, representing and the roundtable ("say", "envoy")."""
+    drop = {i for m in q.mentions if not keep_names and m.entity.kind in {"country", "person"}
             for i in range(m.start, m.end)}
-    return " ".join(t for i, t in enumerate(toks) if i not in drop)
+    fillers = eng.lexicon.filler_words
+    meta = set().union(*(eng.lexicon.concept_words.get(c, frozenset()) for c in META_CONCEPTS)) if drop_meta else set()
+    kept = [t for i, t in enumerate(q.tokens) if i not in drop and t not in fillers and t not in meta]
+    return " ".join(kept or [t for t in q.tokens if t not in fillers] or q.tokens)
 
 
-def _stats_overview(eng: Engine, said: set[str]) -> Answer:
+def _stats_overview(eng: Engine, q: Question) -> Answer:
     """Region-wide figure questions: which had none, the most, the fewest; else the table."""
-    field = "deaths" if said & {"death", "deaths", "died", "dead", "toll", "fatalities"} else (
-        "active" if "active" in said else "confirmed")
+    field = q.figures[0] if q.figures else "confirmed"
     rows = [(c, getattr(c.stats, field)) for c in eng.kb.members if c.stats]
     label = {"deaths": "deaths", "active": "active cases", "confirmed": "confirmed cases"}[field]
-    as_of = rows[0][0].stats.as_of if rows and rows[0][0].stats else "June 22"
-    if said & {"no", "zero", "none", "without"}:
+    as_of = rows[0][0].stats.as_of if rows and rows[0][0].stats else ""
+    notes = []
+    if q.has("none"):
         names = [c.name for c, v in rows if v == 0]
-        note = f"Reporting no {label} as of {as_of}: {', '.join(names) or 'none of the ten'}."
-    elif said & {"most", "highest", "largest", "biggest", "worst", "more"}:
+        notes.append(f"Reporting no {label} as of {as_of}: {', '.join(names) or 'none of them'}.")
+    if q.has("most"):
         c, v = max(rows, key=lambda r: r[1])
-        note = f"The most {label} as of {as_of}: {c.name}, with {v:,}."
-    elif said & {"fewest", "least", "lowest", "smallest", "less"}:
+        notes.append(f"The most {label} as of {as_of}: {c.name}, with {v:,}.")
+    if q.has("fewest"):
         c, v = min(rows, key=lambda r: r[1])
-        note = f"The fewest {label} as of {as_of}: {c.name}, with {v:,}."
-    elif said & {"total", "altogether", "combined", "overall"}:
-        note = (f"Adding up the article's figures for the ten: {sum(v for _, v in rows):,} {label} "
-                f"as of {as_of} (the article itself gives no total).")
-    else:
-        note = ""
-    return lookup.stats_table(eng, note)
+        notes.append(f"The fewest {label} as of {as_of}: {c.name}, with {v:,}.")
+    if q.has("sum") and not notes:
+        notes.append(f"Adding up the article's figures: {sum(v for _, v in rows):,} {label} "
+                     f"as of {as_of} (the article itself gives no total).")
+    return lookup.stats_table(eng, "\n".join(notes))
 
 
-def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country | None,
-                people: list[Entity], outsiders: list[Entity]) -> Answer:
-    """Answer from the best-matching facts, then paragraphs; say so when nothing fits."""
-    orgs = [m.entity.id for m in mentions if m.entity.kind == "organization" and m.entity.id != "asean"]
+def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[Entity], outsiders: list[Entity],
+                drop_meta: bool = False) -> Answer:
+    """Answer from the best-matching facts, then paragraphs, preferring a passage holding an answer of the
+    asked type; say so when nothing fits."""
+    orgs = [m.entity.id for m in q.mentions if m.entity.kind == "organization" and m.entity.id != "asean"]
     focus = member.id if member else (people[0].id if people else None)
-    query = _without_names(eng, text) if focus else text
-    if focus is None and orgs and not eng.search(query, kinds={"fact", "event"}, limit=1):
+    query = _query(eng, q, drop_meta=drop_meta, keep_names=focus is None)
+    loose = _query(eng, q, drop_meta=drop_meta, keep_names=True)
+    if focus is None and orgs and (q.carried or not eng.search(query, kinds={"fact", "event"}, limit=1)):
         focus = orgs[0]  # nothing but a name to go on ("What did the WHO say?"): what the article says of it
     if focus and not eng.index.query_terms(query):  # a bare name: what the article says of it
         if member:
@@ -213,70 +335,81 @@ def _from_facts(eng: Engine, text: str, mentions: list[Mention], member: Country
             return Answer(title=f"What the article says about {eng.kb.name_of(focus)}",
                           body=clip(bullets(f.text for f in facts), 3000),
                           sources=sources(eng.kb, (f.source for f in facts)))
-    hits = eng.search(query, kinds={"fact", "event"}, entity=focus, limit=4)
-    paras = eng.search(query, kinds={"paragraph"}, entity=focus, limit=2)
+    hits = eng.search(query, kinds={"fact", "event"}, entity=focus, limit=6)
+    paras = eng.search(query, kinds={"paragraph"}, entity=focus, limit=3)
     if focus and not member and (not hits or hits[0].coverage < CLOSEST):
-        hits = eng.search(text, kinds={"fact", "event"}, limit=4)
-        paras = eng.search(text, kinds={"paragraph"}, limit=2)
-    if focus is None:
-        hits = _prefer_labelled(eng, text, hits)
-    if words(text)[:1] == ["when"]:
-        hits = sorted(hits, key=lambda h: -h.score * (1.3 if _DATE.search(h.doc.text) else 1.0))
-    if _asks_quantity(words(text)):
+        hits = eng.search(loose, kinds={"fact", "event"}, limit=6)
+        paras = eng.search(loose, kinds={"paragraph"}, limit=3)
+    if focus is None or q.has("roundtable"):
+        hits = _prefer_labelled(eng, q, hits)
+    if "date" in q.asks:
+        hits = _typed(hits, _DATE.search) or hits
+        paras = _typed(paras, _DATE.search) or paras
+    if "number" in q.asks and q.tokens[:1] != ("when",):
         rarest = _rarest_slot(eng, query)
         with_figures = [h for h in hits if _has_figure(h.doc.text) and _matches(h, rarest)]
         paras = [h for h in paras if _has_figure(h.doc.text) and _matches(h, rarest)]
         if not with_figures and not paras:
-            return _no_figure(eng, text, member, outsiders, hits)
+            return _no_figure(eng, q, member, outsiders, hits)
         hits = with_figures
+    if "person" in q.asks:
+        hits = _typed(hits, lambda text: _names_person(eng, text)) or hits
     best = hits[0] if hits else None
     if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
         best, hits = paras[0], paras
     if best is None or best.coverage < CLOSEST:
-        return _nothing(eng, text, member, outsiders)
+        return _nothing(eng, q, member, outsiders)
     good = [h for h in hits if h.coverage >= CLOSEST and h.score >= 0.75 * best.score][:3]
     confident = best.coverage >= CONFIDENT
     title = "From the article" if confident else "The closest the article comes"
     body = best.doc.text
     if not confident:
         body = "The article may not answer this exactly. Closest passage:\n" + body
-    extra = [h.doc.text for h in good[1:]]
+    extra = [h.doc.text for h in good[1:] if not (best.doc.kind == "event" and h.doc.kind == "fact"
+                                                  and h.coverage < best.coverage)]
     fields = (Field("Also in the article", clip(bullets(extra), 1024)),) if extra else ()
     refs = [Source(section=h.doc.section, paragraphs=list(h.doc.paragraphs)) for h in good]
     return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs))
 
 
-QUESTION_LABELS = {"when": "date", "where": "place"}
-EVENT_WORDS = {"roundtabl", "event", "gather"}
+def _typed(hits: list[Hit], holds: Callable[[str], object]) -> list[Hit]:
+    """The hits whose text holds an answer of the asked type, if any of them is nearly as good as the best."""
+    if not hits:
+        return hits
+    typed = [h for h in hits if holds(h.doc.text)]
+    if typed and typed[0].coverage >= CLOSEST and typed[0].score >= 0.5 * hits[0].score:
+        return typed + [h for h in hits if h not in typed]
+    return []
 
 
-def _prefer_labelled(eng: Engine, text: str, hits: list[Hit]) -> list[Hit]:
-    """Put an event item first when the question names its label ("Who hosted" -> Host, "when" -> Date)."""
-    toks = words(text)
-    if not {stem(t) for t in toks} & EVENT_WORDS:
-        return hits  # only questions about the roundtable itself
-    wanted = [QUESTION_LABELS[t] for t in toks[:1] if t in QUESTION_LABELS]
-    wanted += [stem(t) for t in toks if t not in STOPWORDS]
+def _names_person(eng: Engine, text: str) -> bool:
+    return any(m.entity.kind == "person" for m in eng.names.mentions(text, fuzzy=False))
 
-    def rank(doc: Doc) -> int | None:
-        label = [stem(w) for w in words(doc.record.label)]
-        for i, a in enumerate(wanted):
-            if any(a[:5] == b[:5] and min(len(a), len(b)) >= 4 for b in label):
-                return i
-        return None
 
-    ranked = sorted(((r, d) for d in eng.index.of_kind("event") if (r := rank(d)) is not None),
-                    key=lambda rd: rd[0])
+QUESTION_LABELS = {"date": "date", "place": "place"}
+
+
+def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit]) -> list[Hit]:
+    """Put the event items first that the question asks for ("who hosted" -> Host, "when and where" -> Date,
+    Place), when it is about the roundtable itself."""
+    if not q.has("roundtable"):
+        return hits
+    toks = q.tokens
+    ranked: list[tuple[int, int, Doc]] = []
+    for doc in eng.index.of_kind("event"):
+        item = doc.record
+        asks = [tuple(words(a)) for a in item.asks]
+        found = [i for i in range(len(toks)) for a in asks if a and toks[i : i + len(a)] == a]
+        if not found and stem(item.label.lower()) not in {stem(t) for t in toks}:
+            continue
+        ranked.append((min(found, default=len(toks)), -len(found), doc))
     if not ranked:
         return hits
-    doc = ranked[0][1]
-    top = Hit(doc, hits[0].score if hits else 1.0, 1.0)
-    return [top, *(h for h in hits if h.doc is not doc)]
-
-
-def _asks_quantity(toks: list[str]) -> bool:
-    """"How many ..." / "how much ...": only an answer with a figure in it will do."""
-    return any(a == "how" and b in {"many", "much"} for a, b in pairwise(toks))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    wanted = {t for t in q.asks if t in QUESTION_LABELS}
+    chosen = [d for _, _, d in ranked[: max(1, len(wanted))]]
+    score = hits[0].score if hits else 1.0
+    return [*(Hit(d, score, 1.0) for d in chosen), *(h for h in hits if h.doc not in chosen)]
 
 
 def _has_figure(text: str) -> bool:
@@ -295,10 +428,10 @@ def _matches(hit: Hit, slot: tuple[str, ...]) -> bool:
     return not slot or any(t in hit.doc.terms for t in slot)
 
 
-def _no_figure(eng: Engine, text: str, member: Country | None, outsiders: list[Entity], hits: list[Hit]) -> Answer:
+def _no_figure(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity], hits: list[Hit]) -> Answer:
     """A "how many" question the article gives no number for: say so, and what it does say."""
     if not hits or hits[0].coverage < CONFIDENT:
-        return _nothing(eng, text, member, outsiders)
+        return _nothing(eng, q, member, outsiders)
     top = hits[0]
     return Answer(title="No figure in the article",
                   body="The article gives no figure for that. What it does say:\n" + top.doc.text,
@@ -306,23 +439,13 @@ def _no_figure(eng: Engine, text: str, member: Country | None, outsiders: list[E
                   kind="not_covered")
 
 
-def _nothing(eng: Engine, text: str, member: Country | None, outsiders: list[Entity]) -> Answer:
+def _nothing(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity]) -> Answer:
     """The article does not say: offer what it covers about the subject."""
     if member:
-        key = eng.key_points(member.id, limit=3)
-        return Answer(title="Not in the article",
-                      body=f"The article does not say that about {member.name}."
-                      + (f" What it does say about {member.name}:" if key else ""),
-                      fields=(Field("Key points", clip(bullets(f.text for f in key), 1024)),) if key else (),
-                      sources=sources(eng.kb, (f.source for f in key)), kind="not_covered",
-                      suggestions=(f"!country {member.name}", f"!quote {member.name}"))
+        return voice.not_about(eng, member)
     if outsiders:
         return lookup.outside(eng, outsiders[0], "answer to that")
-    return Answer(title="Not in the article",
-                  body=f"I could not find that in the article (“{sanitize(text)}”). It covers the June 15, 2020 "
-                       "roundtable, each ASEAN member's COVID-19 figures and measures, ASEAN-Korea cooperation, "
-                       "and the Seoul mayor's column.",
-                  kind="not_covered", suggestions=("!help", "!event", "!search <words>"))
+    return voice.not_found(eng, q.text)
 
 
 __all__ = ["Hit", "answer_question"]

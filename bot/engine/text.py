@@ -11,6 +11,7 @@ import Stemmer
 _FOLD = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "`": "'", "\u00b4": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"',
+    "\u0111": "d", "\u0110": "d",  # Vietnamese đ has no decomposition
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
 })
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
@@ -38,8 +39,16 @@ def normalize(text: str) -> str:
         return text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_FOLD)
     text = _INVISIBLE.sub("", text)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return text.casefold()
+    return "".join(_fold_latin(c) for c in text).casefold()
+
+
+@lru_cache(maxsize=4096)
+def _fold_latin(c: str) -> str:
+    """A Latin letter without its accents ("ệ" -> "e"); letters of other scripts keep their marks, which
+    are letters there (Thai vowels, Khmer subscripts), and Hangul stays composed."""
+    if c.isascii() or not ("\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff" or unicodedata.combining(c)):
+        return c
+    return "".join(d for d in unicodedata.normalize("NFKD", c) if not unicodedata.combining(d))
 
 
 def words(text: str) -> list[str]:

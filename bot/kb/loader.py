@@ -17,11 +17,13 @@ from bot.kb.models import (
     Event,
     Fact,
     Gazetteer,
+    Language,
     Organization,
     Person,
     Quote,
     Source,
     Topic,
+    Vocabulary,
 )
 
 ARTICLE_FILE = "article.md"
@@ -49,6 +51,8 @@ class KnowledgeBase:
     quotes: list[Quote]
     gazetteer: Gazetteer
     synonyms: list[list[str]] = field(default_factory=list)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    languages: list[Language] = field(default_factory=list)
     section_country: dict[str, str] = field(default_factory=dict)
     envoy_country: dict[str, str] = field(default_factory=dict)  # person id -> the country they represented
 
@@ -131,6 +135,11 @@ def _section(root: Path, name: str, key: str, kind: type[T]) -> T:
     return _convert(data[key], kind, file, key)
 
 
+def _optional(root: Path, name: str, key: str, kind: type[T], default: T) -> T:
+    """A file a knowledge base may leave out (the default stands in for it), validated when present."""
+    return _section(root, name, key, kind) if (root / name).is_file() else default
+
+
 def _by_id(items: list[Any], file: str, key: str) -> dict[str, Any]:
     table: dict[str, Any] = {}
     for i, item in enumerate(items):
@@ -163,6 +172,8 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         quotes=_section(root, "quotes.yaml", "quotes", list[Quote]),
         gazetteer=_section(root, "gazetteer.yaml", "gazetteer", Gazetteer),
         synonyms=_section(root, "synonyms.yaml", "synonyms", list[list[str]]),
+        vocabulary=_optional(root, "vocabulary.yaml", "vocabulary", Vocabulary, Vocabulary()),
+        languages=_optional(root, "languages.yaml", "languages", list[Language], []),
     )
     _link(kb)
     return kb
@@ -249,6 +260,14 @@ def _link(kb: KnowledgeBase) -> None:
         for ref in f.topics:
             need(kb.topics, ref, file, f"{where}.topics", "topic")
         check_source(f.source, file, where)
+
+    file = str(root / "languages.yaml")
+    for i, lang in enumerate(kb.languages):
+        for cid in lang.countries:
+            need(kb.countries, cid, file, f"languages[{i}].countries", "country")
+        for concept in lang.words:
+            if concept not in kb.vocabulary.concepts:
+                raise KnowledgeError(file, f"languages[{i}].words", f"unknown concept {concept!r}")
 
     file = str(root / "quotes.yaml")
     seen = set()

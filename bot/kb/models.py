@@ -53,6 +53,7 @@ class Person(Record, kw_only=True, frozen=True):
     name: str
     aliases: list[str] = []
     title: str
+    positions: list[str] = []  # other posts the article gives them ("interim chair of the ASEAN Committee in Seoul")
     role: str  # ambassador, charge_d_affaires, host, speaker, author, mentioned ...
     country: str | None = None  # country id, for envoys
     organization: str | None = None  # organization id
@@ -76,6 +77,7 @@ class EventItem(Record, kw_only=True, frozen=True):
 
     label: str
     text: str
+    asks: list[str] = []  # question words that ask for this item: "where", "venue", "footed the bill"
     source: Source
 
 
@@ -122,3 +124,40 @@ class Gazetteer(Record, kw_only=True, frozen=True):
 
     places: list[str]
     roles: list[str] = []
+
+
+class NotCovered(Record, kw_only=True, frozen=True):
+    """Words asking for something the article never gives (unless it gives it for the subject asked about)."""
+
+    words: list[str]
+    what: str  # how an answer names it: "the population"
+
+
+class SmallTalk(Record, kw_only=True, frozen=True):
+    """Lines the bot answers in its own voice: `say` a reply, or `do` a command ("help", "summary full")."""
+
+    phrases: list[str]
+    concept: str | None = None  # a vocabulary concept whose words alone make the line this (in any language)
+    say: str | None = None
+    do: str | None = None
+
+
+class Vocabulary(Record, kw_only=True, frozen=True):
+    """How questions are read: words per concept, filler words, what the article never says, small talk."""
+
+    concepts: dict[str, list[str]] = {}
+    fillers: list[str] = []
+    joiners: list[str] = []
+    not_covered: list[NotCovered] = []
+    small_talk: list[SmallTalk] = []
+    as_reported: str = "as of the article"
+    which_one: str = "Which one did you mean?"
+
+
+class Language(Record, kw_only=True, frozen=True):
+    """One language's names for the countries (by country id) and words for the vocabulary's concepts."""
+
+    code: str
+    name: str
+    countries: dict[str, list[str]] = {}
+    words: dict[str, list[str]] = {}

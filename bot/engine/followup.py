@@ -1,0 +1,143 @@
+"""Follow-up questions: a question read against the conversation's `Context`, and the context an answer leaves.
+
+- pronouns and roles ("he", "they", "his country", "that fund") take the entities in focus;
+- ellipsis ("and deaths?", "what about laos?", "same for vietnam") keeps the entity or the attribute;
+- a pick after a did-you-mean or a list ("the first one", "yes", a bare name, "the other park");
+- a question that names its own subject and asks its own thing starts afresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.answer import Answer
+from bot.dialogue import FRESH, Context
+from bot.engine.names import Entity
+from bot.engine.reading import FIGURES, Question, read_sentence, with_concepts, with_entities
+
+if TYPE_CHECKING:
+    from bot.engine.core import Engine
+
+SUBJECTS = {"country", "partner", "person", "organization"}
+ATTRIBUTE_CONCEPTS = ("envoy", "quote", *FIGURES, "who", "where", "when", "how_many")
+CHOICES = {"choose_first": 0, "choose_second": 1, "choose_third": 2}
+MAX_ELLIPSIS = 4  # content words at most in "and what about the philippines then"
+
+
+def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
+    """The question with what it leaves out taken from the conversation (or as it is, when it stands alone)."""
+    if context.empty:
+        return q
+    own = [m.entity for m in q.mentions if m.entity.kind in SUBJECTS]
+    content = [t for t in q.content if t not in eng.lexicon.filler_words]
+    if context.candidates and (pick := _pick(eng, q, context, own, content)) is not None:
+        return _apply(eng, replace(q, mentions=()), [pick], context)
+    short = len(content) <= MAX_ELLIPSIS
+    opens = q.first("follow_on") == 0 or q.tokens[:2] in {("what", "about"), ("how", "about")}
+    asks_own = any(c in q.concepts for c in ATTRIBUTE_CONCEPTS) or (len(content) > len(own) + 1 and not opens)
+    if not own:
+        if q.has("refer") or (short and (opens or not asks_own)):
+            entities = _referents(eng, q, context)
+            q = with_entities(q, entities) if entities else q
+            return q if asks_own else _with_attribute(eng, q, context)
+        return q
+    if (opens or short) and not asks_own:
+        return _apply(eng, q, [], context)
+    return q
+
+
+def _pick(eng: Engine, q: Question, context: Context, own: list[Entity], content: list[str]) -> Entity | None:
+    """The candidate a short reply picks: "the second", "yes" (the first), a name among them, "the other one"."""
+    offered = [eng.names.entities[c] for c in context.candidates if c in eng.names.entities]
+    if not offered or len(content) > MAX_ELLIPSIS:
+        return None
+    named = [e for e in own if e in offered]
+    if named:
+        return named[0]
+    if own:  # a name outside the offer: a country's envoy for a list of countries
+        return None
+    for concept, index in CHOICES.items():
+        if q.has(concept) and index < len(offered):
+            return offered[index]
+    if q.has("other"):
+        rest = [e for e in offered if e.id not in context.entities]
+        return rest[0] if rest else None
+    if q.has("agree") and len(content) <= 1:
+        return offered[0]
+    return None
+
+
+def _referents(eng: Engine, q: Question, context: Context) -> list[Entity]:
+    """What "he", "they", "it", "his country" or an elliptical question refers to."""
+    known = [eng.names.entities[e] for e in context.entities if e in eng.names.entities]
+    if not known:
+        return []
+    personal = {"he", "she", "him", "his", "her", "hers"} & set(q.tokens)
+    if personal:
+        people = [e for e in known if e.kind == "person"]
+        return people[:1] or known[:1]
+    if "country" in q.tokens:  # "his country", "that country"
+        countries = [e for e in known if e.kind in {"country", "partner"}]
+        if countries:
+            return countries[:1]
+    things = [e for e in known if e.kind != "person"]
+    return (things or known)[:1]
+
+
+def _apply(eng: Engine, q: Question, entities: list[Entity], context: Context) -> Question:
+    """The question with the given entities and the conversation's last attribute."""
+    if entities:
+        q = with_entities(q, entities)
+    return _with_attribute(eng, q, context)
+
+
+def _with_attribute(eng: Engine, q: Question, context: Context) -> Question:
+    """Ask the conversation's last attribute of the question's entities ("what about laos?")."""
+    attribute = context.attribute or ""
+    if attribute.startswith("figure:"):
+        return with_concepts(q, ["how_many", *attribute.removeprefix("figure:").split(",")])
+    if attribute in {"envoy", "quote"}:
+        return with_concepts(q, [attribute, "who"] if attribute == "envoy" else [attribute])
+    if attribute.startswith("ask:"):
+        carried = [m.entity for m in q.mentions]
+        again = read_sentence(eng, f"{attribute.removeprefix('ask:')} {q.text}")
+        own = {m.entity for m in again.mentions}
+        return with_entities(again, [e for e in carried if e not in own]) if carried else again
+    return q
+
+
+def remember(eng: Engine, q: Question, answer: Answer, context: Context) -> Answer:
+    """The answer with the context it leaves: the entities in focus and the attribute asked; its title says
+    what was carried over from the conversation."""
+    preset = answer.context
+    subjects = [m.entity for m in q.mentions if m.entity.kind in SUBJECTS]
+    ids = list(preset.entities) or [e.id for e in subjects]
+    for e in list(ids):
+        if e in eng.kb.countries and (envoy := eng.kb.countries[e].envoy) and q.has("envoy"):
+            ids.append(envoy)  # "who represented thailand" -> "what did he say"
+        elif (c := eng.kb.country_of_envoy(e)) is not None:
+            ids.append(c.id)
+    attribute = preset.attribute or _attribute(eng, q)
+    candidates = preset.candidates or (context.candidates if q.carried and set(q.carried) <= set(
+        context.candidates) else ())
+    new = Context(entities=tuple(dict.fromkeys(ids))[:4], attribute=attribute, candidates=candidates,
+                  sources=tuple(dict.fromkeys(s.section for s in answer.sources))[:4], turn=context.turn + 1)
+    title = answer.title
+    carried = [eng.kb.name_of(e) for e in q.carried if eng.kb.name_of(e).lower() not in title.lower()]
+    if carried and answer.kind in {"answer", "not_covered"}:
+        title = f"{', '.join(carried)}: {title}"
+    return replace(answer, title=title, context=new if answer.kind != "error" else FRESH)
+
+
+def _attribute(eng: Engine, q: Question) -> str:
+    """What the question asked, to be asked again of another entity."""
+    if q.figures:
+        return "figure:" + ",".join(q.figures)
+    if q.has("envoy"):
+        return "envoy"
+    if q.has("quote"):
+        return "quote"
+    spans = {i for m in q.mentions for i in range(m.start, m.end)}
+    rest = [t for i, t in enumerate(q.tokens) if i not in spans and t not in eng.lexicon.filler_words]
+    return "ask:" + " ".join(rest) if rest else ""

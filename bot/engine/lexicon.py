@@ -1,0 +1,101 @@
+"""The question vocabulary of a knowledge base, compiled once: concept phrases in every language, fillers,
+what the article never gives, and small talk. Words match as token runs; phrases in scripts written
+without spaces (Thai, Lao, Khmer, Burmese, Chinese) or with attached particles (Korean) match as substrings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.text import normalize, words
+from bot.kb.loader import KnowledgeBase
+from bot.kb.models import SmallTalk
+
+Phrase = tuple[str, ...]
+
+
+def is_spaced(phrase: str) -> bool:
+    """True when the phrase is written in a script the tokenizer reads (Latin letters and digits)."""
+    return all(c.isascii() or not c.isalpha() for c in normalize(phrase))
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Something the article never gives, and the phrases that ask for it."""
+
+    what: str
+    phrases: frozenset[Phrase]
+
+
+class Lexicon:
+    """Concept phrases by first token (and unspaced ones as substrings), ready for scanning a question."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        vocab = kb.vocabulary
+        sources: dict[str, list[str]] = {c: list(ws) for c, ws in vocab.concepts.items()}
+        for lang in kb.languages:
+            for concept, ws in lang.words.items():
+                sources.setdefault(concept, []).extend(ws)
+        self._starts: dict[str, list[tuple[Phrase, str]]] = {}
+        self._unspaced: list[tuple[str, str]] = []  # (normalised phrase, concept)
+        for concept, phrases in sources.items():
+            for phrase in phrases:
+                if is_spaced(phrase):
+                    key = tuple(words(phrase))
+                    if key:
+                        self._starts.setdefault(key[0], []).append((key, concept))
+                else:
+                    self._unspaced.append((normalize(phrase).replace(" ", ""), concept))
+        for entries in self._starts.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self.fillers = _phrases(vocab.fillers)
+        self.joiners = _phrases(vocab.joiners)
+        self.gaps = tuple(Gap(g.what, _phrases(g.words)) for g in vocab.not_covered)
+        self.small_talk: dict[Phrase, SmallTalk] = {}
+        for entry in vocab.small_talk:
+            for phrase in entry.phrases:
+                self.small_talk.setdefault(tuple(words(phrase)) or (phrase,), entry)
+        self.talk_concepts = {e.concept: e for e in vocab.small_talk if e.concept}
+        self.filler_words = frozenset(p[0] for p in self.fillers if len(p) == 1)
+        self.concept_words = {c: frozenset(w for p in ps if is_spaced(p) for w in words(p))
+                              for c, ps in sources.items()}
+        self.as_reported = vocab.as_reported
+        self.which_one = vocab.which_one
+
+    def scan(self, tokens: list[str], folded: str) -> dict[str, list[tuple[int, int]]]:
+        """Concept -> token spans where a phrase of it stands (unspaced phrases: the empty span at the end)."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for i, tok in enumerate(tokens):
+            for phrase, concept in self._starts.get(tok, ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    found.setdefault(concept, []).append((i, i + len(phrase)))
+        if self._unspaced and not folded.isascii():
+            squeezed = folded.replace(" ", "")
+            for phrase, concept in self._unspaced:
+                if phrase in squeezed:
+                    found.setdefault(concept, []).append((len(tokens), len(tokens)))
+        return found
+
+    def talk(self, tokens: list[str]) -> SmallTalk | None:
+        """The small-talk entry a line is, fillers aside ("hi bot", "ok thanks!"), if it is one."""
+        for lo in range(len(tokens)):
+            for hi in range(len(tokens), lo, -1):
+                entry = self.small_talk.get(tuple(tokens[lo:hi]))
+                if entry and all(t in self.filler_words for t in (*tokens[:lo], *tokens[hi:])):
+                    return entry
+        return None
+
+    def gap(self, tokens: list[str]) -> Gap | None:
+        """What the question asks for that the article never gives, if it asks for such a thing."""
+        for g in self.gaps:
+            for phrase in g.phrases:
+                n = len(phrase)
+                if any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1)):
+                    return g
+        return None
+
+
+def _phrases(items: list[str]) -> frozenset[Phrase]:
+    return frozenset(p for item in items if (p := tuple(words(item))))
+
+
+__all__ = ["Gap", "Lexicon", "is_spaced"]

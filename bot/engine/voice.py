@@ -1,0 +1,153 @@
+"""The bot's own voice: small talk, "which one did you mean", "the article does not say", dated answers.
+
+Every word of the article (its scope, its members, its dates) comes from the knowledge base."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.answer import Answer, Field
+from bot.dialogue import Context
+from bot.engine import lookup
+from bot.engine.format import bullets, person_line, sanitize, sources
+from bot.engine.names import Entity
+from bot.engine.text import STOPWORDS, clip, stem, words
+from bot.kb.models import Country, Person, SmallTalk
+
+if TYPE_CHECKING:
+    from bot.engine.core import Engine
+    from bot.engine.reading import Question
+
+ROLE_FILLERS = {"who", "is", "was", "s", "are", "were", "the", "a", "an", "current", "then"}
+
+
+def scope(eng: Engine) -> str:
+    """One sentence on what the article covers."""
+    return f"“{eng.kb.article.title}”."
+
+
+def small_talk(eng: Engine, entry: SmallTalk) -> Answer:
+    """The bot's reply to a greeting, thanks, "who are you", "what can you do", "tl;dr" ..."""
+    if entry.do:
+        name, _, arg = entry.do.partition(" ")
+        if eng.spec(name) is not None:
+            return eng.command(name, arg)
+        return lookup.summary(eng)
+    text = (entry.say or "").format(scope=scope(eng), help="!help")
+    return Answer(title=text.split("!")[0].split(".")[0].strip() or "Hello", body=text, kind="help",
+                  suggestions=("!help",))
+
+
+def dated(eng: Engine, answer: Answer) -> Answer:
+    """An answer to a question about "now": the article's facts, said to be as of the article."""
+    if eng.lexicon.as_reported.lower() in answer.body.lower() or " as of " in answer.title:
+        return answer
+    note = eng.lexicon.as_reported
+    return replace(answer, body=f"{note[:1].upper()}{note[1:]}: {answer.body}")
+
+
+def not_found(eng: Engine, text: str) -> Answer:
+    """Nothing in the article answers the question."""
+    return Answer(title="Not in the article",
+                  body=f"I could not find that in the article (“{sanitize(text)}”). It is {scope(eng)}",
+                  kind="not_covered", suggestions=("!help", "!summary full", "!search <words>"))
+
+
+def not_about(eng: Engine, member: Country, what: str = "that") -> Answer:
+    """The article does not say `what` about a member state: say so, and what it does say of it."""
+    key = eng.key_points(member.id, limit=3)
+    return Answer(title="Not in the article",
+                  body=f"The article does not say {what} about {member.in_sentence}."
+                  + (f" What it does say about {member.in_sentence}:" if key else ""),
+                  fields=(Field("Key points", clip(bullets(f.text for f in key), 1024)),) if key else (),
+                  sources=sources(eng.kb, (f.source for f in key)), kind="not_covered",
+                  suggestions=(f"!country {member.name}", f"!quote {member.name}"))
+
+
+def gap_answer(eng: Engine, what: str, subject: str | None, member: Country | None) -> Answer:
+    """A question about something the article never gives (a population, the weather)."""
+    if member:
+        return not_about(eng, member, what)
+    where = f" for {subject}" if subject else ""
+    return Answer(title="Not in the article", body=f"The article does not give {what}{where}. It is {scope(eng)}",
+                  kind="not_covered", suggestions=("!help", "!summary full"))
+
+
+def no_figures_for(eng: Engine, member: Country, kinds: tuple[str, ...], when: str) -> Answer:
+    """Figures asked for another date than the article's."""
+    from bot.engine import figures
+
+    s = member.stats
+    said = figures.sentence(member, kinds or ("confirmed",))
+    as_of = s.as_of if s else ""
+    return Answer(title=f"No figures for “{sanitize(when, 40)}” in the article",
+                  body=f"The article does not give figures for {sanitize(when, 40)}; it gives them only as of {as_of}: "
+                       f"{said} as of {as_of}.",
+                  sources=sources(eng.kb, [s.source]) if s else (), kind="not_covered")
+
+
+def which_of(eng: Engine, q: Question, candidates: list[Entity], what: str | None = None) -> Answer:
+    """Several people or things fit: name each, rather than pick one."""
+    lines = [f"{i}. {_describe(eng, e)}" for i, e in enumerate(candidates, 1)]
+    word = what or next((t for t in q.tokens if any(t in e.name.lower().split() for e in candidates)), "")
+    title = f"Which {word.title()} did you mean?" if word else eng.lexicon.which_one
+    return Answer(title=title, body="\n".join(lines), kind="unsure",
+                  suggestions=tuple(f"!who {e.name}" for e in candidates[:3]),
+                  context=Context(candidates=tuple(e.id for e in candidates), attribute="who"))
+
+
+def _describe(eng: Engine, e: Entity) -> str:
+    if e.kind == "person":
+        return person_line(eng.kb, eng.kb.people[e.id])
+    if e.kind == "country":
+        c = eng.kb.countries[e.id]
+        envoy = eng.kb.people.get(c.envoy or "")
+        return f"{c.name}" + (f" (represented by {envoy.name})" if envoy else "")
+    return e.name
+
+
+def all_envoys(eng: Engine, q: Question) -> Answer:
+    """Every member state's envoy: "which countries sent someone", "who is the ambassador"."""
+    kb = eng.kb
+    rows = [(c, kb.people[c.envoy]) for c in kb.members if c.envoy]
+    lines = [f"• {c.name}: {p.name}, {p.title}" for c, p in rows]
+    count = len(rows)
+    body = f"All {count} member states were represented:\n" + "\n".join(lines)
+    if not q.has("list") and "countries" not in q.tokens:
+        body = f"Which country? {body}"
+    return Answer(title=f"The {count} envoys", body=body, sources=sources(kb, (p.source for _, p in rows)),
+                  context=Context(candidates=tuple(c.id for c, _ in rows), attribute="envoy"))
+
+
+def holders(eng: Engine, q: Question) -> Answer | None:
+    """"Who is the president / the chair / the mayor of Seoul": the people whose post the article names."""
+    toks = list(q.tokens)
+    if len(toks) < 3 or toks[0] != "who" or toks[1] not in {"is", "was", "s", "are", "were"}:
+        return None
+    role = [t for t in toks[2:] if t not in ROLE_FILLERS and t not in STOPWORDS]
+    if not role or len(role) > 4:
+        return None
+    found: list[tuple[int, Person]] = []
+    for p in eng.kb.people.values():
+        posts = [stem(w) for text in (p.title, *p.positions) for w in words(text) if w not in STOPWORDS]
+        extra = {stem(w) for w in words(f"{p.description} {eng.kb.name_of(p.country or '')}")}
+        hits = [r for r in role if any(_alike(stem(r), w) for w in posts)]
+        if hits and all(r in hits or stem(r) in extra for r in role):
+            found.append((len(hits), p))
+    if not found:
+        return None
+    top = max(n for n, _ in found)
+    people = [p for n, p in found if n == top]
+    if len(people) > 1:
+        ents = [eng.names.entities[p.id] for p in people]
+        return which_of(eng, q, ents, what=" ".join(role))
+    p = people[0]
+    note = eng.lexicon.as_reported
+    return Answer(title=p.name, body=f"**{p.name}**, {p.title} ({note}).\n{p.description}",
+                  sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id,), attribute="who"))
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two stems of one word family ("chair" and "chairman")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
