@@ -93,6 +93,7 @@ class RoundtableBotMixin:
         """An engine over `kb` whose `!summary` "today" is the configured daily time zone's."""
         engine = self.engine_factory(kb)
         engine.summary_zone = self.settings.daily.timezone
+        engine.warm()
         return engine
 
     @property

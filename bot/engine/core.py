@@ -128,6 +128,13 @@ class Engine:
                                  item.source.paragraphs, set(), f"roundtable event meeting {kb.event.title}"))
         return docs
 
+    def warm(self) -> None:
+        """Load what the first answers would otherwise load on the way (the English word list), so a
+        long-running front end never pays for it inside an answer."""
+        from bot.engine.english import is_english
+
+        is_english("warm")
+
     def rotation(self) -> Rotation:
         """The daily spotlight rotation of this knowledge base, built on first use."""
         if self._rotation is None:

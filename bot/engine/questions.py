@@ -12,7 +12,7 @@ from bot.dialogue import FRESH, Context
 from bot.engine import figures, followup, lookup, voice
 from bot.engine.format import attribution, bullets, quote_field, quoted, sanitize, sources
 from bot.engine.names import Entity, Mention
-from bot.engine.reading import Question, read, read_sentence, with_concepts, with_entities
+from bot.engine.reading import FIGURES, Question, read, read_sentence, with_concepts, with_entities
 from bot.engine.search import Doc, Hit
 from bot.engine.text import STOPWORDS, clip, stem, words
 from bot.kb.models import Country, Quote, SmallTalk, Source
@@ -55,6 +55,8 @@ def answer_question(eng: Engine, text: str, context: Context = FRESH) -> Answer:
     if not q.tokens and not q.mentions and not q.concepts:
         return Answer(title="I didn't catch a question", body="Ask about the article, or try !help.", kind="help",
                       suggestions=("!help",))
+    if q.before and not q.mentions and q.has("refer"):  # "the philippines didnt send an ambassador? so who did they"
+        q = with_entities(q, list(dict.fromkeys(m.entity for m in read_sentence(eng, q.before).mentions)))
     followed = followup.follow(eng, q, context)
     if isinstance(followed, Answer):
         return followed
@@ -104,6 +106,8 @@ def _parts(eng: Engine, q: Question) -> list[Question]:
             part = with_concepts(part, ["roundtable"])
         if prev.has("envoy") and not part.has("envoy") and part.has("who"):
             part = with_concepts(part, ["envoy"])
+        if prev.figures and not part.figures and not part.has("envoy", "quote"):
+            part = with_concepts(part, [*prev.figures, "how_many"])
         out.append(part)
     return out
 
@@ -163,7 +167,7 @@ def _route(eng: Engine, q: Question) -> Answer:
         if not strict:
             return _from_facts(eng, q, member, people, outsiders, drop_meta=True)
     envoy_asked = q.has("envoy") or (q.has("envoy_weak") and q.has("who", "which", "list") and not q.has("quote"))
-    if envoy_asked and not q.figures:
+    if envoy_asked and not q.figures and not q.has("where", "when"):
         if len(members) > 1:
             return _combine([lookup.envoy_answer(eng, eng.kb.countries[m.id]) for m in members])
         if member:
@@ -172,11 +176,11 @@ def _route(eng: Engine, q: Question) -> Answer:
             return lookup.ambassador(eng, people[0].name)
         if outsiders:
             return lookup.outside(eng, outsiders[0], "envoy")
-        if q.has("envoy") or q.has("list") or "countries" in toks:
+        if (q.has("envoy") or q.has("list") or "countries" in toks) and len(_leftover(eng, q)) <= 1:
             return voice.all_envoys(eng, q)
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id != "asean"]
-    if q.figures and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare")
-                      or not q.content[len(q.figures):]) and not (others and not member):
+    if q.figures and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare", "what")
+                      or not _leftover(eng, q)) and not (others and not member):
         if member:
             late = _OTHER_TIME.search(text)
             if late and not _same_date(late.group(0), member):
@@ -194,6 +198,17 @@ def _route(eng: Engine, q: Question) -> Answer:
     if people and len([t for t in toks if t not in WHO_FILLERS]) <= 4:
         return lookup.who(eng, people[0].name)
     return _from_facts(eng, q, member, people, outsiders)
+
+
+ROUTE_CONCEPTS = ("envoy", "envoy_weak", "list", "roundtable", "who", "what", "which", "covid", "refer", *FIGURES)
+
+
+def _leftover(eng: Engine, q: Question) -> list[str]:
+    """The question's content words beyond names, fillers and the words that chose its route."""
+    spans = {i for m in q.mentions for i in range(m.start, m.end)}
+    spans |= {i for c in ROUTE_CONCEPTS for a, b in q.concepts.get(c, ()) for i in range(a, b)}
+    return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS
+            and t not in eng.lexicon.filler_words and t not in {"country", "countries"}]
 
 
 def _attached(q: Question, members: list[Entity]) -> list[Entity]:
@@ -238,7 +253,7 @@ def _quote_answer(eng: Engine, q: Question, member: Country | None, people: list
     entity = member.id if member and (person is None or eng.kb.country_of_envoy(person)) else person
     query = _query(eng, q, drop_meta=True)
     hits = eng.search(query, kinds={"quote"}, entity=entity, limit=3)
-    if not hits and entity:
+    if not hits and entity and not member:  # a person without a matching quote: maybe words about them
         hits = eng.search(q.text, kinds={"quote"}, limit=3)
     good = [h for h in hits if h.coverage >= (0.4 if strict else 0.25)]
     if not good:
@@ -342,9 +357,17 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         paras = eng.search(loose, kinds={"paragraph"}, limit=3)
     if focus is None or q.has("roundtable"):
         hits = _prefer_labelled(eng, q, hits)
+    if q.excluded:  # "what did indonesia build besides test kits"
+        hits = _without(hits, q.excluded) or hits
+        paras = _without(paras, q.excluded) or paras
     if "date" in q.asks:
-        hits = _typed(hits, _DATE.search) or hits
-        paras = _typed(paras, _DATE.search) or paras
+        own = [t for t in q.tokens if t.isdigit()]
+
+        def dated(text: str) -> bool:
+            return bool(_DATE.search(re.sub(r"\b(?:" + "|".join(own) + r")\b", "", text) if own else text))
+
+        hits = _typed(hits, dated) or hits
+        paras = _typed(paras, dated) or paras
     if "number" in q.asks and q.tokens[:1] != ("when",):
         rarest = _rarest_slot(eng, query)
         with_figures = [h for h in hits if _has_figure(h.doc.text) and _matches(h, rarest)]
@@ -359,7 +382,9 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         best, hits = paras[0], paras
     if best is None or best.coverage < CLOSEST:
         return _nothing(eng, q, member, outsiders)
-    good = [h for h in hits if h.coverage >= CLOSEST and h.score >= 0.75 * best.score][:3]
+    near = 0.6 if q.has("present") else 0.75  # "still": the later measures too
+    good = [h for h in hits if h.coverage >= CLOSEST and (h.score >= near * best.score or (
+        h.coverage >= max(CONFIDENT, best.coverage - 0.01) and h.doc.kind == best.doc.kind))][:3]
     confident = best.coverage >= CONFIDENT
     title = "From the article" if confident else "The closest the article comes"
     body = best.doc.text
@@ -372,10 +397,16 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
     return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs))
 
 
+def _without(hits: list[Hit], excluded: tuple[str, ...]) -> list[Hit]:
+    """The hits that are not about what the question sets aside."""
+    gone = {stem(t) for t in excluded}
+    return [h for h in hits if not gone <= set(h.doc.terms)]
+
+
 def _typed(hits: list[Hit], holds: Callable[[str], object]) -> list[Hit]:
     """The hits whose text holds an answer of the asked type, if any of them is nearly as good as the best."""
-    if not hits:
-        return hits
+    if not hits or (hits[0].doc.kind == "event" and hits[0].coverage == 1.0):
+        return []  # the event items the question asks for stand first already
     typed = [h for h in hits if holds(h.doc.text)]
     if typed and typed[0].coverage >= CLOSEST and typed[0].score >= 0.5 * hits[0].score:
         return typed + [h for h in hits if h not in typed]

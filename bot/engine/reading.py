@@ -29,6 +29,7 @@ class Question:
     ambiguous: tuple[Entity, ...] = ()  # people a shared name part ("park") may mean
     before: str = ""  # chat before the question in the same line ("craving thai food lol.")
     carried: tuple[str, ...] = ()  # entity ids taken from the conversation, not the text
+    excluded: tuple[str, ...] = ()  # words after "besides", "except", "other than": not what is asked
     notes: tuple[str, ...] = field(default=())
 
     def has(self, *concepts: str) -> bool:
@@ -98,8 +99,15 @@ def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
         ids = eng.names.shared.get(tok)
         if ids and not named_people & set(ids) and _names_someone(text, tokens, i):
             ambiguous.extend(eng.names.entities[pid] for pid in ids)
+    excluded: list[str] = []
+    for i, tok in enumerate(tokens):
+        pair = " ".join(tokens[i : i + 2])
+        if tok in _NOT_SUBJECT_AFTER or pair in {"other than", "apart from", "aside from"}:
+            skip = 2 if " " in pair and pair in {"other than", "apart from", "aside from"} else 1
+            excluded = [t for t in tokens[i + skip : i + skip + 3] if t not in STOPWORDS]
+            break
     return Question(text=text, tokens=tuple(tokens), concepts=concepts, mentions=tuple(mentions),
-                    ambiguous=tuple(dict.fromkeys(ambiguous)), before=before)
+                    ambiguous=tuple(dict.fromkeys(ambiguous)), before=before, excluded=tuple(excluded))
 
 
 def _asks(eng: Engine, sentence: str) -> bool:

@@ -123,7 +123,7 @@ def all_envoys(eng: Engine, q: Question) -> Answer:
 def holders(eng: Engine, q: Question) -> Answer | None:
     """"Who is the president / the chair / the mayor of Seoul": the people whose post the article names."""
     toks = list(q.tokens)
-    if len(toks) < 3 or toks[0] != "who" or toks[1] not in {"is", "was", "s", "are", "were"}:
+    if len(toks) < 3 or toks[0] != "who" or toks[1] not in {"is", "was", "s", "are", "were", "the"}:
         return None
     role = [t for t in toks[2:] if t not in ROLE_FILLERS and t not in STOPWORDS]
     if not role or len(role) > 4:
