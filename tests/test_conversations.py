@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import ConfigError, parse_settings
 from bot.conversations import ConversationStore, ExpiringLRU
 from bot.dialogue import FRESH, Context
 
@@ -106,3 +107,24 @@ def test_bad_limits_are_refused(clock):
         ExpiringLRU(0, 10, clock)
     with pytest.raises(ValueError):
         ExpiringLRU(10, 0, clock)
+
+
+def test_the_settings_default_to_ten_minutes_and_ten_thousand():
+    settings = parse_settings({}, "cfg").conversations
+    assert (settings.idle_seconds, settings.max_conversations) == (600.0, 10_000)
+    settings = parse_settings({"conversations": {"idle_minutes": 2, "max_conversations": 500}}, "cfg").conversations
+    assert (settings.idle_seconds, settings.max_conversations) == (120.0, 500)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"conversations": {"idle_minutes": 0}}, "cfg: conversations.idle_minutes: expected a number >= 0.5"),
+    ({"conversations": {"idle_minutes": "ten"}}, "cfg: conversations.idle_minutes: expected a number, got str"),
+    ({"conversations": {"max_conversations": 10}}, "cfg: conversations.max_conversations: expected int >= 100"),
+    ({"conversations": {"max_conversations": 2.5}}, "cfg: conversations.max_conversations: expected int, got float"),
+    ({"conversations": {"max": 10}}, "cfg: conversations.max: unknown key"),
+])
+def test_bad_conversation_settings_are_one_line_naming_the_key(data, message):
+    with pytest.raises(ConfigError) as info:
+        parse_settings(data, "cfg")
+    assert str(info.value).startswith(message), str(info.value)
+    assert "\n" not in str(info.value)
