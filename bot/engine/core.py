@@ -184,7 +184,7 @@ class Engine:
             return self.command(name, arg)
         return questions.answer_question(self, line)
 
-    def command(self, name: str, arg: str = "") -> Answer:
+    def command(self, name: str, arg: str = "", context: Context = FRESH) -> Answer:
         """Run a command by name (without prefix); an unknown name gets suggestions or is read as a question."""
         arg = arg.strip()
         spec = self._command_names.get(name.lower())
