@@ -91,9 +91,9 @@ class ExpiringLRU(Generic[K]):
 class ConversationStore(Generic[K]):
     """The context of each conversation by key, and of each answer sent by message id.
 
-    `context(key)` is FRESH for a new or expired conversation; `save(key, context, message_id)` stores an
-    answer's context for the conversation and, with the id of the message that carried it, for replies.
-    Both maps share the idle time and the cap.
+    `context(key)` is FRESH for a new or expired conversation; `save(key, context)` stores an answer's
+    context for the conversation, and `save_message(message_id, context)` for replies to the message that
+    carried it. Both maps share the idle time and the cap.
     """
 
     __slots__ = ("conversations", "messages")
@@ -131,11 +131,13 @@ class ConversationStore(Generic[K]):
         """The context of the answer sent as `message_id`, or None if unknown or expired."""
         return self.messages.get(message_id)
 
-    def save(self, key: K, context: Context, message_id: int | None = None) -> None:
-        """Store an answer's context for the conversation and, given its message id, for replies to it."""
+    def save(self, key: K, context: Context) -> None:
+        """Store the context of the conversation's latest answer."""
         self.conversations.put(key, context)
-        if message_id is not None:
-            self.messages.put(message_id, context)
+
+    def save_message(self, message_id: int, context: Context) -> None:
+        """Store the context of the answer sent as `message_id`, for replies to it."""
+        self.messages.put(message_id, context)
 
     def forget(self, key: K) -> None:
         """Start the conversation afresh."""

@@ -77,7 +77,9 @@ def test_least_recently_used_goes_first_past_the_cap(clock):
 def test_the_cap_holds_under_20000_distinct_users(clock):
     store: ConversationStore[tuple[int, int]] = ConversationStore(max_conversations=10_000, clock=clock)
     for user in range(20_000):
-        store.save((42, user), Context(entities=(f"country-{user % 10}",), turn=user), message_id=10**6 + user)
+        context = Context(entities=(f"country-{user % 10}",), turn=user)
+        store.save((42, user), context)
+        store.save_message(10**6 + user, context)
         clock.now += 0.001
         assert len(store) <= 10_000
     assert len(store) == 10_000 and len(store.messages) == 10_000
@@ -91,12 +93,12 @@ def test_the_cap_holds_under_20000_distinct_users(clock):
 
 def test_a_reply_finds_the_answer_it_replies_to(clock):
     store: ConversationStore[tuple[int, int]] = ConversationStore(idle_seconds=600, clock=clock)
-    store.save((1, 2), THAILAND, message_id=555)
-    store.save((1, 2), VIETNAM, message_id=556)
+    store.save_message(555, THAILAND)
+    store.save_message(556, VIETNAM)
     assert store.for_message(555) == THAILAND  # the older answer keeps its own context
     assert store.for_message(556) == VIETNAM
     assert store.for_message(557) is None  # not one of ours
-    store.save((1, 3), FRESH, message_id=558)
+    store.save_message(558, FRESH)
     assert store.for_message(558) == FRESH  # known, and fresh: not the same as unknown
     clock.now += 600
     assert store.for_message(555) is None  # replies to an answer idle too long start afresh

@@ -183,10 +183,6 @@ class RoundtableBotMixin:
                 return key, replied
         return key, self.conversations.context(key)
 
-    def remember(self, key: ConversationKey, answer: Answer, sent: discord.Message | None) -> None:
-        """Keep the answer's context for the conversation and, by the id of the message sent, for replies."""
-        self.conversations.save(key, answer.context, None if sent is None else sent.id)
-
     async def _in_turn(self, call: Callable[[Engine], Answer]) -> Answer:
         """Run an engine call in a turn of the event loop of its own: a burst of messages is answered one per
         turn, with the gateway, timers and replies served in between, not all in one long turn."""

@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot.discordbot.app import AnyBot
 from bot.discordbot.cogs.lookup import usage
-from bot.discordbot.respond import send_answer, send_note
+from bot.discordbot.respond import answer_in_conversation, send_note
 from bot.discordbot.views import NO_MENTIONS
 
 log = logging.getLogger(__name__)
@@ -115,9 +115,8 @@ class Errors(commands.Cog):
             return
         arg = line[len(name):].strip()
         try:  # the engine corrects a close name, suggests commands, or reads the line as a question
-            key, context = self.bot.conversation(ctx.message)
-            answer = await self.bot.answer_command(name.lower(), arg, context)
-            self.bot.remember(key, answer, await send_answer(self.bot, ctx, answer))
+            await answer_in_conversation(self.bot, ctx,
+                                         lambda context: self.bot.answer_command(name.lower(), arg, context))
         except Exception:
             log.exception("failed to answer unknown command %r", line)
             await send_note(ctx, GENERIC)

@@ -16,7 +16,7 @@ from discord.ext.commands.parameters import Parameter, Signature
 
 from bot.discordbot.app import AnyBot
 from bot.discordbot.render import shorten
-from bot.discordbot.respond import send_answer, send_note
+from bot.discordbot.respond import answer_in_conversation, send_note
 from bot.engine.specs import SPECS, CommandSpec
 
 log = logging.getLogger(__name__)
@@ -64,9 +64,7 @@ async def run_command(ctx: commands.Context[AnyBot], name: str, arg: str) -> Non
     if len(arg) > cap:
         await send_note(ctx, f"That is {len(arg)} characters long; please keep it under {cap}.")
         return
-    key, context = ctx.bot.conversation(ctx.message)
-    answer = await ctx.bot.answer_command(name, arg, context)
-    ctx.bot.remember(key, answer, await send_answer(ctx.bot, ctx, answer))
+    await answer_in_conversation(ctx.bot, ctx, lambda context: ctx.bot.answer_command(name, arg, context))
 
 
 def rank(values: list[str], current: str) -> list[str]:

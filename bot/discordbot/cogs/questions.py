@@ -9,7 +9,7 @@ import discord
 from discord.ext import commands
 
 from bot.discordbot.app import AnyBot
-from bot.discordbot.respond import send_answer, send_note
+from bot.discordbot.respond import answer_in_conversation, send_note
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +73,7 @@ class Questions(commands.Cog):
             return
         log.debug("question from %s in %s: %r", message.author.id, message.channel.id, text)
         try:
-            key, context = self.bot.conversation(message)
-            answer = await self.bot.answer_line(text, context)
-            self.bot.remember(key, answer, await send_answer(self.bot, message, answer))
+            await answer_in_conversation(self.bot, message, lambda context: self.bot.answer_line(text, context))
         except Exception:
             log.exception("failed to answer message %s: %r", message.id, text)
             await send_note(message, "Sorry, something went wrong while answering; it has been logged.")
