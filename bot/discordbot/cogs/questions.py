@@ -43,9 +43,11 @@ class Questions(commands.Cog):
         if message.author.bot or message.webhook_id is not None:
             return False
         settings = self.bot.settings
+        if message.content.startswith(settings.prefix):
+            # A command: the commands extension answers it, even when the bot is mentioned too (a reply to
+            # the bot mentions it without the mention in the text). `@Bot !country` starts with the mention.
+            return False
         addressed = self._addressed(message)
-        if message.content.startswith(settings.prefix) and not addressed:
-            return False  # a command: the commands extension answers it
         if message.guild is None:
             return settings.answer_dms
         if addressed:
