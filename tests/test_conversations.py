@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.conversations import measure, section
 from bot.config import ConfigError, parse_settings
 from bot.conversations import ConversationStore, ExpiringLRU
 from bot.dialogue import FRESH, Context
@@ -130,3 +131,9 @@ def test_bad_conversation_settings_are_one_line_naming_the_key(data, message):
         parse_settings(data, "cfg")
     assert str(info.value).startswith(message), str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_the_memory_benchmark_runs_and_reports_a_plausible_figure():
+    row = measure(300)
+    assert row["cap"] == 300 and 100 < row["store_bytes_per_conversation"] < 2000
+    assert section([row]).startswith("## Conversations") and "| 300 |" in section([row])
