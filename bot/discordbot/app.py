@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,7 +67,6 @@ class RoundtableBotMixin:
         store: Any = None,
         engine_factory: Callable[[KnowledgeBase], Engine] = Engine,
         extensions: tuple[str, ...] | None = None,
-        conversation_clock: Callable[[], float] = time.monotonic,
         **options: Any,
     ) -> None:
         options.setdefault("intents", intents_for(settings))
@@ -91,7 +89,7 @@ class RoundtableBotMixin:
             settings.cooldown.rate, settings.cooldown.per, commands.BucketType.user
         )
         self.conversations: ConversationStore[ConversationKey] = ConversationStore(
-            settings.conversations.idle_seconds, settings.conversations.max_conversations, clock=conversation_clock
+            settings.conversations.idle_seconds, settings.conversations.max_conversations
         )
         self._reload_lock = asyncio.Lock()
         self._engine_turn = asyncio.Lock()  # one engine call per turn of the event loop (see `answer_line`)
