@@ -3,7 +3,8 @@
 Every measurement runs in a fresh process (`benchmarks.worker`), so load times, memory and caches
 are those of that knowledge base alone: the real one (several times, the machine may be shared),
 then synthetic ones 10x, 100x and 1000x its size (`benchmarks.synth`, in a temporary directory),
-then the cold start of `python -m bot ask`. `--quick` stops at 100x.
+then the Discord bot's conversation store filled to its cap, then the cold start of `python -m bot ask`.
+`--quick` stops at 100x.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_worker(knowledge: Path, *args: str) -> dict[str, Any]:
     """One `benchmarks.worker` process over a knowledge directory; its JSON result."""
     out = subprocess.run([sys.executable, "-m", "benchmarks.worker", "--knowledge", str(knowledge), *args],
+                         cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def run_conversations(cap: int) -> dict[str, Any]:
+    """One `benchmarks.conversations` process filling a store to `cap`; its JSON result."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.conversations", "--cap", str(cap), "--json"],
                          cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
@@ -77,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             row.update(factor=factor, counts=counts, generate_s=gen_s, size_mb=size_mb)
             results["scales"].append(row)
             shutil.rmtree(dest, ignore_errors=True)
+    print("conversations ...", file=sys.stderr, flush=True)
+    results["conversations"] = [run_conversations(cap) for cap in (10_000, 100_000)]
     print("cold start ...", file=sys.stderr, flush=True)
     results["cold"] = coldstart.measure(runs=5 if args.quick else 9)
     results["load_after"] = os.getloadavg()

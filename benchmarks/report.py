@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from benchmarks import conversations
 from benchmarks.coldstart import CASES
 from benchmarks.queries import GROUPS
 
@@ -174,6 +175,8 @@ def markdown(r: dict[str, Any]) -> str:
     for case in CASES:
         lines.append(f"| `{case}` | " + " | ".join(
             f"{_ms(cold[mode][case]['median'])} (best {_ms(cold[mode][case]['best'])})" for mode in cold) + " |")
+    if r.get("conversations"):
+        lines += ["", conversations.section(r["conversations"])]
     lines += ["", HOW, ENGINE]
     if big and big["engine"]["all"]["p99"] >= P99_1000X_MS:
         e = big["engine"]["all"]

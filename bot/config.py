@@ -43,6 +43,19 @@ class Cooldown(Section, frozen=True):
     per: Annotated[float, msgspec.Meta(ge=0.1, le=3600)] = 30.0
 
 
+class Conversations(Section, frozen=True):
+    """Follow-up questions: a conversation (a channel and user) idle `idle_minutes` starts afresh; at most
+    `max_conversations` are remembered at once, the least recently used going first."""
+
+    idle_minutes: Annotated[float, msgspec.Meta(ge=0.5, le=1440)] = 10.0
+    max_conversations: Annotated[int, msgspec.Meta(ge=100, le=1_000_000)] = 10_000
+
+    @property
+    def idle_seconds(self) -> float:
+        """The idle time in seconds."""
+        return self.idle_minutes * 60
+
+
 def default_database_path() -> str:
     """`$BOT_DB_PATH` (the container sets /data/bot.sqlite3), else `data/bot.sqlite3`."""
     return os.environ.get("BOT_DB_PATH") or "data/bot.sqlite3"
@@ -62,6 +75,7 @@ class Settings(Section, frozen=True):
     ask_channels: list[Snowflake] = []
     unknown_commands: Literal["suggest", "ignore"] = "suggest"
     cooldown: Cooldown = Cooldown()
+    conversations: Conversations = Conversations()
     max_input_length: Annotated[int, msgspec.Meta(ge=10, le=1500)] = 300
     sync_guild: Snowflake | None = None
     sync_on_start: bool = False
@@ -151,4 +165,4 @@ def load_settings(path: Path | None = None) -> Settings:
     return parse_settings(data, str(file))
 
 
-__all__ = ["ConfigError", "Cooldown", "Settings", "config_path", "load_settings", "parse_settings"]
+__all__ = ["ConfigError", "Conversations", "Cooldown", "Settings", "config_path", "load_settings", "parse_settings"]

@@ -19,6 +19,8 @@ from discord.ext import commands
 
 from bot.answer import Answer
 from bot.config import Settings
+from bot.conversations import ConversationStore
+from bot.dialogue import FRESH, Context
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
@@ -35,6 +37,8 @@ EXTENSIONS: tuple[str, ...] = (
 
 NO_MENTIONS = discord.AllowedMentions.none()
 HEARTBEAT_SECONDS = 30.0
+
+ConversationKey = tuple[int, int]  # (channel id, user id): threads and DMs are channels too
 
 
 class RoundtableTree(app_commands.CommandTree):
@@ -83,6 +87,9 @@ class RoundtableBotMixin:
         self.extensions_to_load = EXTENSIONS if extensions is None else extensions
         self.cooldowns = commands.CooldownMapping.from_cooldown(
             settings.cooldown.rate, settings.cooldown.per, commands.BucketType.user
+        )
+        self.conversations: ConversationStore[ConversationKey] = ConversationStore(
+            settings.conversations.idle_seconds, settings.conversations.max_conversations
         )
         self._reload_lock = asyncio.Lock()
         self._engine_turn = asyncio.Lock()  # one engine call per turn of the event loop (see `answer_line`)
@@ -152,13 +159,28 @@ class RoundtableBotMixin:
             raise commands.CommandOnCooldown(bucket, retry, commands.BucketType.user)  # type: ignore[arg-type]
         return True
 
-    async def answer_line(self, line: str) -> Answer:
-        """The engine's answer to a question or `!command` line (see `_in_turn`)."""
-        return await self._in_turn(lambda engine: engine.answer(line))
+    async def answer_line(self, line: str, context: Context = FRESH) -> Answer:
+        """The engine's answer to a question or `!command` line in a conversation (see `_in_turn`)."""
+        return await self._in_turn(lambda engine: engine.answer(line, context))
 
-    async def answer_command(self, name: str, arg: str) -> Answer:
-        """The engine's answer to a command by name (see `_in_turn`)."""
-        return await self._in_turn(lambda engine: engine.command(name, arg))
+    async def answer_command(self, name: str, arg: str, context: Context = FRESH) -> Answer:
+        """The engine's answer to a command by name in a conversation (see `_in_turn`)."""
+        return await self._in_turn(lambda engine: engine.command(name, arg, context))
+
+    def conversation(self, message: discord.Message) -> tuple[ConversationKey, Context]:
+        """The conversation `message` belongs to (its channel and author) and the context to answer it in.
+
+        A reply to one of the bot's answers continues that answer's conversation, whoever replies;
+        otherwise it is the context of this user's last answer in this channel (FRESH after the idle time).
+        """
+        key = (message.channel.id, message.author.id)
+        ref = message.reference
+        if ref is not None and ref.message_id is not None and ref.type is discord.MessageReferenceType.reply:
+            replied = self.conversations.for_message(ref.message_id)
+            if replied is not None:
+                log.debug("message %s continues the conversation of answer %s", message.id, ref.message_id)
+                return key, replied
+        return key, self.conversations.context(key)
 
     async def _in_turn(self, call: Callable[[Engine], Answer]) -> Answer:
         """Run an engine call in a turn of the event loop of its own: a burst of messages is answered one per
@@ -191,6 +213,10 @@ class ShardedRoundtableBot(RoundtableBotMixin, commands.AutoShardedBot):
     """The bot over several shards (`shard_count` / `shard_ids` in the config)."""
 
 
+# What cogs are typed against: either bot class, with the mixin's settings, engine and conversations.
+AnyBot = RoundtableBot | ShardedRoundtableBot
+
+
 def create_bot(settings: Settings, kb: KnowledgeBase, *, store: Any = None, **options: Any) -> RoundtableBotMixin:
     """The right bot class for the settings: sharded when `shard_count` is set."""
     if settings.sharded:
@@ -200,4 +226,5 @@ def create_bot(settings: Settings, kb: KnowledgeBase, *, store: Any = None, **op
     return RoundtableBot(settings, kb, store=store, **options)
 
 
-__all__ = ["EXTENSIONS", "RoundtableBot", "RoundtableBotMixin", "ShardedRoundtableBot", "create_bot"]
+__all__ = ["EXTENSIONS", "AnyBot", "ConversationKey", "RoundtableBot", "RoundtableBotMixin", "ShardedRoundtableBot",
+           "create_bot"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
 
 from bot.answer import Answer
+from bot.dialogue import Context
 from bot.discordbot.render import CONTENT_LIMIT, render, shorten
 from bot.discordbot.views import NO_MENTIONS, AnswerView
 
@@ -49,6 +51,21 @@ async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer) -
     return message
 
 
+async def answer_in_conversation(bot: RoundtableBotMixin, target: Target,
+                                 ask: Callable[[Context], Awaitable[Answer]]) -> discord.Message | None:
+    """Answer `target` in its conversation: `ask` gets the context (the user's in this channel, or the one
+    of the answer the message replies to); the answer's context is kept for the conversation before the
+    reply goes out (so a quick follow-up sees it) and, by the sent message's id, for replies to it."""
+    message = target.message if isinstance(target, commands.Context) else target
+    key, context = bot.conversation(message)
+    answer = await ask(context)
+    bot.conversations.save(key, answer.context)
+    sent = await send_answer(bot, target, answer)
+    if sent is not None:
+        bot.conversations.save_message(sent.id, answer.context)
+    return sent
+
+
 async def send_note(target: Target, text: str) -> None:
     """One short line in reply (ephemeral for slash commands), pinging nobody."""
     text = shorten(text, CONTENT_LIMIT)
@@ -58,4 +75,4 @@ async def send_note(target: Target, text: str) -> None:
         await _reply(target, content=text, allowed_mentions=NO_MENTIONS)
 
 
-__all__ = ["may_embed", "send_answer", "send_note"]
+__all__ = ["answer_in_conversation", "may_embed", "send_answer", "send_note"]

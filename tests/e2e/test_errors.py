@@ -7,14 +7,14 @@ import logging
 from .fake_discord import sent
 
 
-def boom(name, arg):
+def boom(name, arg, context=None):
     raise RuntimeError("engine exploded")
 
 
 async def test_a_failing_command_is_one_line_for_the_user_and_a_traceback_in_the_log(bot, fake, monkeypatch,
                                                                                       caplog):
     monkeypatch.setattr(bot.engine, "command", boom)
-    monkeypatch.setattr(bot.engine, "answer", lambda line: boom(line, ""))
+    monkeypatch.setattr(bot.engine, "answer", lambda line, context: boom(line, ""))
     caplog.set_level(logging.ERROR)
     n = len(fake.requests)
     await fake.send_message("!country Vietnam")

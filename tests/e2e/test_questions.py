@@ -95,7 +95,7 @@ async def test_everyone_in_a_question_pings_nobody(bot, fake, monkeypatch):
     await fake.slash("ask", {"question": text})
     assert sent(await fake.next_post(after=n))["allowed_mentions"] == {"parse": []}
     # Even if the engine echoed the text raw, as plain content, nobody would be pinged.
-    monkeypatch.setattr(bot.engine, "command", lambda name, arg: Answer(title=arg, kind="not_covered"))
+    monkeypatch.setattr(bot.engine, "command", lambda name, arg, context: Answer(title=arg, kind="not_covered"))
     n = len(fake.requests)
     await fake.send_message(f"!ask {text}", channel="noembed")
     msg = sent(await fake.next_post(after=n))

@@ -37,7 +37,7 @@ async def test_pager_turns_pages_for_the_asker_only(bot, fake, monkeypatch):
         fields=tuple(Field(f"Part {i}", ("word " * 190).strip()) for i in range(12)),
         sources=(SourceRef("lead", "Lead", (1,)),),
     )
-    monkeypatch.setattr(bot.engine, "command", lambda name, arg: long)
+    monkeypatch.setattr(bot.engine, "command", lambda name, arg, context: long)
     msg = await answer_message(fake, "!summary")
     labels = [c["label"] for row in msg["components"] for c in row["components"]]
     assert labels == ["Previous", "Next", "Source"]

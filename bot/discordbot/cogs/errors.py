@@ -14,8 +14,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discordbot.app import AnyBot
 from bot.discordbot.cogs.lookup import usage
-from bot.discordbot.respond import send_answer, send_note
+from bot.discordbot.respond import answer_in_conversation, send_note
 from bot.discordbot.views import NO_MENTIONS
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def usage_line(ctx: commands.Context[Any]) -> str:
 class Errors(commands.Cog):
     """Handles `on_command_error` and `on_app_command_error` (dispatched by the tree's `on_error`)."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: AnyBot) -> None:
         self.bot = bot
 
     def message_for(self, ctx: commands.Context[Any], error: BaseException) -> str | None:
@@ -97,13 +98,13 @@ class Errors(commands.Cog):
 
     async def unknown_command(self, ctx: commands.Context[Any]) -> None:
         """`!contry Vietnam`: the engine corrects or suggests the command, or answers the line as a question."""
-        settings = self.bot.settings  # type: ignore[attr-defined]
+        settings = self.bot.settings
         name = (ctx.invoked_with or "").strip()
         if settings.unknown_commands == "ignore" or not name or not name[0].isalnum():
             return
         if ctx.author.bot:
             return
-        retry = self.bot.retry_after(ctx.message)  # type: ignore[attr-defined]
+        retry = self.bot.retry_after(ctx.message)
         if retry:
             await send_note(ctx, f"Slow down a little: you can ask again in {retry:.0f} s.")
             return
@@ -114,8 +115,8 @@ class Errors(commands.Cog):
             return
         arg = line[len(name):].strip()
         try:  # the engine corrects a close name, suggests commands, or reads the line as a question
-            answer = await self.bot.answer_command(name.lower(), arg)  # type: ignore[attr-defined]
-            await send_answer(self.bot, ctx, answer)  # type: ignore[arg-type]
+            await answer_in_conversation(self.bot, ctx,
+                                         lambda context: self.bot.answer_command(name.lower(), arg, context))
         except Exception:
             log.exception("failed to answer unknown command %r", line)
             await send_note(ctx, GENERIC)
@@ -143,6 +144,6 @@ class Errors(commands.Cog):
             log.warning("could not tell the user about a slash-command error", exc_info=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: AnyBot) -> None:
     """Extension entry point."""
     await bot.add_cog(Errors(bot))

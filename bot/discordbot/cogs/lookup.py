@@ -14,8 +14,9 @@ from discord import app_commands
 from discord.ext import commands
 from discord.ext.commands.parameters import Parameter, Signature
 
+from bot.discordbot.app import AnyBot
 from bot.discordbot.render import shorten
-from bot.discordbot.respond import send_answer, send_note
+from bot.discordbot.respond import answer_in_conversation, send_note
 from bot.engine.specs import SPECS, CommandSpec
 
 log = logging.getLogger(__name__)
@@ -55,15 +56,15 @@ def usage(spec: CommandSpec, prefix: str) -> str:
     return f"`{line}`" + (f" (e.g. `{prefix}{example}`)" if example else "")
 
 
-async def run_command(ctx: commands.Context[Any], name: str, arg: str) -> None:
-    """The one implementation of every engine command: check the input, ask the engine, reply."""
+async def run_command(ctx: commands.Context[AnyBot], name: str, arg: str) -> None:
+    """The one implementation of every engine command: check the input, ask the engine in the user's
+    conversation in this channel (or the one of the answer a `!command` replies to), reply."""
     arg = arg.strip()
     cap = ctx.bot.settings.max_input_length
     if len(arg) > cap:
         await send_note(ctx, f"That is {len(arg)} characters long; please keep it under {cap}.")
         return
-    answer = await ctx.bot.answer_command(name, arg)
-    await send_answer(ctx.bot, ctx, answer)
+    await answer_in_conversation(ctx.bot, ctx, lambda context: ctx.bot.answer_command(name, arg, context))
 
 
 def rank(values: list[str], current: str) -> list[str]:

@@ -8,7 +8,8 @@ import re
 import discord
 from discord.ext import commands
 
-from bot.discordbot.respond import send_answer, send_note
+from bot.discordbot.app import AnyBot
+from bot.discordbot.respond import answer_in_conversation, send_note
 
 log = logging.getLogger(__name__)
 
@@ -17,9 +18,12 @@ GREETING = "Ask me anything about the ASEAN envoys' roundtable of June 2020, or 
 
 
 class Questions(commands.Cog):
-    """Answers messages that are questions rather than commands, replying to the message."""
+    """Answers messages that are questions rather than commands, replying to the message.
 
-    def __init__(self, bot: commands.Bot) -> None:
+    Each answer continues the asker's conversation in that channel, or the one of the answer replied to.
+    """
+
+    def __init__(self, bot: AnyBot) -> None:
         self.bot = bot
 
     def _addressed(self, message: discord.Message) -> bool:
@@ -38,10 +42,12 @@ class Questions(commands.Cog):
         """Whether this message is a question for the bot (and not a command, nor from a bot)."""
         if message.author.bot or message.webhook_id is not None:
             return False
-        settings = self.bot.settings  # type: ignore[attr-defined]
+        settings = self.bot.settings
+        if message.content.startswith(settings.prefix):
+            # A command: the commands extension answers it, even when the bot is mentioned too (a reply to
+            # the bot mentions it without the mention in the text). `@Bot !country` starts with the mention.
+            return False
         addressed = self._addressed(message)
-        if message.content.startswith(settings.prefix) and not addressed:
-            return False  # a command: the commands extension answers it
         if message.guild is None:
             return settings.answer_dms
         if addressed:
@@ -53,13 +59,13 @@ class Questions(commands.Cog):
         """Answer a question, replying to (and so referencing) the user's message."""
         if not self.wants_answer(message):
             return
-        settings = self.bot.settings  # type: ignore[attr-defined]
+        settings = self.bot.settings
         text = self.question_text(message)
         if not text:  # a bare mention or DM gets a hint; an image posted in an ask channel gets nothing
             if message.guild is None or self._addressed(message):
                 await send_note(message, GREETING.format(prefix=settings.prefix))
             return
-        retry = self.bot.retry_after(message)  # type: ignore[attr-defined]
+        retry = self.bot.retry_after(message)
         if retry:
             await send_note(message, f"Slow down a little: you can ask again in {retry:.0f} s.")
             return
@@ -69,13 +75,12 @@ class Questions(commands.Cog):
             return
         log.debug("question from %s in %s: %r", message.author.id, message.channel.id, text)
         try:
-            answer = await self.bot.answer_line(text)  # type: ignore[attr-defined]
-            await send_answer(self.bot, message, answer)  # type: ignore[arg-type]
+            await answer_in_conversation(self.bot, message, lambda context: self.bot.answer_line(text, context))
         except Exception:
             log.exception("failed to answer message %s: %r", message.id, text)
             await send_note(message, "Sorry, something went wrong while answering; it has been logged.")
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: AnyBot) -> None:
     """Extension entry point."""
     await bot.add_cog(Questions(bot))
