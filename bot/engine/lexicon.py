@@ -11,6 +11,7 @@ from bot.kb.loader import KnowledgeBase
 from bot.kb.models import SmallTalk
 
 Phrase = tuple[str, ...]
+TALK_WORDS = 12  # a longer line is a question, not small talk
 
 
 def is_spaced(phrase: str) -> bool:
@@ -77,6 +78,8 @@ class Lexicon:
 
     def talk(self, tokens: list[str]) -> SmallTalk | None:
         """The small-talk entry a line is, fillers aside ("hi bot", "ok thanks!"), if it is one."""
+        if len(tokens) > TALK_WORDS:
+            return None
         for lo in range(len(tokens)):
             for hi in range(len(tokens), lo, -1):
                 entry = self.small_talk.get(tuple(tokens[lo:hi]))

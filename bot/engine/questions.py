@@ -176,7 +176,7 @@ def _route(eng: Engine, q: Question) -> Answer:
             return lookup.ambassador(eng, people[0].name)
         if outsiders:
             return lookup.outside(eng, outsiders[0], "envoy")
-        if (q.has("envoy") or q.has("list") or "countries" in toks) and len(_leftover(eng, q)) <= 1:
+        if (q.has("envoy") or q.has("list") or "countries" in toks) and not people and len(_leftover(eng, q)) <= 1:
             return voice.all_envoys(eng, q)
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id != "asean"]
     if q.figures and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare", "what")
