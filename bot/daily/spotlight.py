@@ -287,7 +287,7 @@ class Rotation:
                 lines.append(f"Envoy: {person_line(kb, kb.people[c.envoy])}")
             if c.stats:
                 fields.append(Field(f"COVID-19 figures as of {c.stats.as_of}",
-                                    f"{stats_line(c)} {_cite(kb, c.stats.source)}"))
+                                    f"{stats_line(kb, c)} {_cite(kb, c.stats.source)}"))
         if item.section and item.section != LEAD_ID:
             lines.append(f"Section: “{kb.article.section(item.section).heading}”")
         if item.points:

@@ -83,7 +83,7 @@ def country(eng: Engine, arg: str) -> Answer:
         return other or not_covered(eng, arg)
     envoy = eng.kb.people[c.envoy] if c.envoy else None
     key = eng.key_points(c.id)
-    fields = [Field(f"COVID-19 figures (as of {c.stats.as_of})", stats_line(c))] if c.stats else []
+    fields = [Field(f"COVID-19 figures (as of {c.stats.as_of})", stats_line(eng.kb, c))] if c.stats else []
     if key:
         heading = eng.kb.article.section(c.section).heading if c.section else "the article"
         fields.append(Field(f"Key points (“{heading}”)", clip(bullets(f.text for f in key), 1024)))
@@ -134,8 +134,7 @@ def stats(eng: Engine, arg: str) -> Answer:
         if c is None or c.stats is None:
             return other or not_covered(eng, arg)
         s = c.stats
-        fields = (Field("Confirmed", num(s.confirmed), True), Field("Active", num(s.active), True),
-                  Field("Deaths", num(s.deaths), True))
+        fields = tuple(Field(f.label, num(v), True) for f in eng.kb.figures if (v := s.value(f.id)) is not None)
         return Answer(title=f"{c.name}: COVID-19 figures as of {s.as_of}", fields=fields,
                       sources=sources(eng.kb, [s.source]))
     return stats_table(eng)
@@ -144,12 +143,13 @@ def stats(eng: Engine, arg: str) -> Answer:
 def stats_table(eng: Engine, note: str = "") -> Answer:
     """All ten member states' figures as a monospace table."""
     rows = [c for c in eng.kb.members if c.stats]
-    width = max(len(c.name) for c in rows)
-    lines = [f"{'Country':<{width}}  {'Confirmed':>9}  {'Active':>6}  {'Deaths':>6}"]
-    for c in rows:
-        s = c.stats
-        assert s is not None
-        lines.append(f"{c.name:<{width}}  {num(s.confirmed):>9}  {num(s.active):>6}  {num(s.deaths):>6}")
+    figures = eng.kb.figures
+    cells = [[num(v) if c.stats and (v := c.stats.value(f.id)) is not None else "–" for f in figures] for c in rows]
+    widths = [max([len(f.label), *(len(r[i]) for r in cells)]) for i, f in enumerate(figures)]
+    width = max([len("Country"), *(len(c.name) for c in rows)])
+    lines = ["  ".join([f"{'Country':<{width}}", *(f"{f.label:>{w}}" for f, w in zip(figures, widths, strict=True))])]
+    for c, row in zip(rows, cells, strict=True):
+        lines.append("  ".join([f"{c.name:<{width}}", *(f"{v:>{w}}" for v, w in zip(row, widths, strict=True))]))
     as_of = rows[0].stats.as_of if rows and rows[0].stats else "June 22"
     body = (note + "\n" if note else "") + "```\n" + "\n".join(lines) + "\n```"
     return Answer(title=f"COVID-19 in ASEAN as of {as_of}", body=body,

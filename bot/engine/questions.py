@@ -176,7 +176,7 @@ def _stats_overview(eng: Engine, said: set[str]) -> Answer:
     """Region-wide figure questions: which had none, the most, the fewest; else the table."""
     field = "deaths" if said & {"death", "deaths", "died", "dead", "toll", "fatalities"} else (
         "active" if "active" in said else "confirmed")
-    rows = [(c, getattr(c.stats, field)) for c in eng.kb.members if c.stats]
+    rows = [(c, v) for c in eng.kb.members if c.stats and (v := c.stats.value(field)) is not None]
     label = {"deaths": "deaths", "active": "active cases", "confirmed": "confirmed cases"}[field]
     as_of = rows[0][0].stats.as_of if rows and rows[0][0].stats else "June 22"
     if said & {"no", "zero", "none", "without"}:
