@@ -10,6 +10,11 @@ from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Country, Person, Quote, Source
 
 
+def capital(text: str) -> str:
+    """The text with its first letter upper-case ("the roundtable" -> "The roundtable")."""
+    return text[:1].upper() + text[1:]
+
+
 def num(n: int) -> str:
     """A figure as the article prints it: thousands separated by commas."""
     return f"{n:,}"

@@ -1,4 +1,5 @@
-"""Every engine command (`bot.engine.specs.SPECS`) as one hybrid command: `!country Vietnam` and `/country`.
+"""Every engine command the knowledge base can answer (`Engine.available_specs`) as one hybrid command:
+`!country Vietnam` and `/country`.
 
 The commands are generated from the specs, so names, aliases, usage, help text and examples stay in
 one place. They all share one implementation, `run_command`; each spec's `summary` is its help text.
@@ -16,7 +17,7 @@ from discord.ext.commands.parameters import Parameter, Signature
 
 from bot.discordbot.render import shorten
 from bot.discordbot.respond import send_answer, send_note
-from bot.engine.specs import SPECS, CommandSpec
+from bot.engine.specs import CommandSpec
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,12 @@ CHOICE_LIMIT = 100  # Discord's limit on a choice's name and value
 OPTION_NAMES = {"country": "country", "person": "person", "country_or_person": "name", "quote": "about",
                 "text": "text"}
 OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "day"}
+# Slash-option descriptions; the knowledge base's profile (`option_hints`) gives its own, with examples.
 OPTION_HELP = {
-    "country": "An ASEAN member state, e.g. Vietnam",
-    "person": "Someone the article names, e.g. Lee Hyuk",
-    "name": "A country or an envoy's name, e.g. Thailand or Umar Hadi",
-    "about": "A topic, a person or a country, e.g. vaccine",
+    "country": "A country the article covers",
+    "person": "Someone the article names",
+    "name": "A country or an envoy's name",
+    "about": "A topic, a person or a country",
     "question": "Your question about the article",
     "words": "Words to look for in the article",
     "command": "A command name, e.g. quote",
@@ -102,11 +104,13 @@ def _completer(kind: str) -> Any:
 async def complete_command_name(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Command names for `/help`: prefix matches first, then names containing the text."""
     typed = current.strip().lower()
-    return choices([s.name for s in SPECS if typed in s.name], typed)
+    specs = interaction.client.engine.available_specs()  # type: ignore[attr-defined]
+    return choices([s.name for s in specs if typed in s.name], typed)
 
 
-def build_command(spec: CommandSpec) -> commands.HybridCommand[Any, ..., None]:
-    """A hybrid command for one spec; its option is named after the argument and autocompleted."""
+def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> commands.HybridCommand[Any, ..., None]:
+    """A hybrid command for one spec; its option is named after the argument, described (by `hints` first,
+    the knowledge base's option hints) and autocompleted."""
     option = option_name(spec)
 
     async def callback(ctx: commands.Context[Any], **kwargs: str | None) -> None:
@@ -122,7 +126,8 @@ def build_command(spec: CommandSpec) -> commands.HybridCommand[Any, ..., None]:
             annotation=str if spec.required else Optional[str],  # noqa: UP045 (a runtime value)
             default=Parameter.empty if spec.required else None,
         ))
-        app_commands.describe(**{option: OPTION_HELP.get(option, "Text")})(callback)
+        hint = (hints or {}).get(option) or OPTION_HELP.get(option, "Text")
+        app_commands.describe(**{option: shorten(hint, 100)})(callback)
     callback.__signature__ = Signature(params)  # type: ignore[attr-defined]
     examples = "\n".join(spec.examples)
     command: commands.HybridCommand[Any, ..., None] = commands.HybridCommand(
@@ -145,9 +150,10 @@ class Lookup(commands.Cog):
         self.names: list[str] = []
 
     async def cog_load(self) -> None:
-        """Register one hybrid command per spec."""
-        for spec in SPECS:
-            command = build_command(spec)
+        """Register one hybrid command per spec the knowledge base can answer."""
+        engine = self.bot.engine  # type: ignore[attr-defined]
+        for spec in engine.available_specs():
+            command = build_command(spec, engine.kb.profile.option_hints)
             self.bot.add_command(command)
             self.names.append(command.name)
         log.debug("registered %d engine commands", len(self.names))
