@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 
 from bot.answer import Answer, Field
 from bot.dialogue import FRESH, Context
-from bot.engine import lookup, questions
+from bot.engine import lookup, meta, questions
 from bot.engine.format import capital, sanitize
 from bot.engine.names import NameIndex
 from bot.engine.search import Doc, Hit, SearchIndex, make_doc
@@ -56,7 +56,8 @@ def _summary(eng: Engine, arg: str) -> Answer:
 HANDLERS: dict[str, Callable[[Engine, str], Answer]] = {
     "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats, "who": lookup.who,
     "event": lookup.event, "search": lookup.search, "summary": _summary, "quote": _quote,
-    "ask": questions.answer_question, "help": _help,
+    "ask": questions.answer_question, "help": _help, "about": meta.about, "source": meta.source,
+    "ping": meta.ping, "invite": meta.invite,
 }
 
 

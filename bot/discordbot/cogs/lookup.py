@@ -3,11 +3,15 @@
 
 The commands are generated from the specs, so names, aliases, usage, help text and examples stay in
 one place. They all share one implementation, `run_command`; each spec's `summary` is its help text.
+`ping` and `invite` are answered here rather than by the engine: only the Discord client knows the
+gateway latency and the application id.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Callable
 from typing import Any, Optional
 
 import discord
@@ -15,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.ext.commands.parameters import Parameter, Signature
 
+from bot.answer import Answer, Field
 from bot.discordbot.render import shorten
 from bot.discordbot.respond import send_answer, send_note
 from bot.engine.specs import CommandSpec
@@ -41,6 +46,38 @@ OPTION_HELP = {
     "text": "Text",
 }
 COMPLETED_KINDS = {"country", "person", "country_or_person", "quote"}
+# What the invite asks for, and nothing else (docs/deployment.md explains each one).
+INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
+                                         read_message_history=True, use_application_commands=True,
+                                         send_messages_in_threads=True)
+INVITE_SCOPES = ("bot", "applications.commands")
+
+
+def ping_answer(bot: commands.Bot) -> Answer:
+    """"Pong!" with the gateway latency (the time from a heartbeat to its acknowledgement)."""
+    latency = bot.latency
+    body = (f"Gateway latency: {latency * 1000:.0f} ms." if math.isfinite(latency)
+            else "Gateway latency: not measured yet (no heartbeat acknowledged so far).")
+    return Answer(title="Pong!", body=body, kind="help")
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 link that adds the bot, with its slash commands and the permissions it needs."""
+    return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)
+
+
+def invite_answer(bot: commands.Bot) -> Answer:
+    """The invite link of the running bot's application."""
+    if bot.application_id is None:
+        return Answer(title="Invite the bot", body="The application id is not known yet; try again in a moment.",
+                      kind="error")
+    names = ", ".join(name.replace("_", " ").title() for name, on in INVITE_PERMISSIONS if on)
+    return Answer(title="Invite the bot", body=f"Add the bot to a server you manage:\n{invite_url(bot.application_id)}",
+                  fields=(Field("Permissions it asks for", names),), kind="help")
+
+
+# Commands the Discord front end answers itself, instead of the engine.
+LOCAL_ANSWERS: dict[str, Callable[[commands.Bot], Answer]] = {"ping": ping_answer, "invite": invite_answer}
 
 
 def option_name(spec: CommandSpec) -> str | None:
@@ -64,7 +101,8 @@ async def run_command(ctx: commands.Context[Any], name: str, arg: str) -> None:
     if len(arg) > cap:
         await send_note(ctx, f"That is {len(arg)} characters long; please keep it under {cap}.")
         return
-    answer = await ctx.bot.answer_command(name, arg)
+    local = LOCAL_ANSWERS.get(name)
+    answer = local(ctx.bot) if local else await ctx.bot.answer_command(name, arg)
     await send_answer(ctx.bot, ctx, answer)
 
 
