@@ -97,7 +97,7 @@ def answer_question(eng: Engine, text: str) -> Answer:
         if people and eng.kb.country_of_envoy(people[0].id):
             return lookup.ambassador(eng, people[0].name)
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id != "asean"]
-    if said & STATS_WORDS and said & COUNT_WORDS and not (others and not member):
+    if said & STATS_WORDS and said & COUNT_WORDS and not (others and not member) and eng.has("figures"):
         if member:
             return lookup.stats(eng, member.name)
         if outsiders:

@@ -206,3 +206,25 @@ async def test_about_and_source_on_discord(bot, fake):
     n = len(fake.requests)
     await fake.slash("source")
     assert "No URL is recorded" in str(embed_ok((await fake.next_post(after=n)).body["data"]))
+
+
+async def test_another_knowledge_base_registers_only_the_commands_it_can_answer(start_bot, fake):
+    from pathlib import Path
+
+    from bot.kb.loader import load_knowledge
+
+    harbour = load_knowledge(Path(__file__).resolve().parents[1] / "data" / "harbour-festival")
+    bot = await start_bot(knowledge=harbour)
+    for name in ("country", "ambassador", "stats", "c", "envoy", "figures"):
+        assert bot.get_command(name) is None, name
+    assert bot.get_command("who") is not None and bot.get_command("about") is not None
+    slash = {c.name for c in bot.tree.get_commands()}
+    assert slash.isdisjoint({"country", "ambassador", "stats"}) and {"who", "quote", "ping"} <= slash
+    n = len(fake.requests)
+    await fake.send_message("!help")
+    text = str(embed_ok(sent(await fake.next_post(after=n))))
+    assert "!who <person>" in text and "!country" not in text and "!stats" not in text
+    n = len(fake.requests)
+    await fake.slash("who", {"person": "ivo"}, focused="person")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert "Ivo Hartsen" in [c["name"] for c in post.body["data"]["choices"]]
