@@ -20,7 +20,7 @@ class NaiveBot:
         for c in kb.countries.values():
             envoy = kb.people[c.envoy].name if c.envoy else "no envoy named"
             s = c.stats
-            stats = f"{s.confirmed} confirmed, {s.active} active, {s.deaths} deaths" if s else ""
+            stats = ", ".join(f"{s.value(f.id)} {f.noun}" for f in kb.figures if s and s.value(f.id) is not None)
             for n in (c.name, c.official_name, *c.aliases, *c.demonyms):
                 self.names.setdefault(n.lower(), f"{c.name}: envoy {envoy}. {stats}")
         for p in kb.people.values():

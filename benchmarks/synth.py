@@ -26,7 +26,8 @@ from bot.engine.text import STOPWORDS
 from bot.kb.article import parse_article, slugify
 from bot.kb.yamlio import load_yaml
 
-FILES = ("countries", "people", "organizations", "event", "topics", "facts", "quotes", "gazetteer", "synonyms")
+FILES = ("countries", "people", "organizations", "event", "topics", "facts", "quotes", "gazetteer", "synonyms",
+         "profile")
 NAMED = ("countries", "people", "organizations")
 _WORD = re.compile(r"[A-Za-z]+")
 SWAP_SHARE = 0.3  # of the ordinary words, replaced in each copy
@@ -150,8 +151,9 @@ def _renamed(rec: dict[str, Any], c: _Copy, rng: random.Random) -> dict[str, Any
         elif k == "source":
             out[k] = c.source(v)
         elif k == "stats":
-            out[k] = {**v, "confirmed": rng.randint(10, 90000), "active": rng.randint(0, 9000),
-                      "deaths": rng.randint(0, 3000), "source": c.source(v["source"])}
+            ranges = {"confirmed": 90000, "active": 9000, "deaths": 3000}
+            values = {fid: rng.randint(0, ranges.get(fid, 9000)) for fid in v["values"]}
+            out[k] = {**v, "values": values, "source": c.source(v["source"])}
         elif k in ("name", "official_name"):
             out[k] = c.name(v)
         elif k in ("aliases", "demonyms"):

@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
     sub.add_parser("console", help="ask questions interactively (the default without $DISCORD_TOKEN)")
     ask = sub.add_parser("ask", help="answer one question, or one per stdin line with --jsonl")
-    ask.add_argument("question", nargs="*", help="the question or command, e.g. '!ambassador Thailand'")
+    ask.add_argument("question", nargs="*", help="the question or command, e.g. '!help'")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON lines")
     check = sub.add_parser("check", help="validate the knowledge base and print what was loaded")
     check.add_argument("--sections", action="store_true", help="also list section ids and paragraph counts")

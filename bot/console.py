@@ -74,7 +74,7 @@ def interactive(engine: Engine, stdin: TextIO | None = None, stdout: TextIO | No
     interactive_tty = stdin.isatty()
     context = FRESH
     if interactive_tty:
-        stdout.write("Ask about the ASEAN envoys' roundtable (June 15, 2020). Try !help. Ctrl-D to quit.\n")
+        stdout.write(f"{engine.kb.profile.banner} Try !help. Ctrl-D to quit.\n")
     while True:
         if interactive_tty:
             stdout.write(PROMPT)

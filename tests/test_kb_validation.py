@@ -161,14 +161,59 @@ def test_unknown_key_in_nested_source(kbdir):
 
 def test_wrong_type_deaths_many(kbdir):
     i = index_of("countries.yaml", "brunei")
-    edit(kbdir, "countries.yaml", "      deaths: 3\n", '      deaths: "many"\n')
-    expect(kbdir, "countries.yaml", f"countries[{i}].stats.deaths", "expected `int`, got `str`")
+    edit(kbdir, "countries.yaml", "deaths: 3}", 'deaths: "many"}')
+    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.deaths", "expected `int`, got `str`")
 
 
 def test_wrong_type_float_is_not_an_int(kbdir):
     i = index_of("countries.yaml", "brunei")
-    edit(kbdir, "countries.yaml", "      confirmed: 141\n", "      confirmed: 141.5\n")
-    expect(kbdir, "countries.yaml", f"countries[{i}].stats.confirmed", "expected `int`, got `float`")
+    edit(kbdir, "countries.yaml", "confirmed: 141,", "confirmed: 141.5,")
+    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.confirmed", "expected `int`, got `float`")
+
+
+def test_a_figure_is_never_negative(kbdir):
+    i = index_of("countries.yaml", "brunei")
+    edit(kbdir, "countries.yaml", "confirmed: 141,", "confirmed: -1,")
+    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.confirmed", ">= 0")
+
+
+def test_a_figure_is_not_a_boolean(kbdir):
+    i = index_of("countries.yaml", "brunei")
+    edit(kbdir, "countries.yaml", "deaths: 3}", "deaths: true}")
+    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.deaths", "expected `int`, got `bool`")
+
+
+def test_unknown_figure_id(kbdir):
+    i = index_of("countries.yaml", "brunei")
+    edit(kbdir, "countries.yaml", "deaths: 3}", "deaths: 3, recovered: 138}")
+    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.recovered", "unknown figure 'recovered'")
+
+
+def test_duplicate_figure_id(kbdir):
+    edit(kbdir, "profile.yaml", "    - id: active\n", "    - id: confirmed\n")
+    expect(kbdir, "profile.yaml", "profile.figures[1].id", "duplicate id 'confirmed'")
+
+
+def test_profile_headline_must_be_the_article_title(kbdir):
+    edit(kbdir, "profile.yaml", "  article:\n    headline: ASEAN", "  article:\n    headline: Other")
+    expect(kbdir, "profile.yaml", "profile.article.headline", "is not the title of article.md")
+
+
+def test_profile_author_must_be_in_the_article(kbdir):
+    edit(kbdir, "profile.yaml", "author: Yi Whan-woo", "author: Someone Else")
+    expect(kbdir, "profile.yaml", "profile.article.author", "does not appear in article.md")
+
+
+def test_unknown_key_in_profile(kbdir):
+    edit(kbdir, "profile.yaml", "    publisher:", "    url_guess: x\n    publisher:")
+    expect(kbdir, "profile.yaml", "profile.article", "unknown field `url_guess`")
+
+
+def test_shipped_profile_records_no_url_and_no_date(kb):
+    assert kb.profile.article.url is None and kb.profile.article.date is None
+    assert kb.profile.article.headline == kb.article.title
+    assert [f.id for f in kb.figures] == ["confirmed", "active", "deaths"]
+    assert kb.countries["brunei"].stats.value("deaths") == 3 and kb.countries["brunei"].stats.value("x") is None
 
 
 def test_wrong_type_number_where_text_is_expected(kbdir):
@@ -225,8 +270,8 @@ def test_true_and_false_are_booleans(kbdir):
 
 
 def test_dates_stay_strings(kbdir):
-    edit(kbdir, "countries.yaml", '      as_of: "June 22, 2020"\n      confirmed: 141\n',
-         "      as_of: 2020-06-22\n      confirmed: 141\n")
+    edit(kbdir, "countries.yaml", '      as_of: "June 22, 2020"\n      values: {confirmed: 141,',
+         "      as_of: 2020-06-22\n      values: {confirmed: 141,")
     edit(kbdir, "facts.yaml", "keywords: [rice,", "keywords: [2020-06-15, 2020-06-15 10:00:00,")
     kb = load_knowledge(kbdir)
     assert kb.countries["brunei"].stats.as_of == "2020-06-22"
@@ -420,8 +465,8 @@ def test_any_countries_file_gives_a_knowledge_error_or_loads(fuzz_dir, document)
 def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A copy whose countries.yaml has `deaths: "many"`, and the line the CLI must print for it."""
     root = _copy(tmp_path_factory.mktemp("broken"))
-    edit(root, "countries.yaml", "      deaths: 3\n", '      deaths: "many"\n')
-    where = f"countries[{index_of('countries.yaml', 'brunei')}].stats.deaths"
+    edit(root, "countries.yaml", "deaths: 3}", 'deaths: "many"}')
+    where = f"countries[{index_of('countries.yaml', 'brunei')}].stats.values.deaths"
     return root, f"error: knowledge base: {root / 'countries.yaml'}: {where}: expected `int`, got `str`"
 
 

@@ -24,10 +24,10 @@ FIELDS = {"code", "name", "countries", "words"}
 REQUIRED_FIELDS = {"code", "name", "countries"}
 CONCEPTS = {
     "who", "what", "where", "when", "how_many", "envoy", "confirmed", "active", "deaths",
-    "quote", "roundtable", "covid", "hello", "thanks", "help",
+    "quote", "event", "theme", "hello", "thanks", "help",
 }
 # Languages whose question words are complete, and the concepts each has no word of its own for.
-QUESTION_LANGUAGES = {"vi": set(), "id": set(), "ms": set(), "th": set(), "ko": set(), "tl": {"roundtable"}}
+QUESTION_LANGUAGES = {"vi": set(), "id": set(), "ms": set(), "th": set(), "ko": set(), "tl": {"event"}}
 # Languages that name only the countries they have settled names for.
 PARTIAL_COUNTRY_LANGUAGES = {"ta"}
 EXPECTED_CODES = {"vi", "id", "ms", "th", "ko", "tl", "lo", "km", "my", "zh", "ta"}

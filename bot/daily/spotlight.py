@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from bot.answer import Answer, Field
-from bot.engine.format import attribution, bullets, person_line, quoted, sources, stats_line
+from bot.engine.format import attribution, bullets, capital, person_line, quoted, sources, stats_line
 from bot.engine.text import clip
 from bot.kb.article import LEAD_ID
 from bot.kb.loader import KnowledgeBase
@@ -286,8 +286,8 @@ class Rotation:
             if c.envoy:
                 lines.append(f"Envoy: {person_line(kb, kb.people[c.envoy])}")
             if c.stats:
-                fields.append(Field(f"COVID-19 figures as of {c.stats.as_of}",
-                                    f"{stats_line(c)} {_cite(kb, c.stats.source)}"))
+                fields.append(Field(f"{capital(kb.profile.figures_name)} as of {c.stats.as_of}",
+                                    f"{stats_line(kb, c)} {_cite(kb, c.stats.source)}"))
         if item.section and item.section != LEAD_ID:
             lines.append(f"Section: “{kb.article.section(item.section).heading}”")
         if item.points:

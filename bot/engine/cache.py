@@ -18,14 +18,15 @@ from bot.kb.loader import default_knowledge_dir, load_knowledge
 
 log = logging.getLogger(__name__)
 _CODE = Path(__file__).resolve().parents[1]
+CACHE_NAME = "article-bot"  # the engine serves any article's knowledge base: the folder names none
 
 
 def cache_dir() -> Path:
-    """`$BOT_CACHE_DIR`, else `$XDG_CACHE_HOME/asean-bot`, else `~/.cache/asean-bot`."""
+    """`$BOT_CACHE_DIR`, else `$XDG_CACHE_HOME/article-bot`, else `~/.cache/article-bot`."""
     if env := os.environ.get("BOT_CACHE_DIR"):
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "asean-bot"
+    return Path(base) / CACHE_NAME
 
 
 def _key(root: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -10,21 +11,24 @@ from rapidfuzz import fuzz, process
 
 from bot.answer import Answer, Field
 from bot.dialogue import FRESH, Context
-from bot.engine import lookup, questions
-from bot.engine.format import sanitize
+from bot.engine import lookup, meta, questions
+from bot.engine.format import capital, sanitize
 from bot.engine.lexicon import Lexicon
 from bot.engine.names import NameIndex
 from bot.engine.search import Doc, Hit, SearchIndex, make_doc
 from bot.engine.specs import SPECS, CommandSpec
 from bot.engine.text import words
 from bot.kb.loader import KnowledgeBase
-from bot.kb.models import Fact, Quote, Topic
+from bot.kb.models import Fact, Members, Quote, Topic
 
 if TYPE_CHECKING:
     from bot.daily.spotlight import Rotation
 
 PREFIXES = ("!", "/")
 MAX_INPUT = 2000
+NO_MEMBERS = Members(group="member states", one="a member state", count="all", region="the region",
+                     partner="a partner")
+LACKING = {"countries": "countries", "figures": "figures"}  # what a knowledge base lacks, in words
 
 
 def _quote(eng: Engine, arg: str) -> Answer:
@@ -53,7 +57,8 @@ def _summary(eng: Engine, arg: str) -> Answer:
 HANDLERS: dict[str, Callable[[Engine, str], Answer]] = {
     "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats, "who": lookup.who,
     "event": lookup.event, "search": lookup.search, "summary": _summary, "quote": _quote,
-    "ask": lambda eng, arg: questions.answer_question(eng, arg), "help": _help,
+    "ask": lambda eng, arg: questions.answer_question(eng, arg), "help": _help, "about": meta.about,
+    "source": meta.source, "ping": meta.ping, "invite": meta.invite,
 }
 
 
@@ -65,7 +70,9 @@ class Engine:
     def __init__(self, kb: KnowledgeBase, rng: random.Random | None = None) -> None:
         self.kb = kb
         self.rng = rng or random.Random()
-        self.specs: tuple[CommandSpec, ...] = SPECS
+        self.as_of = _as_of(kb)
+        self.specs: tuple[CommandSpec, ...] = tuple(
+            s.filled(self._words(), tuple(kb.profile.aliases.get(s.name, ()))) for s in SPECS)
         self.names = NameIndex(kb)
         self.lexicon = Lexicon(kb)
         self._facts_about: dict[str, list[Fact]] = {}
@@ -74,7 +81,11 @@ class Engine:
                 if eid:
                     self._facts_about.setdefault(eid, []).append(f)
         self.index = SearchIndex(self._documents(), kb.synonyms)
-        self._command_names = {name: spec for spec in SPECS for name in (spec.name, *spec.aliases)}
+        paragraphs = len(self.index.of_kind("paragraph")) or 1
+        # organisations named in a quarter of the paragraphs or more (the region itself): no subject to filter on
+        self.everywhere = {e for e in kb.organizations if len([i for i in self.index.about(e)
+                           if self.index.docs[i].kind == "paragraph"]) * 4 >= paragraphs}
+        self._command_names = {name: spec for spec in self.specs for name in (spec.name, *spec.aliases)}
         self.facts_in: dict[str, list[Fact]] = {}  # section id -> its facts, in knowledge-base order
         for f in kb.facts:
             self.facts_in.setdefault(f.source.section, []).append(f)
@@ -85,6 +96,36 @@ class Engine:
         self._topic_words = [(" ".join(words(w)), t) for t in kb.topics.values() for w in (t.name, t.id, *t.keywords)]
         self.members_line = ", ".join(c.name for c in kb.members)
         self._rotation: Rotation | None = None
+
+    @property
+    def members(self) -> Members:
+        """How to name the member states' group (a neutral wording when the profile names none)."""
+        return self.kb.profile.members or NO_MEMBERS
+
+    def _words(self) -> dict[str, str | None]:
+        """The profile's words that fill the command specs' templates."""
+        p = self.kb.profile
+        words: dict[str, str | None] = {k: getattr(p.examples, k) for k in p.examples.__struct_fields__}
+        words.update(figures=p.figures_name, Figures=capital(p.figures_name), as_of=self.as_of or "the article's date",
+                     count=self.members.count, event=p.event, Event=capital(p.event))
+        return words
+
+    def has(self, need: str | None) -> bool:
+        """Whether the knowledge base has the data a command needs ("countries", "figures")."""
+        if need == "countries":
+            return bool(self.kb.members)
+        if need == "figures":
+            return bool(self.kb.figures) and any(c.stats for c in self.kb.members)
+        return True
+
+    def available_specs(self) -> tuple[CommandSpec, ...]:
+        """The commands this knowledge base can answer: the ones to offer in help and to register on Discord."""
+        return tuple(s for s in self.specs if self.has(s.needs))
+
+    def examples_of(self, *names: str) -> tuple[str, ...]:
+        """The first example of each named command that is available, for suggestions."""
+        specs = {s.name: s for s in self.available_specs()}
+        return tuple(specs[n].examples[0] for n in names if n in specs and specs[n].examples)
 
     # -- indexes -------------------------------------------------------------------------------------
     def _entity_words(self, ids: list[str]) -> str:
@@ -125,7 +166,7 @@ class Engine:
                                      f"{section.heading} {self._entity_words(sorted(ents))}"))
         for item in kb.event.items:
             docs.append(make_doc("event", f"{item.label}: {item.text}", item, item.source.section,
-                                 item.source.paragraphs, set(), f"roundtable event meeting {kb.event.title}"))
+                                 item.source.paragraphs, set(), f"{kb.profile.event} event meeting {kb.event.title}"))
         return docs
 
     def warm(self) -> None:
@@ -182,9 +223,8 @@ class Engine:
         the answer carries the conversation's new context."""
         line = " ".join(line.split())
         if not line:
-            return Answer(title="Ask me about the ASEAN envoys' roundtable",
-                          body="Type a question, or !help for the commands.", kind="help",
-                          suggestions=("!help", "!event", "!country Vietnam"))
+            return Answer(title=self.kb.profile.prompt, body="Type a question, or !help for the commands.", kind="help",
+                          suggestions=("!help", *self.examples_of("event", "country")))
         if len(line) > MAX_INPUT:
             return Answer(title="That is too long", body=f"Please keep questions under {MAX_INPUT} characters.",
                           kind="error")
@@ -203,6 +243,8 @@ class Engine:
             if hit is None:
                 return questions.answer_question(self, f"{name} {arg}".strip(), context)
             spec = self._command_names[hit[0]]
+        if not self.has(spec.needs):
+            return self.unavailable(spec)
         if spec.required and not arg:
             return Answer(title=f"Usage: {spec.usage}", body=spec.summary, kind="error",
                           suggestions=spec.examples)
@@ -210,6 +252,12 @@ class Engine:
         if spec.name == "ask":
             return answer
         return questions.remember_command(self, spec.name, arg, answer)
+
+    def unavailable(self, spec: CommandSpec) -> Answer:
+        """The plain answer to a command whose data this knowledge base lacks."""
+        lacking = LACKING.get(spec.needs or "", "data for it")
+        return Answer(title=f"No !{spec.name} here", body=f"This knowledge base has no {lacking}.",
+                      kind="not_covered", suggestions=("!help", *self.examples_of("event", "who")))
 
     def spec(self, name: str) -> CommandSpec | None:
         """The command spec for a name or alias."""
@@ -221,13 +269,14 @@ class Engine:
             spec = self.spec(arg.strip())
             if spec is None:
                 return Answer(title=f"No command “{sanitize(arg)}”", body="Try !help for the list.", kind="help")
+            if not self.has(spec.needs):
+                return self.unavailable(spec)
             body = spec.summary + ("\nAlso: " + ", ".join(f"!{a}" for a in spec.aliases) if spec.aliases else "")
-            return Answer(title=spec.usage, body=body, fields=(Field("Examples", "\n".join(spec.examples)),),
-                          kind="help")
-        fields = tuple(Field(s.usage, f"{s.summary}\ne.g. `{s.examples[0]}`") for s in self.specs)
-        body = ("I answer questions about The Korea Times' report on the June 15, 2020 roundtable of the ten "
-                "ASEAN heads of mission in Seoul. Use a command, or just ask in your own words.")
-        return Answer(title="Commands", body=body, fields=fields, kind="help")
+            examples = (Field("Examples", "\n".join(spec.examples)),) if spec.examples else ()
+            return Answer(title=spec.usage, body=body, fields=examples, kind="help")
+        fields = tuple(Field(s.usage, s.summary + (f"\ne.g. `{s.examples[0]}`" if s.examples else ""))
+                       for s in self.available_specs())
+        return Answer(title="Commands", body=self.kb.profile.intro, fields=fields, kind="help")
 
     def complete(self, kind: str | None, current: str, limit: int = 25) -> list[str]:
         """Autocomplete choices for a command argument of this kind."""
@@ -239,3 +288,9 @@ class Engine:
             ranked = process.extract(current, topics, scorer=fuzz.WRatio, limit=limit) if current else []
             names = [n for n, _, _ in ranked if n] + names if current else topics + names
         return list(dict.fromkeys(names))[:limit]
+
+
+def _as_of(kb: KnowledgeBase) -> str | None:
+    """The date the figures are from (the most common `stats.as_of`)."""
+    dates = Counter(c.stats.as_of for c in kb.countries.values() if c.stats)
+    return dates.most_common(1)[0][0] if dates else None

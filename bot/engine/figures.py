@@ -11,27 +11,24 @@ from bot.kb.models import Country
 if TYPE_CHECKING:
     from bot.engine.core import Engine
 
-NOUNS = {"confirmed": "confirmed cases", "active": "active cases", "deaths": "deaths"}
-LABELS = {"confirmed": "Confirmed", "active": "Active", "deaths": "Deaths"}
-
-
-def noun(kind: str) -> str:
+def noun(eng: Engine, kind: str) -> str:
     """How a kind of figure reads in a sentence ("active cases")."""
-    return NOUNS.get(kind, kind)
+    figure = eng.kb.figure(kind)
+    return figure.noun if figure else kind
 
 
 def value(country: Country, kind: str) -> int | None:
     """A country's figure of one kind, if the article gives it."""
-    return getattr(country.stats, kind, None) if country.stats else None
+    return country.stats.value(kind) if country.stats else None
 
 
-def sentence(country: Country, kinds: tuple[str, ...]) -> str:
+def sentence(eng: Engine, country: Country, kinds: tuple[str, ...]) -> str:
     """"Laos had 0 active cases (none)" for the asked kinds."""
     parts = []
     for kind in kinds:
         v = value(country, kind)
         if v is not None:
-            parts.append(f"**{num(v)}** {noun(kind)}" + (" (none)" if v == 0 else ""))
+            parts.append(f"**{num(v)}** {noun(eng, kind)}" + (" (none)" if v == 0 else ""))
     said = " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"{country.in_sentence[:1].upper()}{country.in_sentence[1:]} had {said}"
 
@@ -42,19 +39,19 @@ def one(eng: Engine, country: Country, kinds: tuple[str, ...]) -> Answer:
     if s is None:
         return Answer(title=f"{country.name}: no figures", body="The article gives no figures for it.",
                       kind="not_covered")
-    kinds = kinds or tuple(LABELS)
-    fields = tuple(Field(LABELS[k], num(v), True) for k in LABELS if (v := value(country, k)) is not None)
-    title = f"{country.name}: {', '.join(noun(k) for k in kinds)} as of {s.as_of}"
-    return Answer(title=title, body=f"{sentence(country, kinds)} as of {s.as_of}, the article reports.",
+    kinds = kinds or tuple(f.id for f in eng.kb.figures)
+    fields = tuple(Field(f.label, num(v), True) for f in eng.kb.figures if (v := value(country, f.id)) is not None)
+    title = f"{country.name}: {', '.join(noun(eng, k) for k in kinds)} as of {s.as_of}"
+    return Answer(title=title, body=f"{sentence(eng, country, kinds)} as of {s.as_of}, the article reports.",
                   fields=fields, sources=sources(eng.kb, [s.source]))
 
 
 def several(eng: Engine, countries: list[Country], kinds: tuple[str, ...]) -> Answer:
     """The asked figures of several member states side by side ("compare singapore and indonesia deaths")."""
-    kinds = kinds or ("confirmed",)
+    kinds = kinds or tuple(f.id for f in eng.kb.figures[:1])
     rows = [c for c in countries if c.stats]
     as_of = rows[0].stats.as_of if rows and rows[0].stats else ""
-    lines = [f"• {sentence(c, kinds)}." for c in rows]
-    title = f"{' vs '.join(c.name for c in rows)}: {', '.join(noun(k) for k in kinds)} as of {as_of}"
+    lines = [f"• {sentence(eng, c, kinds)}." for c in rows]
+    title = f"{' vs '.join(c.name for c in rows)}: {', '.join(noun(eng, k) for k in kinds)} as of {as_of}"
     return Answer(title=title, body="\n".join(lines),
                   sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))

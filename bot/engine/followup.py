@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from bot.answer import Answer
 from bot.dialogue import FRESH, Context
 from bot.engine.names import Entity
-from bot.engine.reading import FIGURES, Question, read_sentence, with_concepts, with_entities
+from bot.engine.reading import Question, read_sentence, with_concepts, with_entities
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 SUBJECTS = {"country", "partner", "person", "organization"}
-ATTRIBUTE_CONCEPTS = ("envoy", "quote", *FIGURES, "who", "where", "when", "how_many")
+ATTRIBUTE_CONCEPTS = ("envoy", "quote", "who", "where", "when", "how_many")
 CHOICES = {"choose_first": 0, "choose_second": 1, "choose_third": 2}
 MAX_ELLIPSIS = 4  # content words at most in "and what about the philippines then"
 
@@ -35,7 +35,8 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
         return _apply(eng, replace(q, mentions=()), [pick], context)
     short = len(content) <= MAX_ELLIPSIS
     opens = q.first("follow_on") == 0 or q.tokens[:2] in {("what", "about"), ("how", "about")}
-    asks_own = any(c in q.concepts for c in ATTRIBUTE_CONCEPTS) or (len(content) > len(own) + 1 and not opens)
+    asks_own = any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
+        len(content) > len(own) + 1 and not opens)
     if not own:
         if q.has("refer") or (short and (opens or not asks_own)):
             entities = _referents(eng, q, context)

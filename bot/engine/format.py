@@ -10,6 +10,11 @@ from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Country, Person, Quote, Source
 
 
+def capital(text: str) -> str:
+    """The text with its first letter upper-case ("the roundtable" -> "The roundtable")."""
+    return text[:1].upper() + text[1:]
+
+
 def num(n: int) -> str:
     """A figure as the article prints it: thousands separated by commas."""
     return f"{n:,}"
@@ -63,12 +68,13 @@ def quote_field(kb: KnowledgeBase, quote: Quote) -> Field:
     return Field(clip(attribution(kb, quote), 256), clip(quoted(quote), 1024))
 
 
-def stats_line(country: Country) -> str:
-    """Confirmed, active and deaths on one line."""
+def stats_line(kb: KnowledgeBase, country: Country) -> str:
+    """Every figure the article gives for a country on one line ("Confirmed: 141 · Deaths: 3")."""
     s = country.stats
-    if s is None:
+    shown = [(f.label, v) for f in kb.figures if s is not None and (v := s.value(f.id)) is not None]
+    if not shown:
         return "The article gives no figures."
-    return f"Confirmed: {num(s.confirmed)} · Active: {num(s.active)} · Deaths: {num(s.deaths)}"
+    return " · ".join(f"{label}: {num(v)}" for label, v in shown)
 
 
 def bullets(lines: Iterable[str]) -> str:

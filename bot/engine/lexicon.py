@@ -33,6 +33,9 @@ class Lexicon:
     def __init__(self, kb: KnowledgeBase) -> None:
         vocab = kb.vocabulary
         sources: dict[str, list[str]] = {c: list(ws) for c, ws in vocab.concepts.items()}
+        for figure in kb.figures:  # a kind of figure is a concept too: "deaths", "active"
+            sources.setdefault(figure.id, []).extend([*figure.words, figure.noun])
+        self.figure_ids = tuple(f.id for f in kb.figures)
         for lang in kb.languages:
             for concept, ws in lang.words.items():
                 sources.setdefault(concept, []).extend(ws)

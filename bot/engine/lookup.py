@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.answer import Answer, Field
 from bot.engine.format import (
     bullets,
+    capital,
     num,
     person_line,
     quote_field,
@@ -29,7 +30,9 @@ PLACE_KINDS = {"country", "partner", "place"}
 
 
 def _members_hint(eng: Engine) -> str:
-    return "It covers the ten ASEAN member states: " + eng.members_line + "."
+    if not eng.kb.members:
+        return f"It covers {eng.kb.profile.scope}."
+    return f"It covers the {eng.members.count} {eng.members.group}: {eng.members_line}."
 
 
 def unsure(what: str, arg: str, res: Resolution, command: str) -> Answer:
@@ -42,15 +45,15 @@ def not_covered(eng: Engine, subject: str, detail: str = "") -> Answer:
     """The article does not say: say so, and what it does cover."""
     body = f"The article does not cover {subject}." + (f" {detail}" if detail else "")
     return Answer(title="Not in the article", body=body + "\n" + _members_hint(eng), kind="not_covered",
-                  suggestions=("!country Vietnam", "!event", "!quote vaccine", "!help"))
+                  suggestions=(*eng.examples_of("country", "event", "quote"), "!help"))
 
 
 def outside(eng: Engine, entity: Entity, what: str) -> Answer:
     """An answer for a country, place or role the article has no `what` for."""
     if entity.kind == "partner":
         facts = eng.facts_about(entity.id)[:3]
-        body = (f"{entity.name} is not an ASEAN member state, and the article gives no {what} for it. "
-                f"It appears as ASEAN's partner:")
+        body = (f"{entity.name} is not {eng.members.one}, and the article gives no {what} for it. "
+                f"It appears as {eng.members.partner}:")
         return Answer(title=f"{entity.name}: no {what} in the article",
                       body=body + "\n" + bullets(f.text for f in facts),
                       sources=sources(eng.kb, (f.source for f in facts)), kind="not_covered",
@@ -78,16 +81,17 @@ def resolve_place(eng: Engine, arg: str, command: str, what: str) -> tuple[Count
 
 def country(eng: Engine, arg: str) -> Answer:
     """A member state's envoy, figures and key points."""
-    c, other = resolve_place(eng, arg, "!country", "envoy or COVID-19 figures")
+    c, other = resolve_place(eng, arg, "!country", f"envoy or {eng.kb.profile.figures_name}")
     if c is None:
         return other or not_covered(eng, arg)
     envoy = eng.kb.people[c.envoy] if c.envoy else None
     key = eng.key_points(c.id)
-    fields = [Field(f"COVID-19 figures (as of {c.stats.as_of})", stats_line(c))] if c.stats else []
+    figures = capital(eng.kb.profile.figures_name)
+    fields = [Field(f"{figures} (as of {c.stats.as_of})", stats_line(eng.kb, c))] if c.stats else []
     if key:
         heading = eng.kb.article.section(c.section).heading if c.section else "the article"
         fields.append(Field(f"Key points (“{heading}”)", clip(bullets(f.text for f in key), 1024)))
-    body = f"Represented at the roundtable by **{envoy.name}**, {envoy.title}." if envoy else ""
+    body = f"Represented at {eng.kb.profile.event} by **{envoy.name}**, {envoy.title}." if envoy else ""
     refs: list[Source] = [f.source for f in key]
     if envoy:
         refs.append(envoy.source)
@@ -102,7 +106,8 @@ def envoy_answer(eng: Engine, c: Country) -> Answer:
     p = eng.kb.people[c.envoy] if c.envoy else None
     if p is None:
         return not_covered(eng, f"an envoy for {c.name}")
-    body = f"**{p.name}**, {p.title} of {c.in_sentence}, represented {c.in_sentence} at the June 15 roundtable."
+    body = (f"**{p.name}**, {p.title} of {c.in_sentence}, represented {c.in_sentence} at "
+            f"{eng.kb.profile.event_when}.")
     fields = (Field("What the article says", p.description),) if p.description else ()
     return Answer(title=f"Envoy of {c.in_sentence}", body=body, fields=fields, sources=sources(eng.kb, [p.source]))
 
@@ -119,7 +124,7 @@ def ambassador(eng: Engine, arg: str) -> Answer:
         c = eng.kb.country_of_envoy(p.id)
         if c is None:
             return who(eng, p.name)
-        body = f"**{p.name}** represented **{c.in_sentence}** at the roundtable, as {p.title}."
+        body = f"**{p.name}** represented **{c.in_sentence}** at {eng.kb.profile.event}, as {p.title}."
         return Answer(title=f"{p.name}: {c.name}", body=body, fields=(Field("What the article says", p.description),),
                       sources=sources(eng.kb, [p.source]))
     if ent.kind != "country":
@@ -130,29 +135,30 @@ def ambassador(eng: Engine, arg: str) -> Answer:
 def stats(eng: Engine, arg: str) -> Answer:
     """Figures for one member state, or a table of all ten."""
     if arg.strip():
-        c, other = resolve_place(eng, arg, "!stats", "COVID-19 figures")
+        c, other = resolve_place(eng, arg, "!stats", eng.kb.profile.figures_name)
         if c is None or c.stats is None:
             return other or not_covered(eng, arg)
         s = c.stats
-        fields = (Field("Confirmed", num(s.confirmed), True), Field("Active", num(s.active), True),
-                  Field("Deaths", num(s.deaths), True))
-        return Answer(title=f"{c.name}: COVID-19 figures as of {s.as_of}", fields=fields,
+        fields = tuple(Field(f.label, num(v), True) for f in eng.kb.figures if (v := s.value(f.id)) is not None)
+        return Answer(title=f"{c.name}: {eng.kb.profile.figures_name} as of {s.as_of}", fields=fields,
                       sources=sources(eng.kb, [s.source]))
     return stats_table(eng)
 
 
 def stats_table(eng: Engine, note: str = "") -> Answer:
-    """All ten member states' figures as a monospace table."""
+    """Every member state's figures as a monospace table."""
     rows = [c for c in eng.kb.members if c.stats]
-    width = max(len(c.name) for c in rows)
-    lines = [f"{'Country':<{width}}  {'Confirmed':>9}  {'Active':>6}  {'Deaths':>6}"]
-    for c in rows:
-        s = c.stats
-        assert s is not None
-        lines.append(f"{c.name:<{width}}  {num(s.confirmed):>9}  {num(s.active):>6}  {num(s.deaths):>6}")
-    as_of = rows[0].stats.as_of if rows and rows[0].stats else "June 22"
+    figures = eng.kb.figures
+    cells = [[num(v) if c.stats and (v := c.stats.value(f.id)) is not None else "–" for f in figures] for c in rows]
+    widths = [max([len(f.label), *(len(r[i]) for r in cells)]) for i, f in enumerate(figures)]
+    width = max([len("Country"), *(len(c.name) for c in rows)])
+    lines = ["  ".join([f"{'Country':<{width}}", *(f"{f.label:>{w}}" for f, w in zip(figures, widths, strict=True))])]
+    for c, row in zip(rows, cells, strict=True):
+        lines.append("  ".join([f"{c.name:<{width}}", *(f"{v:>{w}}" for v, w in zip(row, widths, strict=True))]))
+    as_of = rows[0].stats.as_of if rows and rows[0].stats else eng.as_of
     body = (note + "\n" if note else "") + "```\n" + "\n".join(lines) + "\n```"
-    return Answer(title=f"COVID-19 in ASEAN as of {as_of}", body=body,
+    title = f"{capital(eng.kb.profile.figures_name)} in {eng.members.region}" + (f" as of {as_of}" if as_of else "")
+    return Answer(title=title, body=body,
                   sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))
 
 
@@ -169,7 +175,8 @@ def who(eng: Engine, arg: str) -> Answer:
     if ent.kind == "country":
         return envoy_answer(eng, eng.kb.countries[ent.id])
     if ent.kind == "role":
-        return not_covered(eng, f"a {ent.name}", "No one in that role spoke at or is quoted about the roundtable.")
+        return not_covered(eng, f"a {ent.name}",
+                           f"No one in that role spoke at or is quoted about {eng.kb.profile.event}.")
     return person_card(eng, eng.kb.people[ent.id])
 
 
@@ -224,7 +231,13 @@ def quote(eng: Engine, arg: str, rng: random.Random | None = None) -> Answer:
         return quote_answer(eng, merged, f"Quotes on “{sanitize(arg, 60)}”")
     names = ", ".join(t.name for t in eng.kb.topics.values())
     return Answer(title="No matching quote", body=f"No quote in the article matches “{sanitize(arg)}”. "
-                  f"Topics with quotes: {names}.", kind="not_covered", suggestions=("!quote vaccine", "!quote"))
+                  f"Topics with quotes: {names}.", kind="not_covered",
+                  suggestions=(*eng.examples_of("quote"), "!quote"))
+
+
+def _search_examples(eng: Engine) -> tuple[str, ...]:
+    spec = eng.spec("search")
+    return spec.examples if spec else ()
 
 
 def search(eng: Engine, arg: str) -> Answer:
@@ -232,7 +245,7 @@ def search(eng: Engine, arg: str) -> Answer:
     hits = [h for h in eng.search(arg, kinds={"paragraph"}, limit=3) if h.coverage >= 0.3]
     if not hits:
         return Answer(title="No matching passage", body=f"Nothing in the article matches “{sanitize(arg)}”.",
-                      kind="not_covered", suggestions=("!search vaccine", "!search testing capacity"))
+                      kind="not_covered", suggestions=_search_examples(eng))
     fields = tuple(
         Field(clip(f"{eng.kb.article.section(h.doc.section).heading} ¶{h.doc.paragraphs[0]}", 256),
               clip(h.doc.text, 1024))

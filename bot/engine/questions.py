@@ -12,7 +12,7 @@ from bot.dialogue import FRESH, Context
 from bot.engine import figures, followup, lookup, voice
 from bot.engine.format import attribution, bullets, quote_field, quoted, sanitize, sources
 from bot.engine.names import Entity, Mention
-from bot.engine.reading import FIGURES, Question, read, read_sentence, with_concepts, with_entities
+from bot.engine.reading import Question, read, read_sentence, with_concepts, with_entities
 from bot.engine.search import Doc, Hit
 from bot.engine.text import STOPWORDS, clip, stem, words
 from bot.kb.models import Country, Quote, SmallTalk, Source
@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 QUOTE_OPENERS = {("who", "said"), ("who", "says"), ("who", "called"), ("who", "described"), ("who", "stated")}
-META_CONCEPTS = ("envoy", "quote", "roundtable")
+META_CONCEPTS = ("envoy", "quote", "event")
 WHO_FILLERS = {"who", "is", "was", "what", "about", "tell", "me", "s"}
 
-_COVID = re.compile(r"covid-19", re.IGNORECASE)
+_NAMED_NUMBER = re.compile(r"\b[A-Za-z]+-\d+\b")  # the 19 of a name like "XYZ-19" is no figure
 _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.IGNORECASE
 )
@@ -102,8 +102,8 @@ def _parts(eng: Engine, q: Question) -> list[Question]:
         prev = out[-1]
         if not part.mentions or part.has("refer"):
             part = with_entities(part, [m.entity for m in prev.mentions if not part.of_kind(m.entity.kind)])
-        if prev.has("roundtable") and not part.has("roundtable"):
-            part = with_concepts(part, ["roundtable"])
+        if prev.has("event") and not part.has("event"):
+            part = with_concepts(part, ["event"])
         if prev.has("envoy") and not part.has("envoy") and part.has("who"):
             part = with_concepts(part, ["envoy"])
         if prev.figures and not part.figures and not part.has("envoy", "quote"):
@@ -178,9 +178,9 @@ def _route(eng: Engine, q: Question) -> Answer:
             return lookup.outside(eng, outsiders[0], "envoy")
         if (q.has("envoy") or q.has("list") or "countries" in toks) and not people and len(_leftover(eng, q)) <= 1:
             return voice.all_envoys(eng, q)
-    others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id != "asean"]
-    if q.figures and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare", "what")
-                      or not _leftover(eng, q)) and not (others and not member):
+    others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id not in eng.everywhere]
+    if q.figures and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare")
+                      or not _leftover(eng, q)) and not (others and not member) and eng.has("figures"):
         if member:
             late = _OTHER_TIME.search(text)
             if late and not _same_date(late.group(0), member):
@@ -189,7 +189,7 @@ def _route(eng: Engine, q: Question) -> Answer:
                 return figures.several(eng, [eng.kb.countries[m.id] for m in members], q.figures)
             return figures.one(eng, member, q.figures)
         if outsiders:
-            return lookup.outside(eng, outsiders[0], "COVID-19 figures")
+            return lookup.outside(eng, outsiders[0], eng.kb.profile.figures_name)
         return _stats_overview(eng, q)
     if q.has("who") and not people and not member:
         holders = voice.holders(eng, q)
@@ -200,13 +200,13 @@ def _route(eng: Engine, q: Question) -> Answer:
     return _from_facts(eng, q, member, people, outsiders)
 
 
-ROUTE_CONCEPTS = ("envoy", "envoy_weak", "list", "roundtable", "who", "what", "which", "covid", "refer", *FIGURES)
+ROUTE_CONCEPTS = ("envoy", "envoy_weak", "list", "event", "who", "what", "which", "theme", "refer")
 
 
 def _leftover(eng: Engine, q: Question) -> list[str]:
     """The question's content words beyond names, fillers and the words that chose its route."""
     spans = {i for m in q.mentions for i in range(m.start, m.end)}
-    spans |= {i for c in ROUTE_CONCEPTS for a, b in q.concepts.get(c, ()) for i in range(a, b)}
+    spans |= {i for c in (*ROUTE_CONCEPTS, *q.figure_ids) for a, b in q.concepts.get(c, ()) for i in range(a, b)}
     return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS
             and t not in eng.lexicon.filler_words and t not in {"country", "countries"}]
 
@@ -300,7 +300,7 @@ def _unknown_name(eng: Engine, text: str, mentions: list[Mention]) -> str | None
 
 def _query(eng: Engine, q: Question, drop_meta: bool = False, keep_names: bool = False) -> str:
     """The question's search words: without fillers and names of the subject (filtered on instead), and with
-    `drop_meta` without words about saying, representing and the roundtable ("say", "envoy")."""
+    `drop_meta` without words about saying, representing and the event itself ("say", "envoy")."""
     drop = {i for m in q.mentions if not keep_names and m.entity.kind in {"country", "person"}
             for i in range(m.start, m.end)}
     fillers = eng.lexicon.filler_words
@@ -311,9 +311,9 @@ def _query(eng: Engine, q: Question, drop_meta: bool = False, keep_names: bool =
 
 def _stats_overview(eng: Engine, q: Question) -> Answer:
     """Region-wide figure questions: which had none, the most, the fewest; else the table."""
-    field = q.figures[0] if q.figures else "confirmed"
-    rows = [(c, getattr(c.stats, field)) for c in eng.kb.members if c.stats]
-    label = {"deaths": "deaths", "active": "active cases", "confirmed": "confirmed cases"}[field]
+    field = q.figures[0] if q.figures else q.figure_ids[0]
+    rows = [(c, v) for c in eng.kb.members if c.stats and (v := c.stats.value(field)) is not None]
+    label = figures.noun(eng, field)
     as_of = rows[0][0].stats.as_of if rows and rows[0][0].stats else ""
     notes = []
     if q.has("none"):
@@ -335,7 +335,7 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
                 drop_meta: bool = False) -> Answer:
     """Answer from the best-matching facts, then paragraphs, preferring a passage holding an answer of the
     asked type; say so when nothing fits."""
-    orgs = [m.entity.id for m in q.mentions if m.entity.kind == "organization" and m.entity.id != "asean"]
+    orgs = [m.entity.id for m in q.mentions if m.entity.kind == "organization" and m.entity.id not in eng.everywhere]
     focus = member.id if member else (people[0].id if people else None)
     query = _query(eng, q, drop_meta=drop_meta, keep_names=focus is None)
     loose = _query(eng, q, drop_meta=drop_meta, keep_names=True)
@@ -355,7 +355,7 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
     if focus and not member and (not hits or hits[0].coverage < CLOSEST):
         hits = eng.search(loose, kinds={"fact", "event"}, limit=6)
         paras = eng.search(loose, kinds={"paragraph"}, limit=3)
-    if focus is None or q.has("roundtable"):
+    if focus is None or q.has("event"):
         hits = _prefer_labelled(eng, q, hits)
     if q.excluded:  # "what did indonesia build besides test kits"
         hits = _without(hits, q.excluded) or hits
@@ -422,8 +422,8 @@ QUESTION_LABELS = {"date": "date", "place": "place"}
 
 def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit]) -> list[Hit]:
     """Put the event items first that the question asks for ("who hosted" -> Host, "when and where" -> Date,
-    Place), when it is about the roundtable itself."""
-    if not q.has("roundtable"):
+    Place), when it is about the event itself."""
+    if not q.has("event"):
         return hits
     toks = q.tokens
     ranked: list[tuple[int, int, Doc]] = []
@@ -444,8 +444,8 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit]) -> list[Hit]:
 
 
 def _has_figure(text: str) -> bool:
-    """True when the text states a number (the 19 of COVID-19 does not count)."""
-    return bool(_FIGURE.search(_COVID.sub("", text)))
+    """True when the text states a number (the 19 of a name such as "COVID-19" does not count)."""
+    return bool(_FIGURE.search(_NAMED_NUMBER.sub("", text)))
 
 
 def _rarest_slot(eng: Engine, query: str) -> tuple[str, ...]:

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 _SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\s+-+\s+")
-FIGURES = ("confirmed", "active", "deaths")
 ANSWER_TYPES = {"who": "person", "where": "place", "when": "date", "how_many": "number"}
 _NOT_SUBJECT_AFTER = {"besides", "except", "excluding", "unlike", "apart"}
 
@@ -30,6 +29,7 @@ class Question:
     before: str = ""  # chat before the question in the same line ("craving thai food lol.")
     carried: tuple[str, ...] = ()  # entity ids taken from the conversation, not the text
     excluded: tuple[str, ...] = ()  # words after "besides", "except", "other than": not what is asked
+    figure_ids: tuple[str, ...] = ()  # the kinds of figure the knowledge base has
     notes: tuple[str, ...] = field(default=())
 
     def has(self, *concepts: str) -> bool:
@@ -54,12 +54,11 @@ class Question:
     @property
     def figures(self) -> tuple[str, ...]:
         """The kinds of figure asked for, in question order ("active cases" is active, not confirmed)."""
-        found = [(self.first(f) or 0, f) for f in FIGURES if f in self.concepts]
+        found = [(self.first(f) or 0, f) for f in self.figure_ids if f in self.concepts]
         kinds = [f for _, f in sorted(found)]
-        if "active" in kinds and "confirmed" in kinds:
-            a, c = self.concepts["active"], self.concepts["confirmed"]
-            if all(any(s0 <= s < e0 + 2 for s0, e0 in a) for s, _ in c):
-                kinds.remove("confirmed")  # "active cases", "active ones"
+        for a, b in [(a, b) for a in kinds for b in kinds if a != b]:
+            if b in kinds and all(any(s0 <= s < e0 + 2 for s0, e0 in self.concepts[a]) for s, _ in self.concepts[b]):
+                kinds.remove(b)  # "active cases": the word for one kind qualifies the other's
         return tuple(kinds)
 
     @property
@@ -107,13 +106,14 @@ def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
             excluded = [t for t in tokens[i + skip : i + skip + 3] if t not in STOPWORDS]
             break
     return Question(text=text, tokens=tuple(tokens), concepts=concepts, mentions=tuple(mentions),
-                    ambiguous=tuple(dict.fromkeys(ambiguous)), before=before, excluded=tuple(excluded))
+                    ambiguous=tuple(dict.fromkeys(ambiguous)), before=before, excluded=tuple(excluded),
+                    figure_ids=lex.figure_ids)
 
 
 def _asks(eng: Engine, sentence: str) -> bool:
     toks = words(sentence)
     found = eng.lexicon.scan(toks, normalize(sentence))
-    return any(c in found for c in (*ANSWER_TYPES, "which", "quote", "envoy", *FIGURES))
+    return any(c in found for c in (*ANSWER_TYPES, "which", "quote", "envoy", *eng.lexicon.figure_ids))
 
 
 def _worth_keeping(eng: Engine, head: str) -> bool:
@@ -163,4 +163,4 @@ def with_concepts(q: Question, concepts: list[str]) -> Question:
     return replace(q, concepts=merged)
 
 
-__all__ = ["Question", "read", "read_sentence", "sentences", "with_concepts", "with_entities"]
+__all__ = ["ANSWER_TYPES", "Question", "read", "read_sentence", "sentences", "with_concepts", "with_entities"]

@@ -79,7 +79,7 @@ def no_figures_for(eng: Engine, member: Country, kinds: tuple[str, ...], when: s
     from bot.engine import figures
 
     s = member.stats
-    said = figures.sentence(member, kinds or ("confirmed",))
+    said = figures.sentence(eng, member, kinds or tuple(f.id for f in eng.kb.figures[:1]))
     as_of = s.as_of if s else ""
     return Answer(title=f"No figures for “{sanitize(when, 40)}” in the article",
                   body=f"The article does not give figures for {sanitize(when, 40)}; it gives them only as of {as_of}: "

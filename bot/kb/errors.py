@@ -7,7 +7,7 @@ class KnowledgeError(Exception):
     """A knowledge-base file is missing, unreadable or invalid.
 
     The message names the file, the key path and what is wrong, e.g.
-    `knowledge/countries.yaml: countries[3].stats.deaths: expected int, got str`.
+    `knowledge/countries.yaml: countries[3].stats.values.deaths: expected int, got str`.
     """
 
     def __init__(self, file: str, where: str, problem: str) -> None:

@@ -16,10 +16,12 @@ from bot.kb.models import (
     Country,
     Event,
     Fact,
+    Figure,
     Gazetteer,
     Language,
     Organization,
     Person,
+    Profile,
     Quote,
     Source,
     Topic,
@@ -50,6 +52,7 @@ class KnowledgeBase:
     facts: list[Fact]
     quotes: list[Quote]
     gazetteer: Gazetteer
+    profile: Profile
     synonyms: list[list[str]] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     languages: list[Language] = field(default_factory=list)
@@ -58,8 +61,17 @@ class KnowledgeBase:
 
     @property
     def members(self) -> list[Country]:
-        """The ten ASEAN member states, in the order the files list them."""
+        """The member states (`member: true`), in the order the files list them."""
         return [c for c in self.countries.values() if c.member]
+
+    @property
+    def figures(self) -> list[Figure]:
+        """The kinds of figure the countries' stats give, in the order profile.yaml declares them."""
+        return self.profile.figures
+
+    def figure(self, figure_id: str) -> Figure | None:
+        """The declared figure with this id."""
+        return next((f for f in self.profile.figures if f.id == figure_id), None)
 
     def name_of(self, entity_id: str) -> str:
         """Display name of a country, person or organization id."""
@@ -113,6 +125,12 @@ def _convert(data: Any, kind: type[T], file: str, where: str) -> T:
 
 
 def _section(root: Path, name: str, key: str, kind: type[T]) -> T:
+    file, data = _load(root, name, key)
+    return _convert(data, kind, file, key)
+
+
+def _load(root: Path, name: str, key: str) -> tuple[str, Any]:
+    """(file, the value of its top-level key), parsed but not yet validated."""
     import yaml  # here, not at the top: an engine from the cache starts without the YAML parser
 
     from bot.kb.yamlio import load_yaml
@@ -132,7 +150,27 @@ def _section(root: Path, name: str, key: str, kind: type[T]) -> T:
     extra = sorted(str(k) for k in data if k != key)  # keys may be numbers as well as text
     if extra:
         raise KnowledgeError(file, "", f"unknown top-level key(s): {', '.join(extra)}")
-    return _convert(data[key], kind, file, key)
+    return file, data[key]
+
+
+def _countries(root: Path, profile: Profile) -> list[Country]:
+    """countries.yaml, with every stats value checked first: a declared figure id, an integer >= 0
+    (msgspec would not name the key of a bad value)."""
+    file, data = _load(root, "countries.yaml", "countries")
+    ids = [f.id for f in profile.figures]
+    for i, c in enumerate(data if isinstance(data, list) else []):
+        stats = c.get("stats") if isinstance(c, dict) else None
+        values = stats.get("values") if isinstance(stats, dict) else None
+        for fid, v in values.items() if isinstance(values, dict) else ():
+            where = f"countries[{i}].stats.values.{fid}"
+            if fid not in ids:
+                raise KnowledgeError(file, where, f"unknown figure {fid!r} (profile.yaml figures: "
+                                                  f"{', '.join(ids) or 'none'})")
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise KnowledgeError(file, where, f"expected `int`, got `{type(v).__name__}`")
+            if v < 0:
+                raise KnowledgeError(file, where, f"expected `int` >= 0, got {v}")
+    return _convert(data, list[Country], file, "countries")
 
 
 def _optional(root: Path, name: str, key: str, kind: type[T], default: T) -> T:
@@ -156,11 +194,12 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         raise KnowledgeError(str(root), "", "knowledge directory not found")
     _, md = _read(root, ARTICLE_FILE)
     article = parse_article(md)
+    profile = _section(root, "profile.yaml", "profile", Profile)
+    _by_id(profile.figures, str(root / "profile.yaml"), "profile.figures")  # each figure declared once
     kb = KnowledgeBase(
         root=root,
         article=article,
-        countries=_by_id(_section(root, "countries.yaml", "countries", list[Country]),
-                         str(root / "countries.yaml"), "countries"),
+        countries=_by_id(_countries(root, profile), str(root / "countries.yaml"), "countries"),
         people=_by_id(_section(root, "people.yaml", "people", list[Person]),
                       str(root / "people.yaml"), "people"),
         organizations=_by_id(_section(root, "organizations.yaml", "organizations", list[Organization]),
@@ -171,12 +210,26 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         facts=_section(root, "facts.yaml", "facts", list[Fact]),
         quotes=_section(root, "quotes.yaml", "quotes", list[Quote]),
         gazetteer=_section(root, "gazetteer.yaml", "gazetteer", Gazetteer),
+        profile=profile,
         synonyms=_section(root, "synonyms.yaml", "synonyms", list[list[str]]),
         vocabulary=_optional(root, "vocabulary.yaml", "vocabulary", Vocabulary, Vocabulary()),
         languages=_optional(root, "languages.yaml", "languages", list[Language], []),
     )
     _link(kb)
     return kb
+
+
+def _check_profile(kb: KnowledgeBase) -> None:
+    """The profile names the article as article.md does, and names the member group when there are member
+    states."""
+    file, p = str(kb.root / "profile.yaml"), kb.profile
+    if p.article.headline != kb.article.title:
+        raise KnowledgeError(file, "profile.article.headline",
+                             f"{p.article.headline!r} is not the title of {ARTICLE_FILE} ({kb.article.title!r})")
+    if p.article.author and not any(p.article.author in para.text for para in kb.article.paragraphs()):
+        raise KnowledgeError(file, "profile.article.author", f"{p.article.author!r} does not appear in {ARTICLE_FILE}")
+    if p.members is None and any(c.member for c in kb.countries.values()):
+        raise KnowledgeError(file, "profile.members", "countries.yaml lists member states: name their group here")
 
 
 def _link(kb: KnowledgeBase) -> None:
@@ -210,6 +263,7 @@ def _link(kb: KnowledgeBase) -> None:
             owners[eid] = name
     entities = {**kb.countries, **kb.people, **kb.organizations}
 
+    _check_profile(kb)
     file = str(root / "countries.yaml")
     envoys = kb.envoy_country
     for i, c in enumerate(kb.countries.values()):

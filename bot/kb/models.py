@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
+
+Count = Annotated[int, msgspec.Meta(ge=0)]
 
 
 class Record(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -16,14 +20,25 @@ class Source(Record, kw_only=True, frozen=True):
     paragraphs: list[int]
 
 
+class Figure(Record, kw_only=True, frozen=True):
+    """A kind of figure the countries' stats give (declared in profile.yaml): "confirmed", "deaths" ..."""
+
+    id: str
+    label: str  # a table column or field name: "Confirmed"
+    noun: str  # in a sentence: "the most confirmed cases"
+    words: list[str] = []  # words that ask for it in a question
+
+
 class Stats(Record, kw_only=True, frozen=True):
-    """COVID-19 figures for one country, as the article gives them."""
+    """One country's figures, as the article gives them: values by figure id."""
 
     as_of: str
-    confirmed: int
-    active: int
-    deaths: int
+    values: dict[str, Count]
     source: Source
+
+    def value(self, figure_id: str) -> int | None:
+        """The figure with this id, or None when the article gives none for the country."""
+        return self.values.get(figure_id)
 
 
 class Country(Record, kw_only=True, frozen=True):
@@ -161,3 +176,63 @@ class Language(Record, kw_only=True, frozen=True):
     name: str
     countries: dict[str, list[str]] = {}
     words: dict[str, list[str]] = {}
+
+
+class ArticleRef(Record, kw_only=True, frozen=True):
+    """The article's reference: what a citation of it names. No field is guessed: a URL only if one is known."""
+
+    headline: str  # the `#` title of article.md
+    publisher: str
+    author: str | None = None  # as the byline gives it
+    published_in: str  # where it was published, in words
+    date: str | None = None  # of publication, when the article gives it
+    url: str | None = None
+
+
+class Members(Record, kw_only=True, frozen=True):
+    """How the bot names the group the countries belong to."""
+
+    group: str  # "ASEAN member states"
+    one: str  # "an ASEAN member state"
+    count: str  # "ten", as in "all ten"
+    region: str  # "COVID-19 in ASEAN as of ..."
+    partner: str  # how a non-member appears: "ASEAN's partner"
+
+
+class Examples(Record, kw_only=True, frozen=True):
+    """Arguments for the examples in help text, usage hints and suggestions. A missing one drops its examples."""
+
+    country: str | None = None
+    country_other: str | None = None
+    ambassador: str | None = None  # a country to ask the envoy of
+    envoy: str | None = None  # an envoy's name
+    stats: str | None = None  # a country to ask the figures of
+    person: str | None = None
+    person_other: str | None = None
+    topic: str | None = None
+    search: str | None = None
+    search_other: str | None = None
+    question: str | None = None
+    question_other: str | None = None
+    day: str | None = None  # YYYY-MM-DD for `!summary`
+
+
+class Profile(Record, kw_only=True, frozen=True):
+    """The article and the bot's voice: everything the code says that is particular to this article."""
+
+    name: str  # the bot's name
+    description: str  # one line: what the bot is
+    scope: str  # one line: what the article covers ("the June 15, 2020 roundtable, ...")
+    intro: str  # the first line of `!help`
+    banner: str  # the console's first line
+    prompt: str  # the title of the answer to an empty line, and the Discord greeting
+    event: str  # the event in a sentence: "the roundtable"
+    event_when: str  # the event with its date: "the June 15 roundtable"
+    event_date: str  # "June 15, 2020"
+    article: ArticleRef
+    members: Members | None = None  # needed when countries.yaml lists member states
+    figures_name: str = "figures"  # "COVID-19 figures"
+    figures: list[Figure] = []
+    examples: Examples = Examples()
+    aliases: dict[str, list[str]] = {}  # extra command aliases: {event: [roundtable]}
+    option_hints: dict[str, str] = {}  # Discord slash-option descriptions by option name

@@ -71,7 +71,7 @@ def test_country_spotlight_shows_envoy_figures_and_a_quote(rotation: Rotation, k
     text = rotation.answer(day).to_text()
     assert country.name in text
     assert kb.people[country.envoy].name in text
-    assert f"{country.stats.confirmed:,}" in text and f"{country.stats.deaths:,}" in text
+    assert f"{country.stats.value('confirmed'):,}" in text and f"{country.stats.value('deaths'):,}" in text
     quote = rotation.quote_for(day)
     if item.quotes:
         assert quote is not None and quote.text.strip() in text and quote in item.quotes

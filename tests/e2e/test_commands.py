@@ -169,3 +169,62 @@ async def test_without_read_history_the_answer_is_posted_without_a_quote(bot, fa
     await fake.send_message("!who", channel="nohistory")
     msg = sent(await fake.next_post(after=n))
     assert "message_reference" not in msg and "Usage" in msg["content"]
+
+
+async def test_ping_shows_the_gateway_latency(bot, fake, monkeypatch):
+    monkeypatch.setattr(type(bot), "latency", property(lambda self: 0.0423))
+    n = len(fake.requests)
+    await fake.send_message("!ping")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    assert embed["title"] == "Pong!"
+    assert "Gateway latency: 42 ms" in embed["description"]
+
+
+async def test_ping_before_any_heartbeat_says_so(bot, fake, monkeypatch):
+    monkeypatch.setattr(type(bot), "latency", property(lambda self: float("inf")))
+    n = len(fake.requests)
+    await fake.slash("ping")
+    post = await fake.next_post(after=n)
+    assert "not measured yet" in embed_ok(post.body["data"])["description"]
+
+
+async def test_invite_builds_the_url_from_the_application_id(bot, fake):
+    n = len(fake.requests)
+    await fake.slash("invite")
+    embed = embed_ok((await fake.next_post(after=n)).body["data"])
+    url = (f"https://discord.com/oauth2/authorize?client_id={fake.world.app_id}"
+           "&scope=bot+applications.commands&permissions=277025475584")  # docs/deployment.md
+    assert url in embed["description"]
+    assert "Embed Links" in str(embed["fields"])
+
+
+async def test_about_and_source_on_discord(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!about")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    assert bot.kb.profile.article.headline in str(embed)
+    n = len(fake.requests)
+    await fake.slash("source")
+    assert "No URL is recorded" in str(embed_ok((await fake.next_post(after=n)).body["data"]))
+
+
+async def test_another_knowledge_base_registers_only_the_commands_it_can_answer(start_bot, fake):
+    from pathlib import Path
+
+    from bot.kb.loader import load_knowledge
+
+    harbour = load_knowledge(Path(__file__).resolve().parents[1] / "data" / "harbour-festival")
+    bot = await start_bot(knowledge=harbour)
+    for name in ("country", "ambassador", "stats", "c", "envoy", "figures"):
+        assert bot.get_command(name) is None, name
+    assert bot.get_command("who") is not None and bot.get_command("about") is not None
+    slash = {c.name for c in bot.tree.get_commands()}
+    assert slash.isdisjoint({"country", "ambassador", "stats"}) and {"who", "quote", "ping"} <= slash
+    n = len(fake.requests)
+    await fake.send_message("!help")
+    text = str(embed_ok(sent(await fake.next_post(after=n))))
+    assert "!who <person>" in text and "!country" not in text and "!stats" not in text
+    n = len(fake.requests)
+    await fake.slash("who", {"person": "ivo"}, focused="person")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert "Ivo Hartsen" in [c["name"] for c in post.body["data"]["choices"]]

@@ -1,12 +1,17 @@
-"""Every engine command (`bot.engine.specs.SPECS`) as one hybrid command: `!country Vietnam` and `/country`.
+"""Every engine command the knowledge base can answer (`Engine.available_specs`) as one hybrid command:
+`!country Vietnam` and `/country`.
 
 The commands are generated from the specs, so names, aliases, usage, help text and examples stay in
 one place. They all share one implementation, `run_command`; each spec's `summary` is its help text.
+`ping` and `invite` are answered here rather than by the engine: only the Discord client knows the
+gateway latency and the application id.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Callable
 from typing import Any, Optional
 
 import discord
@@ -14,10 +19,11 @@ from discord import app_commands
 from discord.ext import commands
 from discord.ext.commands.parameters import Parameter, Signature
 
+from bot.answer import Answer, Field
 from bot.discordbot.app import AnyBot
 from bot.discordbot.render import shorten
-from bot.discordbot.respond import answer_in_conversation, send_note
-from bot.engine.specs import SPECS, CommandSpec
+from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
+from bot.engine.specs import CommandSpec
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +34,12 @@ CHOICE_LIMIT = 100  # Discord's limit on a choice's name and value
 OPTION_NAMES = {"country": "country", "person": "person", "country_or_person": "name", "quote": "about",
                 "text": "text"}
 OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "day"}
+# Slash-option descriptions; the knowledge base's profile (`option_hints`) gives its own, with examples.
 OPTION_HELP = {
-    "country": "An ASEAN member state, e.g. Vietnam",
-    "person": "Someone the article names, e.g. Lee Hyuk",
-    "name": "A country or an envoy's name, e.g. Thailand or Umar Hadi",
-    "about": "A topic, a person or a country, e.g. vaccine",
+    "country": "A country the article covers",
+    "person": "Someone the article names",
+    "name": "A country or an envoy's name",
+    "about": "A topic, a person or a country",
     "question": "Your question about the article",
     "words": "Words to look for in the article",
     "command": "A command name, e.g. quote",
@@ -40,6 +47,38 @@ OPTION_HELP = {
     "text": "Text",
 }
 COMPLETED_KINDS = {"country", "person", "country_or_person", "quote"}
+# What the invite asks for, and nothing else (docs/deployment.md explains each one).
+INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
+                                         read_message_history=True, use_application_commands=True,
+                                         send_messages_in_threads=True)
+INVITE_SCOPES = ("bot", "applications.commands")
+
+
+def ping_answer(bot: commands.Bot) -> Answer:
+    """"Pong!" with the gateway latency (the time from a heartbeat to its acknowledgement)."""
+    latency = bot.latency
+    body = (f"Gateway latency: {latency * 1000:.0f} ms." if math.isfinite(latency)
+            else "Gateway latency: not measured yet (no heartbeat acknowledged so far).")
+    return Answer(title="Pong!", body=body, kind="help")
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 link that adds the bot, with its slash commands and the permissions it needs."""
+    return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)
+
+
+def invite_answer(bot: commands.Bot) -> Answer:
+    """The invite link of the running bot's application."""
+    if bot.application_id is None:
+        return Answer(title="Invite the bot", body="The application id is not known yet; try again in a moment.",
+                      kind="error")
+    names = ", ".join(name.replace("_", " ").title() for name, on in INVITE_PERMISSIONS if on)
+    return Answer(title="Invite the bot", body=f"Add the bot to a server you manage:\n{invite_url(bot.application_id)}",
+                  fields=(Field("Permissions it asks for", names),), kind="help")
+
+
+# Commands the Discord front end answers itself, instead of the engine.
+LOCAL_ANSWERS: dict[str, Callable[[commands.Bot], Answer]] = {"ping": ping_answer, "invite": invite_answer}
 
 
 def option_name(spec: CommandSpec) -> str | None:
@@ -63,6 +102,10 @@ async def run_command(ctx: commands.Context[AnyBot], name: str, arg: str) -> Non
     cap = ctx.bot.settings.max_input_length
     if len(arg) > cap:
         await send_note(ctx, f"That is {len(arg)} characters long; please keep it under {cap}.")
+        return
+    local = LOCAL_ANSWERS.get(name)
+    if local is not None:
+        await send_answer(ctx.bot, ctx, local(ctx.bot))
         return
     await answer_in_conversation(ctx.bot, ctx, lambda context: ctx.bot.answer_command(name, arg, context))
 
@@ -103,11 +146,13 @@ def _completer(kind: str) -> Any:
 async def complete_command_name(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Command names for `/help`: prefix matches first, then names containing the text."""
     typed = current.strip().lower()
-    return choices([s.name for s in SPECS if typed in s.name], typed)
+    specs = interaction.client.engine.available_specs()  # type: ignore[attr-defined]
+    return choices([s.name for s in specs if typed in s.name], typed)
 
 
-def build_command(spec: CommandSpec) -> commands.HybridCommand[Any, ..., None]:
-    """A hybrid command for one spec; its option is named after the argument and autocompleted."""
+def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> commands.HybridCommand[Any, ..., None]:
+    """A hybrid command for one spec; its option is named after the argument, described (by `hints` first,
+    the knowledge base's option hints) and autocompleted."""
     option = option_name(spec)
 
     async def callback(ctx: commands.Context[Any], **kwargs: str | None) -> None:
@@ -123,7 +168,8 @@ def build_command(spec: CommandSpec) -> commands.HybridCommand[Any, ..., None]:
             annotation=str if spec.required else Optional[str],  # noqa: UP045 (a runtime value)
             default=Parameter.empty if spec.required else None,
         ))
-        app_commands.describe(**{option: OPTION_HELP.get(option, "Text")})(callback)
+        hint = (hints or {}).get(option) or OPTION_HELP.get(option, "Text")
+        app_commands.describe(**{option: shorten(hint, 100)})(callback)
     callback.__signature__ = Signature(params)  # type: ignore[attr-defined]
     examples = "\n".join(spec.examples)
     command: commands.HybridCommand[Any, ..., None] = commands.HybridCommand(
@@ -146,9 +192,10 @@ class Lookup(commands.Cog):
         self.names: list[str] = []
 
     async def cog_load(self) -> None:
-        """Register one hybrid command per spec."""
-        for spec in SPECS:
-            command = build_command(spec)
+        """Register one hybrid command per spec the knowledge base can answer."""
+        engine = self.bot.engine  # type: ignore[attr-defined]
+        for spec in engine.available_specs():
+            command = build_command(spec, engine.kb.profile.option_hints)
             self.bot.add_command(command)
             self.names.append(command.name)
         log.debug("registered %d engine commands", len(self.names))

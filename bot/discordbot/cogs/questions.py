@@ -14,7 +14,7 @@ from bot.discordbot.respond import answer_in_conversation, send_note
 log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
-GREETING = "Ask me anything about the ASEAN envoys' roundtable of June 2020, or try `{prefix}help`."
+GREETING = "{prompt}, or try `{prefix}help`."  # the prompt is the knowledge base's (profile.yaml)
 
 
 class Questions(commands.Cog):
@@ -63,7 +63,8 @@ class Questions(commands.Cog):
         text = self.question_text(message)
         if not text:  # a bare mention or DM gets a hint; an image posted in an ask channel gets nothing
             if message.guild is None or self._addressed(message):
-                await send_note(message, GREETING.format(prefix=settings.prefix))
+                prompt = self.bot.engine.kb.profile.prompt  # type: ignore[attr-defined]
+                await send_note(message, GREETING.format(prompt=prompt, prefix=settings.prefix))
             return
         retry = self.bot.retry_after(message)
         if retry:
