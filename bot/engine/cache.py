@@ -10,7 +10,6 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from bot.engine.core import Engine
@@ -59,6 +58,8 @@ def load_engine(root: Path | None = None, use_cache: bool = True) -> Engine:
     except Exception as exc:  # a corrupt or incompatible cache is rebuilt, never fatal
         log.debug("ignoring engine cache %s: %s", path, exc)
     engine = Engine(load_knowledge(root))
+    import tempfile  # only when the cache is written, not on the fast path
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:

@@ -36,16 +36,27 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     short = len(content) <= MAX_ELLIPSIS
     opens = q.first("follow_on") == 0 or q.tokens[:2] in {("what", "about"), ("how", "about")}
     asks_own = any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
-        len(content) > len(own) + 1 and not opens)
+        len(content) > len(own) + 1 and not opens) or (q.first("define") == 0 and not opens)
     if not own:
         if q.has("refer") or (short and (opens or not asks_own)):
             entities = _referents(eng, q, context)
             q = with_entities(q, entities) if entities else q
             return q if asks_own else _with_attribute(eng, q, context)
         return q
-    if (opens or short) and not asks_own:
+    if (opens or short) and not asks_own and all(_fits(context.attribute, e) for e in own):
         return _apply(eng, q, [], context)
     return q
+
+
+def _fits(attribute: str | None, entity: Entity) -> bool:
+    """Whether the last attribute can be asked of this entity ("what about laos?" after a figure)."""
+    if not attribute:
+        return False
+    if attribute.startswith("figure:"):
+        return entity.kind in {"country", "partner"}
+    if attribute == "envoy":
+        return entity.kind in {"country", "partner", "person"}
+    return True
 
 
 def _pick(eng: Engine, q: Question, context: Context, own: list[Entity], content: list[str]) -> Entity | None:
@@ -97,14 +108,18 @@ def _with_attribute(eng: Engine, q: Question, context: Context) -> Question:
     """Ask the conversation's last attribute of the question's entities ("what about laos?")."""
     attribute = context.attribute or ""
     if attribute.startswith("figure:"):
-        return with_concepts(q, ["how_many", *attribute.removeprefix("figure:").split(",")])
+        return replace(with_concepts(q, ["how_many", *attribute.removeprefix("figure:").split(",")]), inherited=True)
     if attribute in {"envoy", "quote"}:
-        return with_concepts(q, [attribute, "who"] if attribute == "envoy" else [attribute])
+        return replace(with_concepts(q, [attribute, "who"] if attribute == "envoy" else [attribute]), inherited=True)
+    if attribute == "who" and q.mentions:  # a pick after "which Park did you mean?"
+        again = read_sentence(eng, f"who is {q.mentions[-1].entity.name}")
+        return replace(again, carried=q.carried, inherited=True)
     if attribute.startswith("ask:"):
         carried = [m.entity for m in q.mentions]
         again = read_sentence(eng, f"{attribute.removeprefix('ask:')} {q.text}")
         own = {m.entity for m in again.mentions}
-        return with_entities(again, [e for e in carried if e not in own]) if carried else again
+        again = with_entities(again, [e for e in carried if e not in own]) if carried else again
+        return replace(again, inherited=True)
     return q
 
 
@@ -119,9 +134,9 @@ def remember(eng: Engine, q: Question, answer: Answer, context: Context) -> Answ
             ids.append(envoy)  # "who represented thailand" -> "what did he say"
         elif (c := eng.kb.country_of_envoy(e)) is not None:
             ids.append(c.id)
-    attribute = preset.attribute or _attribute(eng, q)
-    candidates = preset.candidates or (context.candidates if q.carried and set(q.carried) <= set(
-        context.candidates) else ())
+    picked = bool(q.carried) and set(q.carried) <= set(context.candidates)
+    attribute = preset.attribute or (context.attribute if picked or q.inherited else _attribute(eng, q))
+    candidates = preset.candidates or (context.candidates if picked else ())
     new = Context(entities=tuple(dict.fromkeys(ids))[:4], attribute=attribute, candidates=candidates,
                   sources=tuple(dict.fromkeys(s.section for s in answer.sources))[:4], turn=context.turn + 1)
     title = answer.title
@@ -135,10 +150,8 @@ def _attribute(eng: Engine, q: Question) -> str:
     """What the question asked, to be asked again of another entity."""
     if q.figures:
         return "figure:" + ",".join(q.figures)
-    if q.has("envoy"):
+    if q.has("envoy") and not q.has("quote"):
         return "envoy"
-    if q.has("quote"):
-        return "quote"
     spans = {i for m in q.mentions for i in range(m.start, m.end)}
     rest = [t for i, t in enumerate(q.tokens) if i not in spans and t not in eng.lexicon.filler_words]
     return "ask:" + " ".join(rest) if rest else ""

@@ -12,6 +12,7 @@ from bot.kb.models import SmallTalk
 
 Phrase = tuple[str, ...]
 TALK_WORDS = 12  # a longer line is a question, not small talk
+GLUE = frozenset({"is", "the", "this", "a", "an", "s", "of", "that", "it"})  # small talk matches without them
 
 
 def is_spaced(phrase: str) -> bool:
@@ -57,7 +58,7 @@ class Lexicon:
         self.small_talk: dict[Phrase, SmallTalk] = {}
         for entry in vocab.small_talk:
             for phrase in entry.phrases:
-                self.small_talk.setdefault(tuple(words(phrase)) or (phrase,), entry)
+                self.small_talk.setdefault(_glueless(phrase) or (phrase,), entry)
         self.talk_concepts = {e.concept: e for e in vocab.small_talk if e.concept}
         self.filler_words = frozenset(p[0] for p in self.fillers if len(p) == 1)
         self.concept_words = {c: frozenset(w for p in ps if is_spaced(p) for w in words(p))
@@ -83,6 +84,7 @@ class Lexicon:
         """The small-talk entry a line is, fillers aside ("hi bot", "ok thanks!"), if it is one."""
         if len(tokens) > TALK_WORDS:
             return None
+        tokens = [t for t in tokens if t not in GLUE] or tokens
         for lo in range(len(tokens)):
             for hi in range(len(tokens), lo, -1):
                 entry = self.small_talk.get(tuple(tokens[lo:hi]))
@@ -90,14 +92,18 @@ class Lexicon:
                     return entry
         return None
 
-    def gap(self, tokens: list[str]) -> Gap | None:
-        """What the question asks for that the article never gives, if it asks for such a thing."""
+    def gap(self, tokens: list[str]) -> tuple[Gap, Phrase] | None:
+        """What the question asks for that the article never gives, and the phrase asking it, if any."""
         for g in self.gaps:
             for phrase in g.phrases:
                 n = len(phrase)
                 if any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1)):
-                    return g
+                    return g, phrase
         return None
+
+
+def _glueless(phrase: str) -> Phrase:
+    return tuple(w for w in words(phrase) if w not in GLUE)
 
 
 def _phrases(items: list[str]) -> frozenset[Phrase]:

@@ -21,7 +21,7 @@ from bot.engine.format import (
 )
 from bot.engine.names import Entity, Resolution
 from bot.engine.text import clip
-from bot.kb.models import Country, Fact, Person, Quote, Source
+from bot.kb.models import Country, Fact, Organization, Person, Quote, Source
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
@@ -178,6 +178,14 @@ def who(eng: Engine, arg: str) -> Answer:
         return not_covered(eng, f"a {ent.name}",
                            f"No one in that role spoke at or is quoted about {eng.kb.profile.event}.")
     return person_card(eng, eng.kb.people[ent.id])
+
+
+def organization(eng: Engine, org: Organization) -> Answer:
+    """What an organisation, programme or meeting is, and what the article says of it."""
+    facts = [f for f in eng.facts_about(org.id) if f.text not in org.description][:3]
+    fields = (Field("In the article", clip(bullets(f.text for f in facts), 1024)),) if facts else ()
+    return Answer(title=org.name, body=org.description, fields=fields,
+                  sources=sources(eng.kb, [org.source, *(f.source for f in facts)]))
 
 
 def person_card(eng: Engine, p: Person) -> Answer:

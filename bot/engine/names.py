@@ -164,6 +164,10 @@ class NameIndex:
         toks = words(original)
         caps = {words(w)[0] for w in re.findall(r"[^\W\d_][\w'-]*", original) if w[:1].isupper() and words(w)}
         caps |= {p for w in re.findall(r"[A-Z][\w'-]*", original) for p in words(w)}
+        for i, tok in enumerate(toks):  # "who is eric": a lone given name asked about is a name
+            if (i >= 2 and toks[i - 2] == "who" and toks[i - 1] in {"is", "was"}) or (
+                    i >= 1 and toks[i - 1] in {"did", "does", "about", "by", "mr", "ms", "mrs"}):
+                caps.add(tok)
         taken = [False] * len(toks)
         found: list[Mention] = []
 

@@ -153,9 +153,9 @@ def _route(eng: Engine, q: Question) -> Answer:
     if places and not members:
         return lookup.not_covered(eng, places[0].name)
     gap = eng.lexicon.gap(toks)
-    if gap is not None and not _gives(eng, q, gap.phrases):
+    if gap is not None and not _gives(eng, q, gap[1]):
         subject = member.name if member else (outsiders[0].name if outsiders else None)
-        return voice.gap_answer(eng, gap.what, subject, member)
+        return voice.gap_answer(eng, gap[0].what, subject, member)
     if q.ambiguous and not people and not members:
         return voice.which_of(eng, q, list(q.ambiguous))
 
@@ -191,6 +191,9 @@ def _route(eng: Engine, q: Question) -> Answer:
         if outsiders:
             return lookup.outside(eng, outsiders[0], eng.kb.profile.figures_name)
         return _stats_overview(eng, q)
+    orgs = [e for e in q.of_kind("organization") if e.id not in eng.everywhere]
+    if orgs and q.first("define") == 0 and not people and not member and len(_leftover(eng, q)) <= 1:
+        return lookup.organization(eng, eng.kb.organizations[orgs[0].id])
     if q.has("who") and not people and not member:
         holders = voice.holders(eng, q)
         if holders is not None:
@@ -237,12 +240,12 @@ def _same_date(phrase: str, member: Country) -> bool:
         and not re.search(r"start|beginning|end|middle|last|next|yesterday|in ", phrase, re.IGNORECASE)
 
 
-def _gives(eng: Engine, q: Question, phrases: frozenset[tuple[str, ...]]) -> bool:
+def _gives(eng: Engine, q: Question, phrase: tuple[str, ...]) -> bool:
     """True when the article says the asked thing of the question's subject (Seoul's population, not Indonesia's)."""
     subjects = [m.entity.id for m in q.mentions if m.entity.kind in {"country", "person", "organization"}]
-    asked = {stem(p[0]) for p in phrases if len(p) == 1}
+    asked = {stem(w) for w in phrase if w not in STOPWORDS}
     docs = eng.index.docs
-    return any(asked & set(docs[i].terms) for sid in subjects for i in eng.index.about(sid)
+    return any(asked <= set(docs[i].terms) for sid in subjects for i in eng.index.about(sid)
                if docs[i].kind in {"fact", "paragraph"})
 
 
@@ -356,7 +359,7 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         hits = eng.search(loose, kinds={"fact", "event"}, limit=6)
         paras = eng.search(loose, kinds={"paragraph"}, limit=3)
     if focus is None or q.has("event"):
-        hits = _prefer_labelled(eng, q, hits)
+        hits = _prefer_labelled(eng, q, hits, q.has("event") or (focus is None and q.has("envoy", "envoy_weak")))
     if q.excluded:  # "what did indonesia build besides test kits"
         hits = _without(hits, q.excluded) or hits
         paras = _without(paras, q.excluded) or paras
@@ -420,10 +423,10 @@ def _names_person(eng: Engine, text: str) -> bool:
 QUESTION_LABELS = {"date": "date", "place": "place"}
 
 
-def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit]) -> list[Hit]:
+def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: bool) -> list[Hit]:
     """Put the event items first that the question asks for ("who hosted" -> Host, "when and where" -> Date,
-    Place), when it is about the event itself."""
-    if not q.has("event"):
+    Place), when it is about the event itself (or about the envoys, with no one else named)."""
+    if not about_event:
         return hits
     toks = q.tokens
     ranked: list[tuple[int, int, Doc]] = []

@@ -30,6 +30,7 @@ class Question:
     carried: tuple[str, ...] = ()  # entity ids taken from the conversation, not the text
     excluded: tuple[str, ...] = ()  # words after "besides", "except", "other than": not what is asked
     figure_ids: tuple[str, ...] = ()  # the kinds of figure the knowledge base has
+    inherited: bool = False  # what it asks comes from the conversation ("and deaths?", "what about laos?")
     notes: tuple[str, ...] = field(default=())
 
     def has(self, *concepts: str) -> bool:
@@ -57,7 +58,7 @@ class Question:
         found = [(self.first(f) or 0, f) for f in self.figure_ids if f in self.concepts]
         kinds = [f for _, f in sorted(found)]
         for a, b in [(a, b) for a in kinds for b in kinds if a != b]:
-            if b in kinds and all(any(s0 <= s < e0 + 2 for s0, e0 in self.concepts[a]) for s, _ in self.concepts[b]):
+            if b in kinds and all(any(s == e0 for _, e0 in self.concepts[a]) for s, _ in self.concepts[b]):
                 kinds.remove(b)  # "active cases": the word for one kind qualifies the other's
         return tuple(kinds)
 

@@ -123,6 +123,13 @@ def all_envoys(eng: Engine, q: Question) -> Answer:
 def holders(eng: Engine, q: Question) -> Answer | None:
     """"Who is the president / the chair / the mayor of Seoul": the people whose post the article names."""
     toks = list(q.tokens)
+    orgs = [e for e in q.of_kind("organization") if e.id not in eng.everywhere]
+    if orgs and q.has("leads"):  # "who heads the ASEAN-Korea Centre", "who runs it"
+        staff = [p for p in eng.kb.people.values() if p.organization == orgs[0].id]
+        if staff:
+            p = staff[0]
+            return Answer(title=p.name, body=f"**{p.name}**, {p.title}.\n{p.description}",
+                          sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id, orgs[0].id)))
     if len(toks) < 3 or toks[0] != "who" or toks[1] not in {"is", "was", "s", "are", "were", "the"}:
         return None
     role = [t for t in toks[2:] if t not in ROLE_FILLERS and t not in STOPWORDS]

@@ -1,0 +1,130 @@
+"""Free-form questions by kind: the asked fact first, honest refusals, the bot's own voice, double questions,
+ambiguous names, aliases and other languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+
+
+def answer(engine: Engine, line: str) -> str:
+    return engine.answer(line).to_text()
+
+
+def first_lines(engine: Engine, line: str) -> str:
+    a = engine.answer(line)
+    return f"{a.title}\n{a.body}".split("\n\n")[0]
+
+
+# --- the asked type first ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("line", "expected"), [
+    ("where exactly did the envoys get together", "central Seoul"),
+    ("on what day did the envoys sit down together", "June 15"),
+    ("which outfit hosted the envoys", "The Korea Times"),
+    ("who paid for the roundtable", "ASEAN-Korea Centre"),
+    ("who was the moderator", "Oh Young-jin"),
+    ("what district is brunei's isolation centre in", "Tutong"),
+    ("how many testing labs does the philippines have now", "43"),
+])
+def test_the_answer_of_the_asked_type_comes_first(engine, line, expected):
+    assert expected in first_lines(engine, line)
+
+
+def test_a_figure_question_states_the_figure_in_one_sentence(engine):
+    a = engine.answer("how many people died in malaysia")
+    assert a.body.startswith("Malaysia had **121** deaths as of June 22, 2020")
+
+
+# --- the article does not say ----------------------------------------------------------------------
+@pytest.mark.parametrize("line", [
+    "what is the population of thailand",
+    "whats the capital of cambodia",
+    "what was vietnam's gdp",
+    "is it raining in jakarta today",
+    "who won the election in malaysia",
+    "how many cases did japan have",
+    "who is china's ambassador",
+    "how many deaths did indonesia have in april",
+    "how many cases did the philippines have last month",
+])
+def test_what_the_article_does_not_say_is_refused(engine, line):
+    a = engine.answer(line)
+    assert a.kind == "not_covered", a.to_text()
+    assert "does not" in a.body or "no " in a.title.lower()
+
+
+def test_the_article_population_of_seoul_is_answered(engine):
+    assert "10 million" in answer(engine, "what is the population of seoul")
+
+
+# --- now, still, currently ---------------------------------------------------------------------------
+@pytest.mark.parametrize("line", ["how many active cases does indonesia have right now",
+                                  "is thailand still interested in fast-track business travel",
+                                  "who currently heads the asean-korea centre"])
+def test_present_tense_answers_are_dated(engine, line):
+    text = answer(engine, line)
+    assert "as of" in text.lower(), text
+
+
+# --- double questions and comparisons ----------------------------------------------------------------
+@pytest.mark.parametrize(("line", "expected"), [
+    ("who represented singapore and who represented myanmar", ["Eric Teo", "Thant Sin"]),
+    ("who is the brunei envoy and how many deaths did brunei have", ["Nouriyah", "3"]),
+    ("compare cambodia and laos confirmed cases", ["129", "19"]),
+    ("deaths and active cases in the philippines", ["1,177", "21,362"]),
+])
+def test_both_parts_are_answered(engine, line, expected):
+    text = answer(engine, line)
+    assert all(e in text for e in expected), text
+
+
+# --- names never swallow words --------------------------------------------------------------------------
+@pytest.mark.parametrize(("line", "forbidden"), [
+    ("how many labs does the philippines have", "Laos"),
+    ("brunch first, then tell me who hosted the roundtable", "Tutong"),
+    ("how long was the luzon quarantine", "Dimanche"),
+    ("oh and who sponsored it", "Oh Young-jin"),
+    ("i love thai food. who is the malaysian ambassador", "Romane"),
+])
+def test_ordinary_words_keep_their_meaning(engine, line, forbidden):
+    assert forbidden not in answer(engine, line)
+
+
+# --- the bot's own voice ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("line", "expected"), [
+    ("hello there", "Hello"), ("thank you so much", "welcome"), ("what can i ask you", "!country"),
+    ("who built you", "bot"), ("what's this article about", "Korea Times"), ("tldr", "ASEAN"),
+    ("!about", "Yi Whan-woo"), ("!ping", "Pong"), ("!source", "The Korea Times"), ("xin chào", "Hello"),
+    ("terima kasih", "welcome"),
+])
+def test_small_talk_and_meta_questions_answer_as_the_bot(engine, line, expected):
+    a = engine.answer(line)
+    assert expected in a.to_text(), a.to_text()
+    assert a.kind != "not_covered"
+
+
+# --- ambiguous names ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("line", "expected"), [
+    ("what did Park say", ["Park Won-soon", "Park Bo-kyeong"]),
+    ("who's the president", ["Oh Young-jin", "Moon Jae-in"]),
+    ("who is the envoy", ["Which country", "Umar Hadi", "Thant Sin"]),
+])
+def test_ambiguous_names_list_the_candidates(engine, line, expected):
+    text = answer(engine, line)
+    assert all(e in text for e in expected), text
+
+
+# --- aliases anywhere, and other languages -------------------------------------------------------------
+@pytest.mark.parametrize(("line", "expected"), [
+    ("so who came from viet nam to the meeting", "Nguyen Vu Tu"),
+    ("what did the lao pdr section say about tax", "tax"),
+    ("how many deaths in burma", "6"),
+    ("Đại sứ Thái Lan là ai?", "Romane Kanaruk"),
+    ("Berapa kematian di Malaysia?", "121"),
+    ("필리핀 확진자 몇 명이에요?", "30,682"),
+    ("ใครเป็นทูตของสิงคโปร์", "Eric Teo"),
+    ("Ilan ang kaso sa Singapura?", "42,313"),
+])
+def test_aliases_and_other_languages(engine, line, expected):
+    assert expected in answer(engine, line)
