@@ -17,7 +17,7 @@ from bot.engine.lexicon import Lexicon
 from bot.engine.names import NameIndex
 from bot.engine.search import Doc, Hit, SearchIndex, make_doc
 from bot.engine.specs import SPECS, CommandSpec
-from bot.engine.text import words
+from bot.engine.text import stem, words
 from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Fact, Members, Quote, Topic
 
@@ -75,12 +75,16 @@ class Engine:
             s.filled(self._words(), tuple(kb.profile.aliases.get(s.name, ()))) for s in SPECS)
         self.names = NameIndex(kb)
         self.lexicon = Lexicon(kb)
+        self.people_ids = frozenset(kb.people)
         self._facts_about: dict[str, list[Fact]] = {}
         for f in kb.facts:
             for eid in dict.fromkeys([*f.about, kb.section_country.get(f.source.section, "")]):
                 if eid:
                     self._facts_about.setdefault(eid, []).append(f)
         self.index = SearchIndex(self._documents(), kb.synonyms)
+        # each event item, its label's stem and the word runs that ask for it ("who hosted" -> Host)
+        self.event_asks = [(d, stem(d.record.label.lower()), [a for x in d.record.asks if (a := tuple(words(x)))])
+                           for d in self.index.of_kind("event")]
         paragraphs = len(self.index.of_kind("paragraph")) or 1
         # organisations named in a quarter of the paragraphs or more (the region itself): no subject to filter on
         self.everywhere = {e for e in kb.organizations if len([i for i in self.index.about(e)

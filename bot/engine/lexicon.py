@@ -55,6 +55,10 @@ class Lexicon:
         self.fillers = _phrases(vocab.fillers)
         self.joiners = _phrases(vocab.joiners)
         self.gaps = tuple(Gap(g.what, _phrases(g.words)) for g in vocab.not_covered)
+        self._gap_starts: dict[str, list[tuple[Phrase, Gap]]] = {}
+        for g in self.gaps:
+            for phrase in g.phrases:
+                self._gap_starts.setdefault(phrase[0], []).append((phrase, g))
         self.small_talk: dict[Phrase, SmallTalk] = {}
         for entry in vocab.small_talk:
             for phrase in entry.phrases:
@@ -94,12 +98,12 @@ class Lexicon:
 
     def gap(self, tokens: list[str]) -> tuple[Gap, Phrase] | None:
         """What the question asks for that the article never gives, and the phrase asking it, if any."""
-        for g in self.gaps:
-            for phrase in g.phrases:
-                n = len(phrase)
-                if any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1)):
-                    return g, phrase
-        return None
+        found = [(self.gaps.index(g), i, phrase, g) for i, tok in enumerate(tokens)
+                 for phrase, g in self._gap_starts.get(tok, ()) if tuple(tokens[i : i + len(phrase)]) == phrase]
+        if not found:
+            return None
+        _, _, phrase, g = min(found, key=lambda f: (f[0], f[1]))
+        return g, phrase
 
 
 def _glueless(phrase: str) -> Phrase:

@@ -153,7 +153,7 @@ def _route(eng: Engine, q: Question) -> Answer:
     if places and not members:
         return lookup.not_covered(eng, places[0].name)
     gap = eng.lexicon.gap(toks)
-    if gap is not None and not _gives(eng, q, gap[1]):
+    if gap is not None and not _gives(eng, q, [gap[1], *(p for p in gap[0].phrases if len(p) == 1)]):
         subject = member.name if member else (outsiders[0].name if outsiders else None)
         return voice.gap_answer(eng, gap[0].what, subject, member)
     if q.ambiguous and not people and not members:
@@ -240,13 +240,14 @@ def _same_date(phrase: str, member: Country) -> bool:
         and not re.search(r"start|beginning|end|middle|last|next|yesterday|in ", phrase, re.IGNORECASE)
 
 
-def _gives(eng: Engine, q: Question, phrase: tuple[str, ...]) -> bool:
-    """True when the article says the asked thing of the question's subject (Seoul's population, not Indonesia's)."""
+def _gives(eng: Engine, q: Question, phrases: list[tuple[str, ...]]) -> bool:
+    """True when the article says the asked thing of the question's subject (Seoul's population, not Indonesia's):
+    a document about the subject has all the content words of one of the phrases asking for it."""
     subjects = [m.entity.id for m in q.mentions if m.entity.kind in {"country", "person", "organization"}]
-    asked = {stem(w) for w in phrase if w not in STOPWORDS}
+    wanted = [asked for p in phrases if (asked := {stem(w) for w in p if w not in STOPWORDS})]
     docs = eng.index.docs
     return any(asked <= set(docs[i].terms) for sid in subjects for i in eng.index.about(sid)
-               if docs[i].kind in {"fact", "paragraph"})
+               if docs[i].kind in {"fact", "paragraph"} for asked in wanted)
 
 
 def _quote_answer(eng: Engine, q: Question, member: Country | None, people: list[Entity],
@@ -366,7 +367,8 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
     if "date" in q.asks:
         own = [t for t in q.tokens if t.isdigit()]
 
-        def dated(text: str) -> bool:
+        def dated(hit: Hit) -> bool:
+            text = hit.doc.text
             return bool(_DATE.search(re.sub(r"\b(?:" + "|".join(own) + r")\b", "", text) if own else text))
 
         hits = _typed(hits, dated) or hits
@@ -379,7 +381,8 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
             return _no_figure(eng, q, member, outsiders, hits)
         hits = with_figures
     if "person" in q.asks:
-        hits = _typed(hits, lambda text: _names_person(eng, text)) or hits
+        people_ids = eng.people_ids
+        hits = _typed(hits, lambda h: not people_ids.isdisjoint(h.doc.entities)) or hits
     best = hits[0] if hits else None
     if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
         best, hits = paras[0], paras
@@ -406,18 +409,14 @@ def _without(hits: list[Hit], excluded: tuple[str, ...]) -> list[Hit]:
     return [h for h in hits if not gone <= set(h.doc.terms)]
 
 
-def _typed(hits: list[Hit], holds: Callable[[str], object]) -> list[Hit]:
+def _typed(hits: list[Hit], holds: Callable[[Hit], bool]) -> list[Hit]:
     """The hits whose text holds an answer of the asked type, if any of them is nearly as good as the best."""
     if not hits or (hits[0].doc.kind == "event" and hits[0].coverage == 1.0):
         return []  # the event items the question asks for stand first already
-    typed = [h for h in hits if holds(h.doc.text)]
+    typed = [h for h in hits if holds(h)]
     if typed and typed[0].coverage >= CLOSEST and typed[0].score >= 0.5 * hits[0].score:
         return typed + [h for h in hits if h not in typed]
     return []
-
-
-def _names_person(eng: Engine, text: str) -> bool:
-    return any(m.entity.kind == "person" for m in eng.names.mentions(text, fuzzy=False))
 
 
 QUESTION_LABELS = {"date": "date", "place": "place"}
@@ -429,12 +428,11 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     if not about_event:
         return hits
     toks = q.tokens
+    stems = {stem(t) for t in toks}
     ranked: list[tuple[int, int, Doc]] = []
-    for doc in eng.index.of_kind("event"):
-        item = doc.record
-        asks = [tuple(words(a)) for a in item.asks]
-        found = [i for i in range(len(toks)) for a in asks if a and toks[i : i + len(a)] == a]
-        if not found and stem(item.label.lower()) not in {stem(t) for t in toks}:
+    for doc, label, asks in eng.event_asks:
+        found = [i for i in range(len(toks)) for a in asks if toks[i : i + len(a)] == a]
+        if not found and label not in stems:
             continue
         ranked.append((min(found, default=len(toks)), -len(found), doc))
     if not ranked:
