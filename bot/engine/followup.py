@@ -15,6 +15,7 @@ from bot.answer import Answer
 from bot.dialogue import FRESH, Context
 from bot.engine.names import Entity
 from bot.engine.reading import Question, read_sentence, with_concepts, with_entities
+from bot.engine.text import STOPWORDS, stem, words
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
@@ -31,6 +32,11 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
         return q
     own = [m.entity for m in q.mentions if m.entity.kind in SUBJECTS]
     content = [t for t in q.content if t not in eng.lexicon.filler_words]
+    if not context.candidates and q.has("other") and len(content) <= MAX_ELLIPSIS:
+        people = [e for e in context.entities if e in eng.kb.people]
+        others = siblings(eng, people[0]) if people else []
+        if others:  # "who is park won-soon", then "and the other one?": who the other one is
+            context = replace(context, candidates=(people[0], *(e.id for e in others)), attribute="who")
     if context.candidates and (pick := _pick(eng, q, context, own, content)) is not None:
         return _apply(eng, replace(q, mentions=()), [pick], context)
     short = len(content) <= MAX_ELLIPSIS
@@ -38,14 +44,26 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     asks_own = any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
         len(content) > len(own) + 1 and not opens) or (q.first("define") == 0 and not opens)
     if not own:
-        if q.has("refer") or (short and (opens or not asks_own)):
+        if q.has("refer") or (short and not asks_own) or (opens and len(_rest(eng, q)) < 2):
             entities = _referents(eng, q, context)
             q = with_entities(q, entities) if entities else q
             return q if asks_own else _with_attribute(eng, q, context)
         return q
+    if q.has("refer"):  # "what did he say about korea": he is still the envoy; "how much did korea put into it"
+        kinds = {e.kind for e in own}
+        extra = [e for e in _referents(eng, q, context) if e.kind not in kinds and e not in own]
+        if extra:
+            q = with_entities(q, extra)
     if (opens or short) and not asks_own and all(_fits(context.attribute, e) for e in own):
         return _apply(eng, q, [], context)
     return q
+
+
+def _rest(eng: Engine, q: Question) -> list[str]:
+    """The question's words beyond its concepts and fillers: what it asks of its own ("took", "photo")."""
+    spans = {i for spans in q.concepts.values() for a, b in spans for i in range(a, b)}
+    return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS
+            and t not in eng.lexicon.filler_words and t != "ones"]
 
 
 def _fits(attribute: str | None, entity: Entity) -> bool:
@@ -64,6 +82,9 @@ def _pick(eng: Engine, q: Question, context: Context, own: list[Entity], content
     offered = [eng.names.entities[c] for c in context.candidates if c in eng.names.entities]
     if not offered or len(content) > MAX_ELLIPSIS:
         return None
+    described = _described(eng, offered, content)
+    if described is not None:
+        return described
     named = [e for e in own if e in offered]
     if named:
         return named[0]
@@ -80,6 +101,31 @@ def _pick(eng: Engine, q: Question, context: Context, own: list[Entity], content
     return None
 
 
+def _described(eng: Engine, offered: list[Entity], content: list[str]) -> Entity | None:
+    """The one candidate a reply describes by its post or country ("the seoul mayor one", "the singapore one")."""
+    said = {stem(w) for w in content} - {"one", "the"}
+    scores = []
+    for e in offered:
+        text = e.name
+        if e.kind == "person":
+            p = eng.kb.people[e.id]
+            text = " ".join([p.name, p.title, *p.positions, eng.kb.name_of(p.country or ""),
+                             eng.kb.name_of(p.organization or "")])
+        scores.append((len(said & {stem(w) for w in words(text)}), e))
+    best = max((n for n, _ in scores), default=0)
+    top = [e for n, e in scores if n == best]
+    return top[0] if best and len(top) == 1 else None
+
+
+def siblings(eng: Engine, person_id: str) -> list[Entity]:
+    """The other people sharing a name part with this one ("the other Park"): the first word of both names
+    before any other shared word."""
+    first = words(eng.kb.people[person_id].name)[:1]
+    found = sorted(((w not in first or words(eng.kb.people[pid].name)[:1] != first, pid)
+                    for w, ids in eng.names.shared.items() if person_id in ids for pid in ids if pid != person_id))
+    return [eng.names.entities[pid] for pid in dict.fromkeys(pid for _, pid in found)][:1]
+
+
 def _referents(eng: Engine, q: Question, context: Context) -> list[Entity]:
     """What "he", "they", "it", "his country" or an elliptical question refers to."""
     known = [eng.names.entities[e] for e in context.entities if e in eng.names.entities]
@@ -93,6 +139,10 @@ def _referents(eng: Engine, q: Question, context: Context) -> list[Entity]:
         countries = [e for e in known if e.kind in {"country", "partner"}]
         if countries:
             return countries[:1]
+    if {"it", "its", "that", "this"} & set(q.tokens):  # "put into it": the fund, the programme, the centre
+        orgs = [e for e in known if e.kind == "organization"]
+        if orgs:
+            return orgs[:1]
     things = [e for e in known if e.kind != "person"]
     return (things or known)[:1]
 

@@ -215,6 +215,11 @@ class NameIndex:
                     found.append(Mention(self.entities[eid], len(toks), len(toks)))
         return sorted(found, key=lambda m: m.start)
 
+    def spans_words(self, text: str, mentions: list[Mention]) -> set[str]:
+        """The words of `text` that its mentions stand on ("viet", "nam" for a mention of Vietnam)."""
+        toks = words(text)
+        return {toks[i] for m in mentions for i in range(m.start, min(m.end, len(toks)))}
+
     def _near_miss(self, key: str, n: int, edits: int) -> str | None:
         """The alias closest to `key` within `edits` (the first listed on a tie) if it has `n` words, else None.
 

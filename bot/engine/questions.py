@@ -14,7 +14,7 @@ from bot.engine.format import attribution, bullets, quote_field, quoted, sanitiz
 from bot.engine.names import Entity, Mention
 from bot.engine.reading import Question, read, read_sentence, with_concepts, with_entities
 from bot.engine.search import Doc, Hit
-from bot.engine.text import STOPWORDS, clip, stem, words
+from bot.engine.text import STOPWORDS, clip, stem, terms, words
 from bot.kb.models import Country, Quote, SmallTalk, Source
 
 if TYPE_CHECKING:
@@ -34,8 +34,16 @@ _DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|Sept
                    r"November|December)\b|\b(?:this|next|last) (?:year|month)\b")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
-_OTHER_TIME = re.compile(r"\b(?:start|beginning|end|middle) of\b|\b(?:last|next) (?:month|year|week)\b|"
-                         r"\byesterday\b|\b(?:19|20)\d\d\b|\bin (?:" + "|".join(_MONTHS) + r")\b", re.IGNORECASE)
+_MONTH = "(?:" + "|".join((*_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept?", "oct", "nov",
+                            "dec")) + r")\.?"
+_OTHER_TIME = re.compile(r"\b(?:start|beginning|end|middle) of\b|\b(?:last|next|this) (?:month|year|week)\b|"
+                         r"\b(?:yesterday|tomorrow|today)\b|\b(?:19|20)\d\d\b|"
+                         r"\b(?:(?:in|on|by|since|before|after|during|early|late|mid)[- ])?" + _MONTH
+                         + r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"start|beginning|end|middle|last|next|yesterday|tomorrow|before|after|since|early|late|mid",
+                       re.IGNORECASE)
+_MONEY = re.compile(r"\\?\$\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|won|ringgit|baht|pesos?)\b",
+                    re.IGNORECASE)
 CONFIDENT = 0.5
 CLOSEST = 0.3
 _SPLIT = re.compile(r"\s*(?:,\s*)?\b(?:and|also|plus|then)\s+(?=(?:who|whose|what|whats|what's|where|when|how|which|"
@@ -159,6 +167,13 @@ def _route(eng: Engine, q: Question) -> Answer:
     if q.ambiguous and not people and not members:
         return voice.which_of(eng, q, list(q.ambiguous))
 
+    if q.has("who") and not people and not members:
+        holders = voice.holders(eng, q)
+        if holders is not None:
+            return holders
+    if people and not q.has("quote") and (post := voice.post_of(eng, q, people[0])) is not None:
+        return post
+
     strict = tuple(toks[:2]) in QUOTE_OPENERS
     if strict or q.has("quote"):
         found, coverage = _quote_answer(eng, q, member, people, strict)
@@ -176,13 +191,13 @@ def _route(eng: Engine, q: Question) -> Answer:
             return lookup.ambassador(eng, people[0].name)
         if outsiders:
             return lookup.outside(eng, outsiders[0], "envoy")
-        if (q.has("envoy") or q.has("list") or "countries" in toks) and not people and len(_leftover(eng, q)) <= 1:
+        if (q.has("envoy") or q.has("list") or "countries" in toks) and not people and not _leftover(eng, q):
             return voice.all_envoys(eng, q)
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id not in eng.everywhere]
     if q.figures and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare")
                       or not _leftover(eng, q)) and not (others and not member) and eng.has("figures"):
         if member:
-            late = _OTHER_TIME.search(text)
+            late = next((m for m in _OTHER_TIME.finditer(text) if m.group(0).lower() != "today"), None)
             if late and not _same_date(late.group(0), member):
                 return voice.no_figures_for(eng, member, q.figures, late.group(0))
             if len(members) > 1:
@@ -194,10 +209,6 @@ def _route(eng: Engine, q: Question) -> Answer:
     orgs = [e for e in q.of_kind("organization") if e.id not in eng.everywhere]
     if orgs and q.first("define") == 0 and not people and not member and len(_leftover(eng, q)) <= 1:
         return lookup.organization(eng, eng.kb.organizations[orgs[0].id])
-    if q.has("who") and not people and not member:
-        holders = voice.holders(eng, q)
-        if holders is not None:
-            return holders
     if people and len([t for t in toks if t not in WHO_FILLERS]) <= 4:
         return lookup.who(eng, people[0].name)
     return _from_facts(eng, q, member, people, outsiders)
@@ -234,10 +245,15 @@ def eng_words(q: Question) -> list[frozenset[str]]:
 
 
 def _same_date(phrase: str, member: Country) -> bool:
-    """True when a time phrase in a figures question is the article's own date for the figures."""
+    """True when a time phrase in a figures question is the article's own date for the figures ("as of june 22")."""
     as_of = member.stats.as_of.lower() if member.stats else ""
-    return bool(as_of) and any(w in as_of for w in words(phrase) if w.isdigit() and len(w) == 4) \
-        and not re.search(r"start|beginning|end|middle|last|next|yesterday|in ", phrase, re.IGNORECASE)
+    said = words(phrase)
+    if not as_of or _RELATIVE.search(phrase) or "today" in said:
+        return False
+    dated = set(words(as_of))
+    months = {d[:3] for d in dated if not d.isdigit()}
+    return all(w in dated or w in {"in", "on", "by", "during", "of", "as"} or (not w.isdigit() and w[:3] in months)
+               for w in said)
 
 
 def _gives(eng: Engine, q: Question, phrases: list[tuple[str, ...]]) -> bool:
@@ -256,9 +272,18 @@ def _quote_answer(eng: Engine, q: Question, member: Country | None, people: list
     person = people[0].id if people else None
     entity = member.id if member and (person is None or eng.kb.country_of_envoy(person)) else person
     query = _query(eng, q, drop_meta=True)
-    hits = eng.search(query, kinds={"quote"}, entity=entity, limit=3)
+    hits = eng.search(query, kinds={"quote"}, entity=person, limit=3) if person and entity != person else []
+    if not [h for h in hits if h.coverage >= 0.4]:  # an envoy's own words first, then their section's
+        hits = eng.search(query, kinds={"quote"}, entity=entity, limit=3)
     if not hits and entity and not member:  # a person without a matching quote: maybe words about them
-        hits = eng.search(q.text, kinds={"quote"}, limit=3)
+        topic = _rarest_slots(eng, query)[:1]
+        hits = [h for h in eng.search(q.text, kinds={"quote"}, limit=3)
+                if all(_matches(h, t) for t in topic) and h.doc.record.speaker in (None, person)]
+    topic = _rarest_slots(eng, query)[:1]
+    if topic:  # a quote whose own words miss the topic is only near it (its paragraph has the word)
+        wanted = set(topic[0])
+        hits = sorted((h if wanted & set(terms(f"{h.doc.text} {h.doc.record.context or ''}"))
+                       else Hit(h.doc, h.score / 2, h.coverage / 2) for h in hits), key=lambda h: -h.score)
     good = [h for h in hits if h.coverage >= (0.4 if strict else 0.25)]
     if not good:
         return None, 0.0
@@ -283,6 +308,7 @@ def _fact_coverage(eng: Engine, q: Question, member: Country | None, people: lis
 def _unknown_name(eng: Engine, text: str, mentions: list[Mention]) -> str | None:
     """A capitalised name of two or more words that the article never uses (e.g. "Kim Jong-un")."""
     known = {w for m in mentions for w in m.entity.name.lower().split()}
+    covered = eng.names.spans_words(text, mentions)  # "Việt Nam" is a name the article knows, in other letters
     run: list[str] = []
     found: list[list[str]] = []
     for i, raw in enumerate(text.replace("?", " ").replace(",", " ").split()):
@@ -296,8 +322,8 @@ def _unknown_name(eng: Engine, text: str, mentions: list[Mention]) -> str | None
     if len(run) >= 2:
         found.append(run)
     for name in found:
-        toks = [t for w in name for t in words(w)]
-        if all(t not in eng.names.vocabulary and t not in known for t in toks):
+        toks = [t for w in name for t in words(w) if t not in covered]
+        if len(toks) >= 2 and all(t not in eng.names.vocabulary and t not in known for t in toks):
             return " ".join(name)
     return None
 
@@ -340,7 +366,8 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
     """Answer from the best-matching facts, then paragraphs, preferring a passage holding an answer of the
     asked type; say so when nothing fits."""
     orgs = [m.entity.id for m in q.mentions if m.entity.kind == "organization" and m.entity.id not in eng.everywhere]
-    focus = member.id if member else (people[0].id if people else None)
+    partners = [e.id for e in outsiders if e.kind == "partner"]
+    focus = member.id if member else (people[0].id if people else (partners[0] if partners and not orgs else None))
     query = _query(eng, q, drop_meta=drop_meta, keep_names=focus is None)
     loose = _query(eng, q, drop_meta=drop_meta, keep_names=True)
     if focus is None and orgs and (q.carried or not eng.search(query, kinds={"fact", "event"}, limit=1)):
@@ -356,7 +383,9 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
                           sources=sources(eng.kb, (f.source for f in facts)))
     hits = eng.search(query, kinds={"fact", "event"}, entity=focus, limit=6)
     paras = eng.search(query, kinds={"paragraph"}, entity=focus, limit=3)
-    if focus and not member and (not hits or hits[0].coverage < CLOSEST):
+    carried = focus in q.carried  # "it" in "how much did korea put into it": trust it, the filter says enough
+    said_by = drop_meta and bool(people)  # "what did lee hyuk say about tourism": his words, no one else's
+    if focus and not member and not carried and not said_by and (not hits or hits[0].coverage < CLOSEST):
         hits = eng.search(loose, kinds={"fact", "event"}, limit=6)
         paras = eng.search(loose, kinds={"paragraph"}, limit=3)
     if focus is None or q.has("event"):
@@ -374,9 +403,10 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         hits = _typed(hits, dated) or hits
         paras = _typed(paras, dated) or paras
     if "number" in q.asks and q.tokens[:1] != ("when",):
-        rarest = _rarest_slot(eng, query)
-        with_figures = [h for h in hits if _has_figure(h.doc.text) and _matches(h, rarest)]
-        paras = [h for h in paras if _has_figure(h.doc.text) and _matches(h, rarest)]
+        rarest = _rarest_slots(eng, query)
+        holds = _MONEY.search if q.has("money") else _has_figure
+        with_figures = _figured(hits, rarest, holds)
+        paras = _figured(paras, rarest, holds)
         if not with_figures and not paras:
             return _no_figure(eng, q, member, outsiders, hits)
         hits = with_figures
@@ -386,7 +416,7 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
     best = hits[0] if hits else None
     if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
         best, hits = paras[0], paras
-    if best is None or best.coverage < CLOSEST:
+    if best is None or best.coverage < (CLOSEST / 2 if carried else CLOSEST):
         return _nothing(eng, q, member, outsiders)
     near = 0.6 if q.has("present") else 0.75  # "still": the later measures too
     good = [h for h in hits if h.coverage >= CLOSEST and (h.score >= near * best.score or (
@@ -400,7 +430,16 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
                                                   and h.coverage < best.coverage)]
     fields = (Field("Also in the article", clip(bullets(extra), 1024)),) if extra else ()
     refs = [Source(section=h.doc.section, paragraphs=list(h.doc.paragraphs)) for h in good]
-    return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs))
+    named = [m.entity.id for m in q.mentions if m.entity.kind in {"country", "partner", "person", "organization"}]
+    focus_ids = list(dict.fromkeys([*([focus] if focus else []), *named, *_things_in(eng, best.doc)]))
+    return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs),
+                  context=Context(entities=tuple(focus_ids[:4])))
+
+
+def _things_in(eng: Engine, doc: Doc) -> list[str]:
+    """The organisations an answer's passage is about, most specific first: what "it" may mean next."""
+    about = doc.record.about if doc.kind == "fact" else sorted(doc.entities)
+    return [e for e in about if e in eng.kb.organizations and e not in eng.everywhere]
 
 
 def _without(hits: list[Hit], excluded: tuple[str, ...]) -> list[Hit]:
@@ -444,15 +483,26 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     return [*(Hit(d, score, 1.0) for d in chosen), *(h for h in hits if h.doc not in chosen)]
 
 
+def _figured(hits: list[Hit], rarest: list[tuple[str, ...]], holds: Callable[[str], object]) -> list[Hit]:
+    """The hits stating a figure (an amount of money, when asked for one) and having the question's rarest word,
+    else its second rarest: what the figure is of."""
+    with_figures = [h for h in hits if holds(h.doc.text)]
+    for slot in rarest[:2] or [()]:
+        found = [h for h in with_figures if _matches(h, slot)]
+        if found:
+            return found
+    return []
+
+
 def _has_figure(text: str) -> bool:
     """True when the text states a number (the 19 of a name such as "COVID-19" does not count)."""
     return bool(_FIGURE.search(_NAMED_NUMBER.sub("", text)))
 
 
-def _rarest_slot(eng: Engine, query: str) -> tuple[str, ...]:
-    """The query word (with its synonyms) that the fewest documents use: what the question is about."""
+def _rarest_slots(eng: Engine, query: str) -> list[tuple[str, ...]]:
+    """The query words (with their synonyms) that the fewest documents use, rarest first: what it is about."""
     known = [slot for slot in eng.index.query_terms(query) if eng.index.idf(slot[0]) > 0]
-    return max(known, key=lambda slot: eng.index.idf(slot[0])) if known else ()
+    return sorted(known, key=lambda slot: -eng.index.idf(slot[0]))
 
 
 def _matches(hit: Hit, slot: tuple[str, ...]) -> bool:
@@ -473,6 +523,9 @@ def _no_figure(eng: Engine, q: Question, member: Country | None, outsiders: list
 
 def _nothing(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity]) -> Answer:
     """The article does not say: offer what it covers about the subject."""
+    people = [eng.kb.people[e.id] for e in q.of_kind("person")]
+    if people and (member is None or eng.kb.country_of_envoy(people[0].id) is None or q.has("quote")):
+        return voice.not_about_person(eng, people[0])
     if member:
         return voice.not_about(eng, member)
     if outsiders:

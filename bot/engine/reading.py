@@ -114,7 +114,8 @@ def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
 def _asks(eng: Engine, sentence: str) -> bool:
     toks = words(sentence)
     found = eng.lexicon.scan(toks, normalize(sentence))
-    return any(c in found for c in (*ANSWER_TYPES, "which", "quote", "envoy", *eng.lexicon.figure_ids))
+    return any(c in found for c in (*ANSWER_TYPES, "what", "which", "define", "quote", "envoy",
+                                    *eng.lexicon.figure_ids))
 
 
 def _worth_keeping(eng: Engine, head: str) -> bool:

@@ -4,6 +4,7 @@ Every word of the article (its scope, its members, its dates) comes from the kno
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,20 @@ def not_about(eng: Engine, member: Country, what: str = "that") -> Answer:
                   suggestions=(f"!country {member.name}", f"!quote {member.name}"))
 
 
+def not_about_person(eng: Engine, person: Person) -> Answer:
+    """The article does not say that of a person: say so, and what it does quote or say of them."""
+    quotes = eng.quotes(speaker=person.id)[:2]
+    facts = [f for f in eng.facts_about(person.id)][:2]
+    lines = [f"“{x.text.strip()}”" for x in quotes] or [f.text for f in facts]
+    body = f"The article does not say that about {person.name}."
+    if lines:
+        body += " What it does say:"
+    return Answer(title="Not in the article", body=body,
+                  fields=(Field(person.name, clip(bullets(lines), 1024)),) if lines else (),
+                  sources=sources(eng.kb, [*(x.source for x in quotes), *(f.source for f in facts)]),
+                  kind="not_covered", suggestions=(f"!who {person.name}", f"!quote {person.name}"))
+
+
 def gap_answer(eng: Engine, what: str, subject: str | None, member: Country | None) -> Answer:
     """A question about something the article never gives (a population, the weather)."""
     if member:
@@ -79,6 +94,7 @@ def no_figures_for(eng: Engine, member: Country, kinds: tuple[str, ...], when: s
     from bot.engine import figures
 
     s = member.stats
+    when = re.sub(r"^(?:in|on|by|during|since|before|after)\s+", "", when.strip(), flags=re.IGNORECASE)
     said = figures.sentence(eng, member, kinds or tuple(f.id for f in eng.kb.figures[:1]))
     as_of = s.as_of if s else ""
     return Answer(title=f"No figures for “{sanitize(when, 40)}” in the article",
@@ -130,10 +146,11 @@ def holders(eng: Engine, q: Question) -> Answer | None:
             p = staff[0]
             return Answer(title=p.name, body=f"**{p.name}**, {p.title}.\n{p.description}",
                           sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id, orgs[0].id)))
+    toks = [t for t in toks if t not in eng.lexicon.filler_words]
     if len(toks) < 3 or toks[0] != "who" or toks[1] not in {"is", "was", "s", "are", "were", "the"}:
         return None
     role = [t for t in toks[2:] if t not in ROLE_FILLERS and t not in STOPWORDS]
-    if not role or len(role) > 4:
+    if not role or len(role) > 5:
         return None
     found: list[tuple[int, Person]] = []
     for p in eng.kb.people.values():
@@ -150,6 +167,24 @@ def holders(eng: Engine, q: Question) -> Answer | None:
         ents = [eng.names.entities[p.id] for p in people]
         return which_of(eng, q, ents, what=" ".join(role))
     p = people[0]
+    note = eng.lexicon.as_reported
+    post = max((p.title, *p.positions), key=lambda text: sum(any(_alike(stem(r), stem(w)) for w in words(text))
+                                                            for r in role))
+    return Answer(title=p.name, body=f"**{p.name}**, {post} ({note}).\n{p.description}",
+                  sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id,), attribute="who"))
+
+
+def post_of(eng: Engine, q: Question, person: Entity) -> Answer | None:
+    """"Is Park Won-soon still mayor of Seoul?": a named person's post, when the question asks about it."""
+    p = eng.kb.people.get(person.id)
+    if p is None:
+        return None
+    posts = {stem(w) for text in (p.title, *p.positions) for w in words(text) if w not in STOPWORDS}
+    named = {t for m in q.mentions for t in q.tokens[m.start:m.end]}
+    asked = [t for t in q.content if t not in named and t not in eng.lexicon.filler_words and t not in ROLE_FILLERS]
+    hits = [t for t in asked if any(_alike(stem(t), w) for w in posts)]
+    if not hits or len(hits) * 2 < len(asked):
+        return None
     note = eng.lexicon.as_reported
     return Answer(title=p.name, body=f"**{p.name}**, {p.title} ({note}).\n{p.description}",
                   sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id,), attribute="who"))
