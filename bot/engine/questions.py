@@ -279,9 +279,9 @@ def _quote_answer(eng: Engine, q: Question, member: Country | None, people: list
         topic = _rarest_slots(eng, query)[:1]
         hits = [h for h in eng.search(q.text, kinds={"quote"}, limit=3)
                 if all(_matches(h, t) for t in topic) and h.doc.record.speaker in (None, person)]
-    topic = _rarest_slots(eng, query)[:1]
+    topic = _rarest_slots(eng, query)[:2]
     if topic:  # a quote whose own words miss the topic is only near it (its paragraph has the word)
-        wanted = set(topic[0])
+        wanted = set().union(*topic)
         hits = sorted((h if wanted & set(terms(f"{h.doc.text} {h.doc.record.context or ''}"))
                        else Hit(h.doc, h.score / 2, h.coverage / 2) for h in hits), key=lambda h: -h.score)
     good = [h for h in hits if h.coverage >= (0.4 if strict else 0.25)]
@@ -403,7 +403,8 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         hits = _typed(hits, dated) or hits
         paras = _typed(paras, dated) or paras
     if "number" in q.asks and q.tokens[:1] != ("when",):
-        rarest = _rarest_slots(eng, query)
+        counted = _counted(eng, q)
+        rarest = [counted] if counted else _rarest_slots(eng, query)
         holds = _MONEY.search if q.has("money") else _has_figure
         with_figures = _figured(hits, rarest, holds)
         paras = _figured(paras, rarest, holds)
@@ -497,6 +498,21 @@ def _figured(hits: list[Hit], rarest: list[tuple[str, ...]], holds: Callable[[st
 def _has_figure(text: str) -> bool:
     """True when the text states a number (the 19 of a name such as "COVID-19" does not count)."""
     return bool(_FIGURE.search(_NAMED_NUMBER.sub("", text)))
+
+
+def _counted(eng: Engine, q: Question) -> tuple[str, ...]:
+    """What a "how many X" question counts (X with its synonyms), when it names it: the figure must be of it."""
+    spans = q.concepts.get("how_many", [])
+    if not spans:
+        return ()
+    end = spans[0][1]
+    theme = eng.lexicon.concept_words.get("theme", frozenset())
+    for tok in q.tokens[end : end + 3]:
+        if tok in STOPWORDS or tok in eng.lexicon.filler_words or tok in theme or tok.isdigit():
+            continue
+        slots = eng.index.query_terms(tok)
+        return slots[0] if slots and eng.index.idf(slots[0][0]) > 0 and not q.has("money") else ()
+    return ()
 
 
 def _rarest_slots(eng: Engine, query: str) -> list[tuple[str, ...]]:
