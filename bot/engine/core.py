@@ -85,6 +85,8 @@ class Engine:
         # each event item, its label's stem and the word runs that ask for it ("who hosted" -> Host)
         self.event_asks = [(d, stem(d.record.label.lower()), [a for x in d.record.asks if (a := tuple(words(x)))])
                            for d in self.index.of_kind("event")]
+        dates = [d for d, _, asks in self.event_asks if ("when",) in asks]  # the event's own date: "the june 15 thing"
+        self.event_words = frozenset(w for d in dates[:1] for w in words(d.record.text.split("(")[0]))
         paragraphs = len(self.index.of_kind("paragraph")) or 1
         # organisations named in a quarter of the paragraphs or more (the region itself): no subject to filter on
         self.everywhere = {e for e in kb.organizations if len([i for i in self.index.about(e)

@@ -59,11 +59,14 @@ class Lexicon:
         for g in self.gaps:
             for phrase in g.phrases:
                 self._gap_starts.setdefault(phrase[0], []).append((phrase, g))
+        self.talk_aliases = {k: tuple(words(v)) for k, v in vocab.talk_aliases.items()}
         self.small_talk: dict[Phrase, SmallTalk] = {}
         for entry in vocab.small_talk:
             for phrase in entry.phrases:
-                self.small_talk.setdefault(_glueless(phrase) or (phrase,), entry)
+                key = tuple(w for t in _glueless(phrase) for w in self.talk_aliases.get(t, (t,))) or (phrase,)
+                self.small_talk.setdefault(key, entry)
         self.talk_concepts = {e.concept: e for e in vocab.small_talk if e.concept}
+        self.requests = sorted(_phrases(vocab.requests), key=len, reverse=True)
         self.filler_words = frozenset(p[0] for p in self.fillers if len(p) == 1)
         self.concept_words = {c: frozenset(w for p in ps if is_spaced(p) for w in words(p))
                               for c, ps in sources.items()}
@@ -88,7 +91,18 @@ class Lexicon:
         """The small-talk entry a line is, fillers aside ("hi bot", "ok thanks!"), if it is one."""
         if len(tokens) > TALK_WORDS:
             return None
-        tokens = [t for t in tokens if t not in GLUE] or tokens
+        tokens = [w for t in tokens if t not in GLUE for w in self.talk_aliases.get(t, (t,))] or tokens
+        found = self._talk(tokens)
+        if found is not None:
+            return found
+        for phrase in self.requests:  # "give me the tl;dr", "summarize it in one sentence"
+            n = len(phrase)
+            i = next((i for i in range(len(tokens) - n + 1) if tuple(tokens[i : i + n]) == phrase), None)
+            if i is not None and len(tokens) > n:
+                tokens = tokens[:i] + tokens[i + n :]
+        return self._talk(tokens)
+
+    def _talk(self, tokens: list[str]) -> SmallTalk | None:
         for lo in range(len(tokens)):
             for hi in range(len(tokens), lo, -1):
                 entry = self.small_talk.get(tuple(tokens[lo:hi]))

@@ -12,7 +12,7 @@ from bot.dialogue import FRESH, Context
 from bot.engine import figures, followup, lookup, voice
 from bot.engine.format import attribution, bullets, quote_field, quoted, sanitize, sources
 from bot.engine.names import Entity, Mention
-from bot.engine.reading import Question, read, read_sentence, with_concepts, with_entities
+from bot.engine.reading import ANSWER_TYPES, Question, read, read_sentence, with_concepts, with_entities
 from bot.engine.search import Doc, Hit
 from bot.engine.text import STOPWORDS, clip, stem, terms, words
 from bot.kb.models import Country, Quote, SmallTalk, Source
@@ -334,7 +334,13 @@ def _query(eng: Engine, q: Question, drop_meta: bool = False, keep_names: bool =
     drop = {i for m in q.mentions if not keep_names and m.entity.kind in {"country", "person"}
             for i in range(m.start, m.end)}
     fillers = eng.lexicon.filler_words
-    meta = set().union(*(eng.lexicon.concept_words.get(c, frozenset()) for c in META_CONCEPTS)) if drop_meta else set()
+    words_of = eng.lexicon.concept_words
+    meta = set().union(*(words_of.get(c, frozenset()) for c in META_CONCEPTS)) if drop_meta else set()
+    meta |= words_of.get("present", frozenset()) | words_of.get("figures", frozenset())  # "still", "numbers"
+    if q.asks or q.has("compare"):
+        meta |= words_of.get("span", frozenset())  # "when did it start and end", "before and after"
+    if q.carried or q.has("refer"):
+        meta |= {"country", "countries", "nation", "government"}  # "his country": the country filtered on
     kept = [t for i, t in enumerate(q.tokens) if i not in drop and t not in fillers and t not in meta]
     return " ".join(kept or [t for t in q.tokens if t not in fillers] or q.tokens)
 
@@ -389,7 +395,9 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         hits = eng.search(loose, kinds={"fact", "event"}, limit=6)
         paras = eng.search(loose, kinds={"paragraph"}, limit=3)
     if focus is None or q.has("event"):
-        hits = _prefer_labelled(eng, q, hits, q.has("event") or (focus is None and q.has("envoy", "envoy_weak")))
+        about_event = q.has("event") or (focus is None and q.has("envoy", "envoy_weak")) or (
+            bool(eng.event_words) and eng.event_words <= set(q.tokens))  # "the june 15 thing"
+        hits = _prefer_labelled(eng, q, hits, about_event)
     if q.excluded:  # "what did indonesia build besides test kits"
         hits = _without(hits, q.excluded) or hits
         paras = _without(paras, q.excluded) or paras
@@ -465,8 +473,10 @@ QUESTION_LABELS = {"date": "date", "place": "place"}
 def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: bool) -> list[Hit]:
     """Put the event items first that the question asks for ("who hosted" -> Host, "when and where" -> Date,
     Place), when it is about the event itself (or about the envoys, with no one else named)."""
-    if not about_event:
-        return hits
+    gatherings = eng.lexicon.concept_words.get("gathering", frozenset())
+    other_event = any(set(words(eng.kb.organizations[e.id].kind)) & gatherings for e in q.of_kind("organization"))
+    if not about_event or other_event or _beyond_labels(eng, q):
+        return hits  # "who hosted the may 29 meeting" is about another meeting: the passages tell
     toks = q.tokens
     stems = {stem(t) for t in toks}
     ranked: list[tuple[int, int, Doc]] = []
@@ -477,7 +487,7 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
         ranked.append((min(found, default=len(toks)), -len(found), doc))
     if not ranked:
         return hits
-    ranked.sort(key=lambda r: (r[0], r[1]))
+    ranked.sort(key=lambda r: (r[1], r[0]))  # the item most of the question's words ask for, then the first
     wanted = {t for t in q.asks if t in QUESTION_LABELS}
     chosen = [d for _, _, d in ranked[: max(1, len(wanted))]]
     score = hits[0].score if hits else 1.0
@@ -493,6 +503,16 @@ def _figured(hits: list[Hit], rarest: list[tuple[str, ...]], holds: Callable[[st
         if found:
             return found
     return []
+
+
+def _beyond_labels(eng: Engine, q: Question) -> list[str]:
+    """The question's words beyond those asking for an event item, the event's own words and its date."""
+    asked = {t for _, _, asks in eng.event_asks for a in asks for t in a} | eng.event_words
+    concepts = {"event", "envoy", "envoy_weak", "theme", "refer", *ANSWER_TYPES}
+    spans = {i for c in concepts for a, b in q.concepts.get(c, ()) for i in range(a, b)}
+    spans |= {i for m in q.mentions for i in range(m.start, m.end)}
+    return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS and t not in asked
+            and t not in eng.lexicon.filler_words and t not in {"thing", "one", "it"}]
 
 
 def _has_figure(text: str) -> bool:

@@ -36,8 +36,8 @@ def small_talk(eng: Engine, entry: SmallTalk) -> Answer:
             return eng.command(name, arg)
         return lookup.summary(eng)
     text = (entry.say or "").format(scope=scope(eng), help="!help")
-    return Answer(title=text.split("!")[0].split(".")[0].strip() or "Hello", body=text, kind="help",
-                  suggestions=("!help",))
+    title = re.split(r"[:!.?]", text, maxsplit=1)[0].strip()
+    return Answer(title=clip(title, 60) or "Hello", body=text, kind="help", suggestions=("!help",))
 
 
 def dated(eng: Engine, answer: Answer) -> Answer:

@@ -165,6 +165,8 @@ class Vocabulary(Record, kw_only=True, frozen=True):
     joiners: list[str] = []
     not_covered: list[NotCovered] = []
     small_talk: list[SmallTalk] = []
+    talk_aliases: dict[str, str] = {}
+    requests: list[str] = []
     as_reported: str = "as of the article"
     which_one: str = "Which one did you mean?"
 
