@@ -70,7 +70,7 @@ def answer_question(eng: Engine, text: str, context: Context = FRESH) -> Answer:
         return followed
     q = followed
     parts = _parts(eng, q)
-    answer = _combine([_answer(eng, p) for p in parts]) if len(parts) > 1 else _answer(eng, q)
+    answer = _combine(_answer_parts(eng, parts)) if len(parts) > 1 else _answer(eng, q)
     return followup.remember(eng, q, answer, context)
 
 
@@ -103,7 +103,7 @@ def _parts(eng: Engine, q: Question) -> list[Question]:
     a subject of its own keeps the one before it ("... and how much did it give the philippines")."""
     pieces = [p for p in _SPLIT.split(q.text) if p.strip()]
     if len(pieces) < 2 or any(len(words(p)) < 2 for p in pieces):
-        return [q]
+        return [q]  # "when and where was it" is one question with two answer types
     parts = [read_sentence(eng, p) for p in pieces]
     out = [parts[0]]
     for part in parts[1:]:
@@ -118,6 +118,18 @@ def _parts(eng: Engine, q: Question) -> list[Question]:
             part = with_concepts(part, [*prev.figures, "how_many"])
         out.append(part)
     return out
+
+
+def _answer_parts(eng: Engine, parts: list[Question]) -> list[Answer]:
+    """Each part's answer; a part whose best passage an earlier part already gave takes its next best."""
+    answers: list[Answer] = []
+    for part in parts:
+        answer = _answer(eng, part)
+        if any(answer.body == a.body for a in answers):
+            seen = tuple(a.body for a in answers)
+            answer = _answer(eng, replace(part, seen=seen))
+        answers.append(answer)
+    return answers
 
 
 def _combine(answers: list[Answer]) -> Answer:
@@ -174,6 +186,12 @@ def _route(eng: Engine, q: Question) -> Answer:
     if people and not q.has("quote") and (post := voice.post_of(eng, q, people[0])) is not None:
         return post
 
+    if q.has("envoy") and q.has("quote") and not members and not people and not outsiders and not q.figures \
+            and not _leftover(eng, q):
+        return voice.all_envoys(eng, q)  # "what did the ambassador say": which country's?
+    if q.first("define") == 0 and not q.mentions and (same := voice.same_name(eng, q)) is not None:
+        return same  # "what's the fund": which of the funds
+
     strict = tuple(toks[:2]) in QUOTE_OPENERS
     if strict or q.has("quote"):
         found, coverage = _quote_answer(eng, q, member, people, strict)
@@ -194,6 +212,8 @@ def _route(eng: Engine, q: Question) -> Answer:
         if (q.has("envoy") or q.has("list") or "countries" in toks) and not people and not _leftover(eng, q):
             return voice.all_envoys(eng, q)
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id not in eng.everywhere]
+    if not q.figures and q.has("figures") and q.has("theme") and "date" in q.asks and eng.has("figures"):
+        return _stats_overview(eng, q)  # "what date were the covid numbers from"
     if q.figures and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare")
                       or not _leftover(eng, q)) and not (others and not member) and eng.has("figures"):
         if member:
@@ -207,7 +227,7 @@ def _route(eng: Engine, q: Question) -> Answer:
             return lookup.outside(eng, outsiders[0], eng.kb.profile.figures_name)
         return _stats_overview(eng, q)
     orgs = [e for e in q.of_kind("organization") if e.id not in eng.everywhere]
-    if orgs and q.first("define") == 0 and not people and not member and len(_leftover(eng, q)) <= 1:
+    if orgs and q.first("define") == 0 and not people and not member and not q.asks and not _leftover(eng, q):
         return lookup.organization(eng, eng.kb.organizations[orgs[0].id])
     if people and len([t for t in toks if t not in WHO_FILLERS]) <= 4:
         return lookup.who(eng, people[0].name)
@@ -351,7 +371,7 @@ def _stats_overview(eng: Engine, q: Question) -> Answer:
     rows = [(c, v) for c in eng.kb.members if c.stats and (v := c.stats.value(field)) is not None]
     label = figures.noun(eng, field)
     as_of = rows[0][0].stats.as_of if rows and rows[0][0].stats else ""
-    notes = []
+    notes = [f"The article gives its figures as of {as_of}."] if "date" in q.asks and as_of else []
     if q.has("none"):
         names = [c.name for c, v in rows if v == 0]
         notes.append(f"Reporting no {label} as of {as_of}: {', '.join(names) or 'none of them'}.")
@@ -398,6 +418,9 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         about_event = q.has("event") or (focus is None and q.has("envoy", "envoy_weak")) or (
             bool(eng.event_words) and eng.event_words <= set(q.tokens))  # "the june 15 thing"
         hits = _prefer_labelled(eng, q, hits, about_event)
+    if q.seen:  # the second part of "what is X and what is Y" gets another passage than the first
+        hits = [h for h in hits if h.doc.text not in q.seen and not any(h.doc.text in b for b in q.seen)]
+        paras = [h for h in paras if not any(h.doc.text in b for b in q.seen)]
     if q.excluded:  # "what did indonesia build besides test kits"
         hits = _without(hits, q.excluded) or hits
         paras = _without(paras, q.excluded) or paras
@@ -475,7 +498,8 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     Place), when it is about the event itself (or about the envoys, with no one else named)."""
     gatherings = eng.lexicon.concept_words.get("gathering", frozenset())
     other_event = any(set(words(eng.kb.organizations[e.id].kind)) & gatherings for e in q.of_kind("organization"))
-    if not about_event or other_event or _beyond_labels(eng, q):
+    beyond = [t for t in _beyond_labels(eng, q) if t in eng.names.vocabulary]  # words that can pick a passage
+    if not about_event or other_event or len(beyond) > 1 or any(t.isdigit() for t in beyond):
         return hits  # "who hosted the may 29 meeting" is about another meeting: the passages tell
     toks = q.tokens
     stems = {stem(t) for t in toks}

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 _SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\s+-+\s+")
 ANSWER_TYPES = {"who": "person", "where": "place", "when": "date", "how_many": "number"}
+_WHATS = re.compile(r"\s*what['’]s\b", re.IGNORECASE)
 _NOT_SUBJECT_AFTER = {"besides", "except", "excluding", "unlike", "apart"}
 
 
@@ -31,6 +32,7 @@ class Question:
     excluded: tuple[str, ...] = ()  # words after "besides", "except", "other than": not what is asked
     figure_ids: tuple[str, ...] = ()  # the kinds of figure the knowledge base has
     inherited: bool = False  # what it asks comes from the conversation ("and deaths?", "what about laos?")
+    seen: tuple[str, ...] = ()  # answers already given to other parts of the same line
     notes: tuple[str, ...] = field(default=())
 
     def has(self, *concepts: str) -> bool:
@@ -92,6 +94,8 @@ def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
     lex = eng.lexicon
     tokens = words(text)
     concepts = lex.scan(tokens, normalize(text))
+    if _WHATS.match(text) and "define" not in concepts:  # "what's X": the tokens lost the 's
+        concepts["define"] = [(0, 1)]
     mentions = _subjects(eng.names.mentions(text), tokens)
     named_people = {m.entity.id for m in mentions if m.entity.kind == "person"}
     ambiguous: list[Entity] = []

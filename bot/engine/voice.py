@@ -174,6 +174,22 @@ def holders(eng: Engine, q: Question) -> Answer | None:
                   sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id,), attribute="who"))
 
 
+def same_name(eng: Engine, q: Question) -> Answer | None:
+    """"What's the fund?": one common noun that several organisations' names share; name them all."""
+    content = [t for t in q.content if t not in eng.lexicon.filler_words and t not in {"whats", "what"}]
+    if len(content) != 1:
+        return None
+    word = stem(content[0])
+    named = [o for o in eng.kb.organizations.values() if o.id not in eng.everywhere
+             and word in {stem(w) for w in words(o.name)}]
+    if len(named) < 2:
+        return None
+    ents = [eng.names.entities[o.id] for o in named[:8]]
+    answer = which_of(eng, q, ents, what=content[0])
+    lines = [f"{i}. {o.name}: {clip(o.description, 140)}" for i, o in enumerate(named[:8], 1)]
+    return replace(answer, body="\n".join(lines), suggestions=())
+
+
 def post_of(eng: Engine, q: Question, person: Entity) -> Answer | None:
     """"Is Park Won-soon still mayor of Seoul?": a named person's post, when the question asks about it."""
     p = eng.kb.people.get(person.id)
