@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.answer import Answer
 from bot.dialogue import FRESH, Context
 from bot.engine import Engine
 from bot.engine.cache import load_engine
@@ -33,7 +34,7 @@ def check(knowledge: Path | None, sections: bool = False) -> int:
 
 def ask_once(engine: Engine, question: str) -> int:
     """Print the answer to one question."""
-    print(engine.answer(question).to_text())
+    print(safe_answer(engine, question).to_text())
     return 0
 
 
@@ -52,13 +53,22 @@ def read_line(line: str) -> tuple[str, str | None]:
     return text, None
 
 
+def safe_answer(engine: Engine, line: str, context: Context = FRESH) -> Answer:
+    """The engine's answer, or, if answering fails, one line on stderr and an apology (the conversation goes on)."""
+    try:
+        return engine.answer(line, context)
+    except Exception as exc:  # a bug must not end a session or a batch: say so once, keep going
+        print(f"error: could not answer {line[:60]!r}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return Answer(title="Sorry, something went wrong answering that", kind="error", context=context)
+
+
 def ask_jsonl(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
     """One JSON object out (`question`, `answer`, `kind`) for every line in, in order; lines naming the same
     conversation share its context."""
     contexts: dict[str, Context] = {}
     for line in stdin:
         question, conversation = read_line(line)
-        answer = engine.answer(question, contexts.get(conversation, FRESH) if conversation else FRESH)
+        answer = safe_answer(engine, question, contexts.get(conversation, FRESH) if conversation else FRESH)
         if conversation is not None:
             contexts[conversation] = answer.context
         row = {"question": question, "answer": answer.to_text(), "kind": answer.kind}
@@ -93,7 +103,7 @@ def interactive(engine: Engine, stdin: TextIO | None = None, stdout: TextIO | No
             stdout.write("Starting a new conversation.\n\n")
             stdout.flush()
         elif line:
-            answer = engine.answer(line, context)
+            answer = safe_answer(engine, line, context)
             context = answer.context
             stdout.write(answer.to_text() + "\n\n")
             stdout.flush()

@@ -235,3 +235,25 @@ def test_ask_help_mentions_jsonl(cli, capsys):
     out = capsys.readouterr().out
     assert "--jsonl" in out
     assert "question" in out
+
+
+def test_a_failing_answer_is_one_line_and_the_batch_goes_on(capsys):
+    from bot import console
+
+    class Broken:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def answer(self, line, context=None):
+            self.calls += 1
+            if line == "boom":
+                raise RuntimeError("kaput")
+            return console.Answer(title=f"ok {line}", context=context)
+
+    engine = Broken()
+    out = io.StringIO()
+    console.ask_jsonl(engine, io.StringIO('boom\n{"q": "two", "conversation": "a"}\n'), out)  # type: ignore[arg-type]
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [r["kind"] for r in rows] == ["error", "answer"] and engine.calls == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "kaput" in err and "Traceback" not in err

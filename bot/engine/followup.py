@@ -49,7 +49,7 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
             q = with_entities(q, entities) if entities else q
             return q if asks_own else _with_attribute(eng, q, context)
         return q
-    if q.has("refer"):  # "what did he say about korea": he is still the envoy; "how much did korea put into it"
+    if q.has("refer") and not q.has("other"):  # "what did he say about korea": he is still the envoy ("not him": no)
         kinds = {e.kind for e in own}
         extra = [e for e in _referents(eng, q, context) if e.kind not in kinds and e not in own]
         if extra:

@@ -1,8 +1,9 @@
 """Conversations on Discord: a follow-up carries the asker's context, per channel and user; a reply to an
 answer continues that answer; a conversation idle too long starts afresh.
 
-The engine does not use the context yet, so a spy records the context each engine call RECEIVED and
-gives each answer a context of its own (the real answer, with `context` replaced).
+The plumbing is tested apart from what the engine makes of a context: a spy records the context each engine
+call RECEIVED and gives each answer a context of its own (the real answer, with `context` replaced). The
+last test asks the real engine.
 """
 
 from __future__ import annotations
@@ -190,3 +191,19 @@ async def test_a_conversation_idle_too_long_starts_afresh(start_bot, fake, monke
     # A reply to an answer idle too long is the replier's own conversation (here, the one just answered).
     await reply_to(fake, first, "and the deaths?")
     assert spy.received(4) == spy.made(3)
+
+
+# --- The real engine: follow-ups answered from the carried context --------------------------------------
+async def test_follow_ups_are_answered_from_the_conversation(bot, fake):
+    await ask(fake, f"{mention(fake)} who represented thailand?", mentions=("bot",))
+    answer = await ask(fake, f"{mention(fake)} what did he say about vaccines?", mentions=("bot",))
+    assert "equitable access" in str(answer["sent"]["embeds"]).lower()
+    # Another user asking the same follow-up has no one to refer to.
+    other = await ask(fake, f"{mention(fake)} what did he say about vaccines?", user="admin", mentions=("bot",))
+    assert "equitable access" not in str(other["sent"]["embeds"]).lower()
+    # Ellipsis keeps the attribute and changes the country; the title says what was understood.
+    await ask(fake, f"{mention(fake)} how many deaths in singapore?", mentions=("bot",))
+    laos = await ask(fake, f"{mention(fake)} what about laos?", mentions=("bot",))
+    embed = laos["sent"]["embeds"][0]
+    assert embed["title"].startswith("Laos: deaths")
+    assert "**0** deaths" in embed["description"]

@@ -1,0 +1,84 @@
+"""Follow-up questions read against the conversation's context: each kind, in the engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import FRESH, Context
+from bot.engine import Engine
+
+
+def talk(engine: Engine, *lines: str) -> list[str]:
+    """Answer the lines as one conversation; the plain text of each answer."""
+    context, out = FRESH, []
+    for line in lines:
+        answer = engine.answer(line, context)
+        context = answer.context
+        out.append(answer.to_text())
+    return out
+
+
+def last(engine: Engine, *lines: str) -> str:
+    return talk(engine, *lines)[-1]
+
+
+@pytest.mark.parametrize(("lines", "expected", "forbidden"), [
+    # pronouns and roles
+    (("who represented thailand", "what did he say about vaccines"), "equitable access", "Philippines section"),
+    (("tell me about brunei", "where did they build the isolation centre"), "Tutong", None),
+    (("who is the myanmar envoy", "which airport does his embassy use for relief flights"), "Incheon", None),
+    (("what is the asean-korea centre", "who heads it"), "Lee Hyuk", None),
+    (("what did thailand propose", "how much did korea put into it"), "5 million", None),
+    (("who is lee hyuk", "what did he say about the media"), "bridging the communities", None),
+    # ellipsis: the attribute kept, the entity changed; the entity kept, the attribute changed
+    (("how many deaths in the philippines", "what about singapore?"), "26", "1,177"),
+    (("how many active cases in indonesia", "and deaths?"), "2,500", None),
+    (("how many confirmed cases in malaysia", "same for vietnam"), "349", None),
+    (("how many tests per day can indonesia do", "how about the philippines"), "32,100", None),
+    (("who represented cambodia", "and malaysia?"), "Ashri Muda", "Dimanche"),
+    # corrections and picks
+    (("who is park", "the second one"), "Park Won-soon", None),
+    (("who is park", "no, i meant the seoul mayor one"), "Park Won-soon", None),
+    (("who is park bo-kyeong", "and the other one?"), "Park Won-soon", None),
+    (("who is the ambassador", "the thai one"), "Romane Kanaruk", None),
+    (("who is the myanmar ambassador", "not him, the singapore one"), "Eric Teo", "Thant Sin"),
+    # a question naming its own subject starts afresh
+    (("who represented vietnam", "what is RCEP"), "Regional Comprehensive Economic Partnership", "Nguyen"),
+    (("what did the cambodian ambassador say", "unrelated, but how many deaths did indonesia have"), "2,500",
+     "Dimanche"),
+    (("how many cases in laos", "who hosted the roundtable"), "Korea Times", "Laos"),
+])
+def test_each_kind_of_follow_up(engine, lines, expected, forbidden):
+    answer = last(engine, *lines)
+    assert expected in answer, answer
+    if forbidden:
+        assert forbidden not in answer, answer
+
+
+def test_the_title_says_what_was_carried_over(engine):
+    context = engine.answer("how many deaths in singapore").context
+    answer = engine.answer("and laos?", context)
+    assert answer.title.startswith("Laos: deaths")
+    pronoun = engine.answer("what did he say about vaccines", engine.answer("who represented thailand").context)
+    assert pronoun.title.startswith("Romane Kanaruk")
+
+
+def test_without_a_conversation_a_follow_up_is_not_understood(engine):
+    assert "equitable access" not in engine.answer("what did he say about vaccines").to_text()
+
+
+def test_the_context_is_a_small_immutable_value_the_engine_returns(engine):
+    answer = engine.answer("who represented thailand")
+    assert isinstance(answer.context, Context)
+    assert set(answer.context.entities) >= {"thailand", "romane-kanaruk"}
+    assert answer.context.attribute == "envoy"
+    with pytest.raises(AttributeError):
+        answer.context.entities = ()  # type: ignore[misc]
+    again = engine.answer("who represented thailand")
+    assert again.context == answer.context  # the engine keeps nothing between calls
+
+
+def test_a_did_you_mean_is_picked_up_by_a_short_reply(engine):
+    unsure = engine.answer("who is park")
+    assert unsure.kind == "unsure" and len(unsure.context.candidates) == 2
+    assert "Park Bo-kyeong" in engine.answer("the first one", unsure.context).to_text()
