@@ -138,3 +138,17 @@ def test_the_console_banner_is_its_own(harbour: Engine):
     console.interactive(harbour, Tty("!help\n"), out)
     assert out.getvalue().startswith("Ask about the 40th Port Averne Harbour Festival.")
     clean(out.getvalue())
+
+
+@pytest.mark.parametrize(("line", "expected"), [("hi", "Hello"), ("thanks!", "welcome"), ("who made you", "bot")])
+def test_small_talk_comes_from_its_vocabulary(harbour: Engine, line: str, expected: str):
+    answer = harbour.answer(line)
+    clean(answer.to_text())
+    assert expected in answer.to_text() and answer.kind == "help"
+
+
+def test_follow_ups_work_on_it_too(harbour: Engine):
+    first = harbour.answer("Who is Tomas Brennick?")
+    follow = harbour.answer("what did he say?", first.context)
+    clean(follow.to_text())
+    assert follow.title.startswith("Tomas Brennick") and follow.found

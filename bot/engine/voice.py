@@ -24,8 +24,9 @@ ROLE_FILLERS = {"who", "is", "was", "s", "are", "were", "the", "a", "an", "curre
 
 
 def scope(eng: Engine) -> str:
-    """One sentence on what the article covers."""
-    return f"“{eng.kb.article.title}”."
+    """One sentence on what the article covers: its headline and the profile's scope."""
+    line = eng.kb.profile.scope
+    return f"“{eng.kb.article.title}”" + (f", on {line}." if line else ".")
 
 
 def small_talk(eng: Engine, entry: SmallTalk) -> Answer:
