@@ -57,8 +57,8 @@ class Lexicon:
         self.gaps = tuple(Gap(g.what, _phrases(g.words)) for g in vocab.not_covered)
         self._gap_starts: dict[str, list[tuple[Phrase, Gap]]] = {}
         for g in self.gaps:
-            for phrase in g.phrases:
-                self._gap_starts.setdefault(phrase[0], []).append((phrase, g))
+            for asked in g.phrases:
+                self._gap_starts.setdefault(asked[0], []).append((asked, g))
         self.talk_aliases = {k: tuple(words(v)) for k, v in vocab.talk_aliases.items()}
         self.small_talk: dict[Phrase, SmallTalk] = {}
         for entry in vocab.small_talk:
@@ -82,8 +82,8 @@ class Lexicon:
                     found.setdefault(concept, []).append((i, i + len(phrase)))
         if self._unspaced and not folded.isascii():
             squeezed = folded.replace(" ", "")
-            for phrase, concept in self._unspaced:
-                if phrase in squeezed:
+            for text, concept in self._unspaced:
+                if text in squeezed:
                     found.setdefault(concept, []).append((len(tokens), len(tokens)))
         return found
 

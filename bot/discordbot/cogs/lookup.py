@@ -54,7 +54,7 @@ INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, 
 INVITE_SCOPES = ("bot", "applications.commands")
 
 
-def ping_answer(bot: commands.Bot) -> Answer:
+def ping_answer(bot: AnyBot) -> Answer:
     """"Pong!" with the gateway latency (the time from a heartbeat to its acknowledgement)."""
     latency = bot.latency
     body = (f"Gateway latency: {latency * 1000:.0f} ms." if math.isfinite(latency)
@@ -67,7 +67,7 @@ def invite_url(application_id: int) -> str:
     return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)
 
 
-def invite_answer(bot: commands.Bot) -> Answer:
+def invite_answer(bot: AnyBot) -> Answer:
     """The invite link of the running bot's application."""
     if bot.application_id is None:
         return Answer(title="Invite the bot", body="The application id is not known yet; try again in a moment.",
@@ -78,7 +78,7 @@ def invite_answer(bot: commands.Bot) -> Answer:
 
 
 # Commands the Discord front end answers itself, instead of the engine.
-LOCAL_ANSWERS: dict[str, Callable[[commands.Bot], Answer]] = {"ping": ping_answer, "invite": invite_answer}
+LOCAL_ANSWERS: dict[str, Callable[[AnyBot], Answer]] = {"ping": ping_answer, "invite": invite_answer}
 
 
 def option_name(spec: CommandSpec) -> str | None:
