@@ -2,7 +2,8 @@
 
 Every string constant under bot/ that is not a docstring is checked against the article's countries (names,
 official names, aliases, demonyms) and people (names and multi-word aliases: one-word aliases such as "Long"
-or "Oh" are ordinary English words), read from knowledge/, plus a few fixed words of the article.
+or "Oh" are ordinary English words), read from knowledge/, plus a few fixed words of the article. Country
+codes ("SG", "MY", "TH") are looked for in capitals only: "my" and the "th" of "4th" are not names.
 """
 
 from __future__ import annotations
@@ -47,11 +48,24 @@ def forbidden_names() -> tuple[str, ...]:
     people = yaml.safe_load((knowledge / "people.yaml").read_text(encoding="utf-8"))["people"]
     names: set[str] = set(FIXED_WORDS) | set(EXTRA_DEMONYMS)
     for c in countries:
-        names.update([c["name"], c["official_name"], *c.get("aliases", []), *c.get("demonyms", [])])
+        names.update(n for n in [c["name"], c["official_name"], *c.get("aliases", []), *c.get("demonyms", [])]
+                     if not is_code(n))
     for p in people:
         names.add(p["name"])
         names.update(a for a in p.get("aliases", []) if len(a.split()) > 1)
     return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+def is_code(name: str) -> bool:
+    """A country code such as "SG" or "ROK": capitals, at most three letters."""
+    return name.isupper() and len(name) <= 3
+
+
+def forbidden_codes() -> tuple[str, ...]:
+    """The countries' codes, compared in capitals."""
+    knowledge = ROOT / "knowledge"
+    countries = yaml.safe_load((knowledge / "countries.yaml").read_text(encoding="utf-8"))["countries"]
+    return tuple(sorted({a for c in countries for a in c.get("aliases", []) if is_code(a)}))
 
 
 @cache
@@ -60,13 +74,19 @@ def forbidden_pattern() -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in forbidden_names()) + r")(?!\w)", re.IGNORECASE)
 
 
+@cache
+def codes_pattern() -> re.Pattern[str]:
+    """The country codes, in capitals, on word boundaries."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in forbidden_codes()) + r")(?!\w)")
+
+
 def offenders(paths: list[Path]) -> list[str]:
     """`file:line: 'name' in 'text'` for every string constant naming the article."""
-    pattern = forbidden_pattern()
+    patterns = (forbidden_pattern(), codes_pattern())
     found = []
     for path in paths:
         for line, text in string_constants(path):
-            m = pattern.search(text)
+            m = next((m for pattern in patterns if (m := pattern.search(text))), None)
             if m:
                 found.append(f"{path.relative_to(ROOT)}:{line}: {m.group(0)!r} in {text[:60]!r}")
     return found
@@ -84,6 +104,7 @@ def test_the_check_finds_a_name(tmp_path: Path) -> None:
     assert [line for line, _ in string_constants(module)] == [2, 3]
     assert forbidden_pattern().search("the thai envoy")
     assert not forbidden_pattern().search("a long day, oh well, thailandish")
+    assert codes_pattern().search("cases in SG") and not codes_pattern().search("my 4th question")
 
 
 def test_no_string_constant_in_bot_names_the_article() -> None:

@@ -60,12 +60,19 @@ class Lexicon:
             for asked in g.phrases:
                 self._gap_starts.setdefault(asked[0], []).append((asked, g))
         self.talk_aliases = {k: tuple(words(v)) for k, v in vocab.talk_aliases.items()}
+        filler_words = frozenset(w for item in vocab.fillers if len(p := words(item)) == 1 for w in p)
         self.small_talk: dict[Phrase, SmallTalk] = {}
         for entry in vocab.small_talk:
             for phrase in entry.phrases:
-                key = tuple(w for t in _glueless(phrase) for w in self.talk_aliases.get(t, (t,))) or (phrase,)
-                self.small_talk.setdefault(key, entry)
+                plain = _glueless(phrase)
+                aliased = tuple(w for t in plain for w in self.talk_aliases.get(t, (t,)))
+                for key in (plain, aliased):  # and without fillers, as lines are read: "thank you so much"
+                    bare = tuple(t for t in key if t not in filler_words) or key
+                    for k in (key, bare):
+                        self.small_talk.setdefault(k or (phrase,), entry)
         self.talk_concepts = {e.concept: e for e in vocab.small_talk if e.concept}
+        # the names of the languages it reads, so "can you speak korean" is small talk
+        self.language_words = frozenset(w for lang in kb.languages for w in words(lang.name)) | {"english"}
         self.requests = sorted(_phrases(vocab.requests), key=len, reverse=True)
         self.filler_words = frozenset(p[0] for p in self.fillers if len(p) == 1)
         self.concept_words = {c: frozenset(w for p in ps if is_spaced(p) for w in words(p))
@@ -91,8 +98,9 @@ class Lexicon:
         """The small-talk entry a line is, fillers aside ("hi bot", "ok thanks!"), if it is one."""
         if len(tokens) > TALK_WORDS:
             return None
-        tokens = [w for t in tokens if t not in GLUE for w in self.talk_aliases.get(t, (t,))] or tokens
-        found = self._talk(tokens)
+        plain = [t for t in tokens if t not in GLUE] or tokens
+        tokens = [w for t in plain for w in self.talk_aliases.get(t, (t,))]
+        found = self._talk(tokens) or self._talk(plain)  # "who built this bot" is "who built you"; "gm bot" is "gm"
         if found is not None:
             return found
         for phrase in self.requests:  # "give me the tl;dr", "summarize it in one sentence"
@@ -103,12 +111,20 @@ class Lexicon:
         return self._talk(tokens)
 
     def _talk(self, tokens: list[str]) -> SmallTalk | None:
-        for lo in range(len(tokens)):
-            for hi in range(len(tokens), lo, -1):
-                entry = self.small_talk.get(tuple(tokens[lo:hi]))
-                if entry and all(t in self.filler_words for t in (*tokens[:lo], *tokens[hi:])):
-                    return entry
-        return None
+        """The line read as small-talk phrases one after another, fillers between them ("lol thx", "hi, what can
+        you do"): the entry of the last phrase, when nothing else is left."""
+        rest = [t for t in tokens if t not in self.filler_words and t not in self.language_words] or tokens
+        entry: SmallTalk | None = None
+        i = 0
+        while i < len(rest):
+            for j in range(len(rest), i, -1):
+                found = self.small_talk.get(tuple(rest[i:j]))
+                if found is not None:
+                    entry, i = found, j
+                    break
+            else:
+                return None
+        return entry
 
     def gap(self, tokens: list[str]) -> tuple[Gap, Phrase] | None:
         """What the question asks for that the article never gives, and the phrase asking it, if any."""

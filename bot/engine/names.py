@@ -109,6 +109,9 @@ class NameIndex:
         for k in self._keys:
             self._lengths.setdefault(k.split(" ", 1)[0], set()).add(k.count(" ") + 1)
         self.vocabulary = {w for s in kb.article.sections for p in s.paragraphs for w in words(p.text)}
+        # words the question reader knows (in every language): never near misses of a name ("ilan" is no "Iran")
+        said = [*kb.vocabulary.concepts.values(), *(ws for lang in kb.languages for ws in lang.words.values())]
+        self.vocabulary |= {w for phrases in said for phrase in phrases for w in words(phrase)}
 
     def _add(self, entity: Entity, aliases: list[str]) -> None:
         self.entities[entity.id] = entity

@@ -36,7 +36,8 @@ def small_talk(eng: Engine, entry: SmallTalk) -> Answer:
         if eng.spec(name) is not None:
             return eng.command(name, arg)
         return lookup.summary(eng)
-    text = (entry.say or "").format(scope=scope(eng), help="!help")
+    languages = ", ".join(dict.fromkeys(lang.name for lang in eng.kb.languages)) or "English only"
+    text = (entry.say or "").format(scope=scope(eng), help="!help", languages=languages)
     title = re.split(r"[:!.?]", text, maxsplit=1)[0].strip()
     return Answer(title=clip(title, 60) or "Hello", body=text, kind="help", suggestions=("!help",))
 
