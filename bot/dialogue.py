@@ -17,13 +17,14 @@ class Context:
     `entities` are knowledge-base ids (countries, people, organisations, topics); `attribute` names
     what was asked of them ("envoy", "figure:deaths", "quote", "date", ...); `candidates` are the ids a
     did-you-mean or an ambiguous name offered, so "the first one" or "the other park" can pick one;
-    `sources` are the section ids the last answer cited.
+    `sources` are the section ids the last answer cited, `shown` the opening words of its passages.
     """
 
     entities: tuple[str, ...] = ()
     attribute: str | None = None
     candidates: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()  # the first words of each passage the last answer showed ("what else?" skips them)
     turn: int = 0
 
     @property

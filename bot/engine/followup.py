@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer import Answer
 from bot.dialogue import FRESH, Context
+from bot.engine import voice
 from bot.engine.names import Entity
 from bot.engine.reading import Question, read_sentence, with_concepts, with_entities
 from bot.engine.text import STOPWORDS, stem, words
@@ -43,11 +44,20 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     opens = q.first("follow_on") == 0 or q.tokens[:2] in {("what", "about"), ("how", "about")}
     asks_own = any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
         len(content) > len(own) + 1 and not opens) or (q.first("define") == 0 and not opens)
-    if not own:
-        if q.has("refer") or (short and not asks_own) or (opens and len(_rest(eng, q)) < 2):
+    rest = _rest(eng, q)
+    bare = short and not rest  # only concept words: "by when?", "and deaths?", "which is higher?"
+    if q.has("more") and short:  # "what else?": the same question, other passages
+        q = replace(q, seen=context.shown)
+    if not own and voice.title_holder(eng, q) is None:
+        if q.has("refer") or (short and not asks_own) or (opens and len(rest) < 2) or bare or q.has("more"):
             entities = _referents(eng, q, context)
+            if q.has("most", "fewest", "compare") and not q.has("refer"):  # "which is higher": the last two
+                entities = [e for e in (eng.names.entities.get(c) for c in context.entities)
+                            if e and e.kind in {"country", "partner"}][:2] or entities
             q = with_entities(q, entities) if entities else q
-            return q if asks_own else _with_attribute(eng, q, context)
+            if not asks_own or ((bare or q.has("more")) and not q.figures and not q.has("envoy", "quote")):
+                return _with_attribute(eng, q, context)
+            return q
         return q
     if q.has("refer") and not q.has("other"):  # "what did he say about korea": he is still the envoy ("not him": no)
         kinds = {e.kind for e in own}
@@ -107,10 +117,13 @@ def _described(eng: Engine, offered: list[Entity], content: list[str]) -> Entity
     scores = []
     for e in offered:
         text = e.name
+        country = eng.kb.countries.get(e.id)
         if e.kind == "person":
             p = eng.kb.people[e.id]
-            text = " ".join([p.name, p.title, *p.positions, eng.kb.name_of(p.country or ""),
-                             eng.kb.name_of(p.organization or "")])
+            country = eng.kb.countries.get(p.country or "")
+            text = " ".join([p.name, p.title, *p.positions, eng.kb.name_of(p.organization or "")])
+        if country is not None:  # "the thai one", "the one from viet nam"
+            text = " ".join([text, country.name, *country.aliases, *country.demonyms])
         scores.append((len(said & {stem(w) for w in words(text)}), e))
     best = max((n for n, _ in scores), default=0)
     top = [e for n, e in scores if n == best]
@@ -187,8 +200,10 @@ def remember(eng: Engine, q: Question, answer: Answer, context: Context) -> Answ
     picked = bool(q.carried) and set(q.carried) <= set(context.candidates)
     attribute = preset.attribute or (context.attribute if picked or q.inherited else _attribute(eng, q))
     candidates = preset.candidates or (context.candidates if picked else ())
-    new = Context(entities=tuple(dict.fromkeys(ids))[:4], attribute=attribute, candidates=candidates,
-                  sources=tuple(dict.fromkeys(s.section for s in answer.sources))[:4], turn=context.turn + 1)
+    earlier = [e for e in context.entities if e not in ids]  # the entities before, for "which is higher?"
+    new = Context(entities=tuple(dict.fromkeys([*ids, *earlier]))[:4], attribute=attribute, candidates=candidates,
+                  sources=tuple(dict.fromkeys(s.section for s in answer.sources))[:4], shown=preset.shown,
+                  turn=context.turn + 1)
     title = answer.title
     carried = [eng.kb.name_of(e) for e in q.carried if eng.kb.name_of(e).lower() not in title.lower()]
     if carried and answer.kind in {"answer", "not_covered"}:

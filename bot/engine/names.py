@@ -79,7 +79,11 @@ class NameIndex:
             for w in {w for name in (p.name, *p.aliases) for w in words(name)}:
                 parts.setdefault(w, set()).add(p.id)
         # a name part several people share ("Park"): a question naming only it is ambiguous
-        self.shared = {w: tuple(sorted(ids)) for w, ids in parts.items()
+        by_name: dict[str, set[str]] = {}  # words of the names themselves, not of aliases ("Ambassador Long")
+        for p in kb.people.values():
+            for w in words(p.name):
+                by_name.setdefault(w, set()).add(p.id)
+        self.shared = {w: tuple(sorted(ids)) for w, ids in by_name.items()
                        if len(ids) > 1 and len(w) >= 3 and w not in STOPWORDS}
         for p in kb.people.values():
             ent = Entity(p.id, "person", p.name)

@@ -45,6 +45,8 @@ _RELATIVE = re.compile(r"start|beginning|end|middle|last|next|yesterday|tomorrow
                        re.IGNORECASE)
 _MONEY = re.compile(r"\\?\$\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|won|ringgit|baht|pesos?)\b",
                     re.IGNORECASE)
+_BECAUSE = re.compile(r"\b(?:because|due to|thanks to|owes? to|as a result|that is why|which is why|since|so that|"
+                      r"in order to|therefore|thus|led to|behind)\b", re.IGNORECASE)
 CONFIDENT = 0.4  # below it an answer says it may not answer exactly (calibrated on the question sets)
 CLOSEST = 0.3
 _SPLIT = re.compile(r"\s*(?:,\s*)?(?:\b(?:and|also|plus|then|as well as)\b|[+&])\s*(?=(?:who|whose|what|whats|what's|"
@@ -146,7 +148,8 @@ def _combine(answers: list[Answer]) -> Answer:
 def _answer(eng: Engine, q: Question) -> Answer:
     """Answer one (part of a) question."""
     answer = _route(eng, q)
-    if q.has("present") and answer.found:
+    if (q.has("present") or q.tokens[:1] in {("is",), ("are",), ("does",), ("do",), ("has",), ("have",)}) \
+            and answer.found:
         answer = voice.dated(eng, answer)
     return answer
 
@@ -190,8 +193,20 @@ def _route(eng: Engine, q: Question) -> Answer:
     if q.has("envoy") and q.has("quote") and not members and not people and not outsiders and not q.figures \
             and not _leftover(eng, q):
         return voice.all_envoys(eng, q)  # "what did the ambassador say": which country's?
-    if q.first("define") == 0 and not q.mentions and (same := voice.same_name(eng, q)) is not None:
-        return same  # "what's the fund": which of the funds
+    if not q.mentions and (same := voice.same_name(eng, q)) is not None:
+        return same  # "what's the fund", "when was the summit": which of them
+    if not members and not people and not q.has("quote") and (holder := voice.title_holder(eng, q)):
+        return lookup.person_card(eng, holder)  # "what about the charge d'affaires"
+    if q.has("quote") and not members and not people and not outsiders:  # "what did the chair say"
+        quote_words = frozenset(eng.lexicon.concept_words.get("quote", ()))
+        speakers = voice.role_people(eng, q, quote_words | {"what", "did", "does"})
+        if len(speakers) > 1:
+            return voice.which_of(eng, q, [eng.names.entities[p.id] for p in speakers])
+        if speakers:
+            people = [eng.names.entities[speakers[0].id]]
+            member = eng.kb.country_of_envoy(speakers[0].id)
+    if q.has("quote") and people and not eng.quotes(speaker=people[0].id) and member is None:
+        return voice.not_about_person(eng, eng.kb.people[people[0].id], quoted=False)  # "what did moon say"
 
     strict = tuple(toks[:2]) in QUOTE_OPENERS
     if strict or q.has("quote"):
@@ -403,6 +418,8 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
     loose = _query(eng, q, drop_meta=drop_meta, keep_names=True)
     if focus is None and orgs and (q.carried or not eng.search(query, kinds={"fact", "event"}, limit=1)):
         focus = orgs[0]  # nothing but a name to go on ("What did the WHO say?"): what the article says of it
+    if focus and not eng.index.query_terms(query) and q.asks:  # "when was it": its passages, of the asked type
+        query = loose
     if focus and not eng.index.query_terms(query):  # a bare name: what the article says of it
         if member:
             return lookup.country(eng, member.name)
@@ -425,12 +442,13 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         about_event = q.has("event") or (focus is None and q.has("envoy", "envoy_weak")) or (
             bool(eng.event_words) and eng.event_words <= set(q.tokens))  # "the june 15 thing"
         hits = _prefer_labelled(eng, q, hits, about_event)
-    if q.seen:  # the second part of "what is X and what is Y" gets another passage than the first
-        hits = [h for h in hits if h.doc.text not in q.seen and not any(h.doc.text in b for b in q.seen)]
-        paras = [h for h in paras if not any(h.doc.text in b for b in q.seen)]
+    if q.seen:  # "what else?", and the second part of "what is X and what is Y": other passages than before
+        hits = [h for h in hits if not _was_seen(h, q.seen)]
+        paras = [h for h in paras if not _was_seen(h, q.seen)]
     if q.excluded:  # "what did indonesia build besides test kits"
-        hits = _without(hits, q.excluded) or hits
-        paras = _without(paras, q.excluded) or paras
+        wanted = [slot for slot in eng.index.query_terms(query) if eng.index.idf(slot[0]) > 0]
+        hits = _without(hits, q.excluded, wanted) or hits
+        paras = _without(paras, q.excluded, wanted) or paras
     if "date" in q.asks:
         own = [t for t in q.tokens if t.isdigit()]
 
@@ -449,6 +467,12 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
         if not with_figures and not paras:
             return _no_figure(eng, q, member, outsiders, hits)
         hits = with_figures
+    if q.has("why"):
+        reasons = [h for h in (*hits, *paras) if _BECAUSE.search(h.doc.text) and h.coverage >= CLOSEST]
+        if not reasons:
+            return voice.no_reason(eng, hits[0] if hits else (paras[0] if paras else None))
+        hits = [h for h in reasons if h.doc.kind != "paragraph"]
+        paras = [h for h in reasons if h.doc.kind == "paragraph"]
     if "person" in q.asks:
         people_ids = eng.people_ids
         hits = _typed(hits, lambda h: not people_ids.isdisjoint(h.doc.entities)) or hits
@@ -471,8 +495,9 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
     refs = [Source(section=h.doc.section, paragraphs=list(h.doc.paragraphs)) for h in good]
     named = [m.entity.id for m in q.mentions if m.entity.kind in {"country", "partner", "person", "organization"}]
     focus_ids = list(dict.fromkeys([*([focus] if focus else []), *named, *_things_in(eng, best.doc)]))
+    shown = tuple(h.doc.text[:SHOWN] for h in good)
     return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs),
-                  context=Context(entities=tuple(focus_ids[:4])))
+                  context=Context(entities=tuple(focus_ids[:4]), shown=shown))
 
 
 def _things_in(eng: Engine, doc: Doc) -> list[str]:
@@ -481,10 +506,21 @@ def _things_in(eng: Engine, doc: Doc) -> list[str]:
     return [e for e in about if e in eng.kb.organizations and e not in eng.everywhere]
 
 
-def _without(hits: list[Hit], excluded: tuple[str, ...]) -> list[Hit]:
-    """The hits that are not about what the question sets aside."""
+SHOWN = 60  # the opening characters of a passage that identify it in `Context.shown`
+
+
+def _was_seen(hit: Hit, seen: tuple[str, ...]) -> bool:
+    """True when an earlier answer showed this passage (by its opening words, or whole inside an answer)."""
+    opening = hit.doc.text[:SHOWN]
+    return any(opening == s or hit.doc.text in s for s in seen)
+
+
+def _without(hits: list[Hit], excluded: tuple[str, ...], wanted: list[tuple[str, ...]]) -> list[Hit]:
+    """The hits that are about more than what the question sets aside ("besides test kits"): they have a word
+    of the question beyond it."""
     gone = {stem(t) for t in excluded}
-    return [h for h in hits if not gone <= set(h.doc.terms)]
+    rest = [slot for slot in wanted if not gone & set(slot)]
+    return [h for h in hits if not gone <= set(h.doc.terms) or any(_matches(h, slot) for slot in rest)]
 
 
 def _typed(hits: list[Hit], holds: Callable[[Hit], bool]) -> list[Hit]:
@@ -590,6 +626,11 @@ def _no_figure(eng: Engine, q: Question, member: Country | None, outsiders: list
 
 def _nothing(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity]) -> Answer:
     """The article does not say: offer what it covers about the subject."""
+    carried = [e for e in q.of_kind("organization") if e.id in q.carried and e.id in eng.kb.organizations]
+    if carried and not member:  # "who runs it": not said; what is said of it
+        card = lookup.organization(eng, eng.kb.organizations[carried[0].id])
+        return replace(card, title="Not in the article", kind="not_covered",
+                       body=f"The article does not say that about {card.title}. What it says of it:\n{card.body}")
     people = [eng.kb.people[e.id] for e in q.of_kind("person")]
     if people and (member is None or eng.kb.country_of_envoy(people[0].id) is None or q.has("quote")):
         return voice.not_about_person(eng, people[0])

@@ -14,11 +14,12 @@ from bot.engine import lookup
 from bot.engine.format import bullets, person_line, sanitize, sources
 from bot.engine.names import Entity
 from bot.engine.text import STOPWORDS, clip, stem, words
-from bot.kb.models import Country, Person, SmallTalk
+from bot.kb.models import Country, Person, SmallTalk, Source
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
     from bot.engine.reading import Question
+    from bot.engine.search import Hit
 
 ROLE_FILLERS = {"who", "is", "was", "s", "are", "were", "the", "a", "an", "current", "then"}
 
@@ -68,18 +69,30 @@ def not_about(eng: Engine, member: Country, what: str = "that") -> Answer:
                   suggestions=(f"!country {member.name}", f"!quote {member.name}"))
 
 
-def not_about_person(eng: Engine, person: Person) -> Answer:
-    """The article does not say that of a person: say so, and what it does quote or say of them."""
+def not_about_person(eng: Engine, person: Person, quoted: bool = True) -> Answer:
+    """The article does not say that of a person (or, `quoted=False`, quotes no words of them): say so, and
+    what it does quote or say of them."""
     quotes = eng.quotes(speaker=person.id)[:2]
     facts = [f for f in eng.facts_about(person.id)][:2]
     lines = [f"“{x.text.strip()}”" for x in quotes] or [f.text for f in facts]
-    body = f"The article does not say that about {person.name}."
+    body = (f"The article does not say that about {person.name}." if quoted
+            else f"The article quotes no words of {person.name}.")
     if lines:
         body += " What it does say:"
     return Answer(title="Not in the article", body=body,
                   fields=(Field(person.name, clip(bullets(lines), 1024)),) if lines else (),
                   sources=sources(eng.kb, [*(x.source for x in quotes), *(f.source for f in facts)]),
                   kind="not_covered", suggestions=(f"!who {person.name}", f"!quote {person.name}"))
+
+
+def no_reason(eng: Engine, hit: Hit | None) -> Answer:
+    """A "why" question the article gives no reason for: say so, and the nearest passage."""
+    body = "The article does not say why."
+    if hit is None:
+        return Answer(title="Not in the article", body=body, kind="not_covered")
+    refs = sources(eng.kb, [Source(section=hit.doc.section, paragraphs=list(hit.doc.paragraphs))])
+    return Answer(title="Not in the article", body=f"{body} What it does say:\n{hit.doc.text}", sources=refs,
+                  kind="not_covered")
 
 
 def gap_answer(eng: Engine, what: str, subject: str | None, member: Country | None) -> Answer:
@@ -109,7 +122,7 @@ def which_of(eng: Engine, q: Question, candidates: list[Entity], what: str | Non
     """Several people or things fit: name each, rather than pick one."""
     lines = [f"{i}. {_describe(eng, e)}" for i, e in enumerate(candidates, 1)]
     word = what or next((t for t in q.tokens if any(t in e.name.lower().split() for e in candidates)), "")
-    title = f"Which {word.title()} did you mean?" if word else eng.lexicon.which_one
+    title = f"Which {word.title()} did you mean?" if word and " " not in word else eng.lexicon.which_one
     return Answer(title=title, body="\n".join(lines), kind="unsure",
                   suggestions=tuple(f"!who {e.name}" for e in candidates[:3]),
                   context=Context(candidates=tuple(e.id for e in candidates), attribute="who"))
@@ -117,7 +130,8 @@ def which_of(eng: Engine, q: Question, candidates: list[Entity], what: str | Non
 
 def _describe(eng: Engine, e: Entity) -> str:
     if e.kind == "person":
-        return person_line(eng.kb, eng.kb.people[e.id])
+        p = eng.kb.people[e.id]
+        return person_line(eng.kb, p) + "".join(f"; {post}" for post in p.positions[:1])
     if e.kind == "country":
         c = eng.kb.countries[e.id]
         envoy = eng.kb.people.get(c.envoy or "")
@@ -149,11 +163,15 @@ def holders(eng: Engine, q: Question) -> Answer | None:
             return Answer(title=p.name, body=f"**{p.name}**, {p.title}.\n{p.description}",
                           sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id, orgs[0].id)))
     toks = [t for t in toks if t not in eng.lexicon.filler_words]
-    if len(toks) < 3 or toks[0] != "who" or toks[1] not in {"is", "was", "s", "are", "were", "the"}:
+    leads = eng.lexicon.concept_words.get("leads", frozenset())
+    if len(toks) < 3 or toks[0] != "who" or toks[1] not in {"is", "was", "s", "are", "were", "the", *leads}:
         return None
-    role = [t for t in toks[2:] if t not in ROLE_FILLERS and t not in STOPWORDS]
-    if not role or len(role) > 5:
-        return None
+    present = eng.lexicon.concept_words.get("present", frozenset())
+    role = [t for t in toks[1 if toks[1] in leads else 2:] if t not in ROLE_FILLERS and t not in STOPWORDS
+            and t not in present]
+    envoy = eng.lexicon.concept_words.get("envoy", frozenset())
+    if not role or len(role) > 5 or all(t in envoy for t in role):
+        return None  # "who is the ambassador": which country's, answered with the envoys
     found: list[tuple[int, Person]] = []
     for p in eng.kb.people.values():
         posts = [stem(w) for text in (p.title, *p.positions) for w in words(text) if w not in STOPWORDS]
@@ -177,8 +195,11 @@ def holders(eng: Engine, q: Question) -> Answer | None:
 
 
 def same_name(eng: Engine, q: Question) -> Answer | None:
-    """"What's the fund?": one common noun that several organisations' names share; name them all."""
-    content = [t for t in q.content if t not in eng.lexicon.filler_words and t not in {"whats", "what"}]
+    """"What's the fund?", "when was the summit?": one common noun that several organisations' names share;
+    name them all."""
+    concepts = ("what", "define", "when", "where", "who", "event")
+    asking = {w for c in concepts for w in eng.lexicon.concept_words.get(c, ())}
+    content = [t for t in q.content if t not in eng.lexicon.filler_words and t not in asking]
     if len(content) != 1:
         return None
     word = stem(content[0])
@@ -190,6 +211,32 @@ def same_name(eng: Engine, q: Question) -> Answer | None:
     answer = which_of(eng, q, ents, what=content[0])
     lines = [f"{i}. {o.name}: {clip(o.description, 140)}" for i, o in enumerate(named[:8], 1)]
     return replace(answer, body="\n".join(lines), suggestions=())
+
+
+def title_holder(eng: Engine, q: Question) -> Person | None:
+    """The one person whose title the question names and nothing else ("the charge d'affaires", "the mayor")."""
+    if q.mentions:
+        return None
+    skip = eng.lexicon.filler_words | ROLE_FILLERS
+    framing = ("follow_on", "who", "what", "refer", "present", "when", "where", "how_many", "why", "event", "theme")
+    skip |= {w for c in framing for w in eng.lexicon.concept_words.get(c, ())}
+    asked = {stem(t) for t in q.tokens if t not in STOPWORDS and t not in skip and len(t) > 1}
+    if not asked:
+        return None
+    fits = [p for p in eng.kb.people.values()
+            if asked <= {stem(w) for text in (p.title, *p.positions) for w in words(text) if len(w) > 1}]
+    return fits[0] if len(fits) == 1 else None
+
+
+def role_people(eng: Engine, q: Question, ignore: frozenset[str]) -> list[Person]:
+    """The people whose title or post has every word the question uses beyond `ignore` ("the chair" -> two)."""
+    asked = [t for t in q.content if t not in ignore and t not in eng.lexicon.filler_words and t not in ROLE_FILLERS]
+    if not asked or len(asked) > 3:
+        return []
+    def holds(p: Person, t: str) -> bool:
+        return any(_alike(stem(t), stem(w)) for text in (p.title, *p.positions) for w in words(text))
+
+    return [p for p in eng.kb.people.values() if all(holds(p, t) for t in asked)]
 
 
 def post_of(eng: Engine, q: Question, person: Entity) -> Answer | None:
