@@ -46,12 +46,27 @@ def one(eng: Engine, country: Country, kinds: tuple[str, ...]) -> Answer:
                   fields=fields, sources=sources(eng.kb, [s.source]))
 
 
-def several(eng: Engine, countries: list[Country], kinds: tuple[str, ...]) -> Answer:
-    """The asked figures of several member states side by side ("compare singapore and indonesia deaths")."""
+def several(eng: Engine, countries: list[Country], kinds: tuple[str, ...], rank: str | None = None) -> Answer:
+    """The asked figures of several member states side by side ("compare singapore and indonesia deaths"); with
+    `rank` ("most" or "fewest"), which of them has the most or fewest first."""
     kinds = kinds or tuple(f.id for f in eng.kb.figures[:1])
     rows = [c for c in countries if c.stats]
     as_of = rows[0].stats.as_of if rows and rows[0].stats else ""
     lines = [f"• {sentence(eng, c, kinds)}." for c in rows]
+    ranked = [(v, c) for c in rows if (v := value(c, kinds[0])) is not None]
+    if rank and len(ranked) > 1:
+        v, top = (max if rank == "most" else min)(ranked, key=lambda vc: vc[0])
+        ties = [c for w, c in ranked if w == v]
+        what = noun(eng, kinds[0])
+        if len(ties) > 1:
+            lead = f"{' and '.join(c.name for c in ties)} had the same number of {what} ({num(v)})."
+        elif len(ranked) == 2:
+            w, other = next((w, c) for w, c in ranked if c is not top)
+            more = "more" if rank == "most" else "fewer"
+            lead = f"{top.name} had {more} {what} ({num(v)}) than {other.name} ({num(w)})."
+        else:
+            lead = f"{top.name} had the {'most' if rank == 'most' else 'fewest'} {what} of these ({num(v)})."
+        lines.insert(0, lead)
     title = f"{' vs '.join(c.name for c in rows)}: {', '.join(noun(eng, k) for k in kinds)} as of {as_of}"
     return Answer(title=title, body="\n".join(lines),
                   sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))

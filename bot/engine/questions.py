@@ -238,7 +238,8 @@ def _route(eng: Engine, q: Question) -> Answer:
             if late and not _same_date(late.group(0), member):
                 return voice.no_figures_for(eng, member, q.figures, late.group(0))
             if len(members) > 1:
-                return figures.several(eng, [eng.kb.countries[m.id] for m in members], q.figures)
+                rank = "most" if q.has("most") else ("fewest" if q.has("fewest") else None)
+                return figures.several(eng, [eng.kb.countries[m.id] for m in members], q.figures, rank)
             return figures.one(eng, member, q.figures)
         if outsiders:
             return lookup.outside(eng, outsiders[0], eng.kb.profile.figures_name)
