@@ -128,3 +128,15 @@ def test_ambiguous_names_list_the_candidates(engine, line, expected):
 ])
 def test_aliases_and_other_languages(engine, line, expected):
     assert expected in answer(engine, line)
+
+
+# --- the group photo ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("line", "expected"), [
+    ("who stands third from the right in the picture", "Romane Kanaruk"),
+    ("who is at the far left of the photo", "De Jesus"),
+    ("where is umar hadi in the group photo", "ninth from left"),
+    ("who is beside lee hyuk in the photo", "Thant Sin"),
+    ("who took the picture", "Shim Hyun-choi"),
+])
+def test_the_photo_lineup(engine, line, expected):
+    assert expected in answer(engine, line)

@@ -171,8 +171,10 @@ class Engine:
                 docs.append(make_doc("paragraph", p.text, p, section.id, (p.number,), ents,
                                      f"{section.heading} {self._entity_words(sorted(ents))}"))
         for item in kb.event.items:
+            named = {m.entity.id for m in self.names.mentions(item.text, fuzzy=False)
+                     if m.entity.kind in {"person", "organization"}}
             docs.append(make_doc("event", f"{item.label}: {item.text}", item, item.source.section,
-                                 item.source.paragraphs, set(), f"{kb.profile.event} event meeting {kb.event.title}"))
+                                 item.source.paragraphs, named, f"{kb.profile.event} event meeting {kb.event.title}"))
         return docs
 
     def warm(self) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Field
 from bot.dialogue import FRESH, Context
-from bot.engine import figures, followup, lookup, voice
+from bot.engine import figures, followup, lookup, photo, voice
 from bot.engine.format import attribution, bullets, quote_field, quoted, sanitize, sources
 from bot.engine.names import Entity, Mention
 from bot.engine.reading import ANSWER_TYPES, Question, read, read_sentence, with_concepts, with_entities
@@ -182,6 +182,8 @@ def _route(eng: Engine, q: Question) -> Answer:
         return voice.gap_answer(eng, gap[0].what, subject, member)
     if q.ambiguous and not people and not members:
         return voice.which_of(eng, q, list(q.ambiguous))
+    if (pictured := photo.answer(eng, q)) is not None:
+        return pictured
 
     if q.has("who") and not people and not members:
         holders = voice.holders(eng, q)
@@ -502,9 +504,10 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
 
 
 def _things_in(eng: Engine, doc: Doc) -> list[str]:
-    """The organisations an answer's passage is about, most specific first: what "it" may mean next."""
+    """The people and organisations an answer's passage is about, most specific first: what "he" or "it" may
+    mean next."""
     about = doc.record.about if doc.kind == "fact" else sorted(doc.entities)
-    return [e for e in about if e in eng.kb.organizations and e not in eng.everywhere]
+    return [e for e in about if (e in eng.kb.organizations and e not in eng.everywhere) or e in eng.kb.people]
 
 
 SHOWN = 60  # the opening characters of a passage that identify it in `Context.shown`

@@ -218,7 +218,8 @@ def title_holder(eng: Engine, q: Question) -> Person | None:
     if q.mentions:
         return None
     skip = eng.lexicon.filler_words | ROLE_FILLERS
-    framing = ("follow_on", "who", "what", "refer", "present", "when", "where", "how_many", "why", "event", "theme")
+    framing = ("follow_on", "who", "what", "refer", "present", "when", "where", "how_many", "why", "event", "theme",
+               "photo")
     skip |= {w for c in framing for w in eng.lexicon.concept_words.get(c, ())}
     asked = {stem(t) for t in q.tokens if t not in STOPWORDS and t not in skip and len(t) > 1}
     if not asked:

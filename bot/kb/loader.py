@@ -301,6 +301,11 @@ def _link(kb: KnowledgeBase) -> None:
     file = str(root / "event.yaml")
     for i, item in enumerate(kb.event.items):
         check_source(item.source, file, f"event.items[{i}]")
+    if kb.event.photo is not None:
+        check_source(kb.event.photo.source, file, "event.photo")
+        for i, pid in enumerate(kb.event.photo.from_left):
+            need(kb.people, pid, file, f"event.photo.from_left[{i}]", "person")
+        need(kb.people, kb.event.photo.credit, file, "event.photo.credit", "person")
 
     file = str(root / "facts.yaml")
     seen: set[str] = set()

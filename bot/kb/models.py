@@ -96,11 +96,20 @@ class EventItem(Record, kw_only=True, frozen=True):
     source: Source
 
 
+class Photo(Record, kw_only=True, frozen=True):
+    """A group photo the article prints: who stands where, from the left, as its caption says."""
+
+    from_left: list[str]  # person ids
+    credit: str | None = None  # person id of the photographer
+    source: Source
+
+
 class Event(Record, kw_only=True, frozen=True):
-    """The roundtable itself."""
+    """The event itself."""
 
     title: str
     items: list[EventItem]
+    photo: Photo | None = None
 
 
 class Topic(Record, kw_only=True, frozen=True):
