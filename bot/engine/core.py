@@ -249,7 +249,11 @@ class Engine:
         if spec is None:
             hit = process.extractOne(name.lower(), list(self._command_names), scorer=fuzz.ratio, score_cutoff=70)
             if hit is None:
-                return questions.answer_question(self, f"{name} {arg}".strip(), context)
+                answer = questions.answer_question(self, f"{name} {arg}".strip(), context)
+                if not arg and answer.kind == "not_covered":  # "!foo": no such command, and no question either
+                    return Answer(title=f"No command “!{sanitize(name, 40)}”", body="Try !help for the commands.",
+                                  kind="help", suggestions=("!help",))
+                return answer
             spec = self._command_names[hit[0]]
         if not self.has(spec.needs):
             return self.unavailable(spec)

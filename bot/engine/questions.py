@@ -211,6 +211,8 @@ def _route(eng: Engine, q: Question) -> Answer:
         return voice.not_about_person(eng, eng.kb.people[people[0].id], quoted=False)  # "what did moon say"
 
     strict = tuple(toks[:2]) in QUOTE_OPENERS
+    if q.has("quote") and not strict and (member or people) and not eng.index.query_terms(_query(eng, q, True)):
+        return lookup.quote(eng, people[0].name if people else member.name if member else "")  # "what did X say"
     if strict or q.has("quote"):
         found, coverage = _quote_answer(eng, q, member, people, strict)
         if found and (strict or coverage >= _fact_coverage(eng, q, member, people)):
@@ -383,7 +385,9 @@ def _query(eng: Engine, q: Question, drop_meta: bool = False, keep_names: bool =
     if q.carried or q.has("refer"):
         meta |= {"country", "countries", "nation", "government"}  # "his country": the country filtered on
     kept = [t for i, t in enumerate(q.tokens) if i not in drop and t not in fillers and t not in meta]
-    return " ".join(kept or [t for t in q.tokens if t not in fillers] or q.tokens)
+    if kept or drop:
+        return " ".join(kept)  # nothing but a name: a bare name, answered with what the article says of it
+    return " ".join([t for t in q.tokens if t not in fillers] or q.tokens)
 
 
 def _stats_overview(eng: Engine, q: Question) -> Answer:
