@@ -151,4 +151,4 @@ def test_follow_ups_work_on_it_too(harbour: Engine):
     first = harbour.answer("Who is Tomas Brennick?")
     follow = harbour.answer("what did he say?", first.context)
     clean(follow.to_text())
-    assert follow.title.startswith("Tomas Brennick") and follow.found
+    assert "Tomas Brennick" in follow.title and follow.found
