@@ -53,12 +53,22 @@ def _fold_latin(c: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case word and number tokens, without possessive 's; numbers lose their thousands separators."""
+    return list(_words(text)) if len(text) <= 64 else list(_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
+    """`words` of a short text (names, single words), remembered: questions name the same few things."""
+    return _tokens(text)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
     out = []
     for tok in _TOKEN.findall(_POSSESSIVE.sub("", normalize(text).replace("\\$", "$"))):
         if "," in tok:
             tok = _THOUSANDS.sub("", tok)
         out.append(tok)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=65536)
