@@ -82,3 +82,17 @@ def test_a_did_you_mean_is_picked_up_by_a_short_reply(engine):
     unsure = engine.answer("who is park")
     assert unsure.kind == "unsure" and len(unsure.context.candidates) == 2
     assert "Park Bo-kyeong" in engine.answer("the first one", unsure.context).to_text()
+
+
+@pytest.mark.parametrize(("lines", "expected", "forbidden"), [
+    (("how many views did the cac summit videos get", "as of when?"), "June 11", None),
+    (("what did the cambodia section say about visas", "what else?"), "health certificate", None),
+    (("how many deaths in malaysia", "and thailand?", "which is higher?"), "Malaysia had more deaths", None),
+    (("who's the indonesian ambassador", "and the vietnamese one", "what about the charge d'affaires"),
+     "Christian L. De Jesus, Charge d'affaires", "Envoy of Vietnam"),
+])
+def test_bare_question_words_and_what_else(engine, lines, expected, forbidden):
+    text = last(engine, *lines)
+    assert expected in text, text
+    if forbidden:
+        assert forbidden not in text, text

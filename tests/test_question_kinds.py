@@ -140,3 +140,26 @@ def test_aliases_and_other_languages(engine, line, expected):
 ])
 def test_the_photo_lineup(engine, line, expected):
     assert expected in answer(engine, line)
+
+
+# --- reasons, comparisons, posts, commands ------------------------------------------------------------------
+def test_why_wants_a_reason_or_says_there_is_none(engine):
+    assert "isolation" in answer(engine, "why did vietnam have no new infections lately")
+    a = engine.answer("why did the philippines send a charge d'affaires instead of an ambassador")
+    assert a.kind == "not_covered" and "does not say why" in a.body
+
+
+def test_a_comparison_says_which_is_more(engine):
+    body = engine.answer("who had more deaths, the philippines or indonesia").body
+    assert body.startswith("Indonesia had more deaths (2,500) than the Philippines (1,177).")
+
+
+def test_a_post_named_alone_is_its_holder(engine):
+    assert "Christian L. De Jesus" in answer(engine, "who was the charge d'affaires")
+    assert "Shim Hyun-choi" in answer(engine, "who is the photographer")
+
+
+def test_an_unknown_command_is_no_command(engine):
+    a = engine.answer("!frobnicate")
+    assert a.title.startswith("No command") and "!help" in a.body
+    assert engine.answer("!hello").kind == "help"  # a greeting typed as a command is still a greeting

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Field
-from bot.engine.format import num, sources
+from bot.engine.format import capital, num, sources
 from bot.kb.models import Country
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def sentence(eng: Engine, country: Country, kinds: tuple[str, ...]) -> str:
         if v is not None:
             parts.append(f"**{num(v)}** {noun(eng, kind)}" + (" (none)" if v == 0 else ""))
     said = " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"{country.in_sentence[:1].upper()}{country.in_sentence[1:]} had {said}"
+    return f"{capital(country.in_sentence)} had {said}"
 
 
 def one(eng: Engine, country: Country, kinds: tuple[str, ...]) -> Answer:
@@ -58,14 +58,15 @@ def several(eng: Engine, countries: list[Country], kinds: tuple[str, ...], rank:
         v, top = (max if rank == "most" else min)(ranked, key=lambda vc: vc[0])
         ties = [c for w, c in ranked if w == v]
         what = noun(eng, kinds[0])
+        first = capital(top.in_sentence)
         if len(ties) > 1:
-            lead = f"{' and '.join(c.name for c in ties)} had the same number of {what} ({num(v)})."
+            lead = f"{capital(' and '.join(c.in_sentence for c in ties))} had the same number of {what} ({num(v)})."
         elif len(ranked) == 2:
             w, other = next((w, c) for w, c in ranked if c is not top)
             more = "more" if rank == "most" else "fewer"
-            lead = f"{top.name} had {more} {what} ({num(v)}) than {other.name} ({num(w)})."
+            lead = f"{first} had {more} {what} ({num(v)}) than {other.in_sentence} ({num(w)})."
         else:
-            lead = f"{top.name} had the {'most' if rank == 'most' else 'fewest'} {what} of these ({num(v)})."
+            lead = f"{first} had the {'most' if rank == 'most' else 'fewest'} {what} of these ({num(v)})."
         lines.insert(0, lead)
     title = f"{' vs '.join(c.name for c in rows)}: {', '.join(noun(eng, k) for k in kinds)} as of {as_of}"
     return Answer(title=title, body="\n".join(lines),

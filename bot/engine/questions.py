@@ -219,7 +219,8 @@ def _route(eng: Engine, q: Question) -> Answer:
             return found
         if not strict:
             return _from_facts(eng, q, member, people, outsiders, drop_meta=True)
-    envoy_asked = q.has("envoy") or (q.has("envoy_weak") and q.has("who", "which", "list") and not q.has("quote"))
+    envoy_asked = not q.has("why") and (q.has("envoy") or (q.has("envoy_weak") and q.has("who", "which", "list")
+                                                          and not q.has("quote")))
     if envoy_asked and not q.figures and not q.has("where", "when"):
         if len(members) > 1:
             return _combine([lookup.envoy_answer(eng, eng.kb.countries[m.id]) for m in members])
