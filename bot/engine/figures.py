@@ -54,7 +54,11 @@ def several(eng: Engine, countries: list[Country], kinds: tuple[str, ...], rank:
     as_of = rows[0].stats.as_of if rows and rows[0].stats else ""
     lines = [f"• {sentence(eng, c, kinds)}." for c in rows]
     ranked = [(v, c) for c in rows if (v := value(c, kinds[0])) is not None]
-    if rank and len(ranked) > 1:
+    if rank == "sum" and len(ranked) > 1:  # "combined?": the article gives no total, it is added up here
+        names = " and ".join(c.in_sentence for _, c in ranked)
+        lines.insert(0, f"Together, {names} had {num(sum(v for v, _ in ranked))} {noun(eng, kinds[0])} "
+                        "(added up from the article's figures).")
+    elif rank and len(ranked) > 1:
         v, top = (max if rank == "most" else min)(ranked, key=lambda vc: vc[0])
         ties = [c for w, c in ranked if w == v]
         what = noun(eng, kinds[0])

@@ -42,8 +42,9 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
         return _apply(eng, replace(q, mentions=()), [pick], context)
     short = len(content) <= MAX_ELLIPSIS
     opens = q.first("follow_on") == 0 or q.tokens[:2] in {("what", "about"), ("how", "about")}
-    asks_own = any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
-        len(content) > len(own) + 1 and not opens) or (q.first("define") == 0 and not opens)
+    corrects = q.has("correction") and short  # "sorry, i meant myanmar", "no wait, the philippines"
+    asks_own = not corrects and (any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
+        len(content) > len(own) + 1 and not opens) or (q.first("define") == 0 and not opens))
     rest = _rest(eng, q)
     bare = short and not rest  # only concept words: "by when?", "and deaths?", "which is higher?"
     if q.has("more") and short:  # "what else?": the same question, other passages
@@ -51,7 +52,7 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     if not own and voice.title_holder(eng, q) is None:
         if q.has("refer") or (short and not asks_own) or (opens and len(rest) < 2) or bare or q.has("more"):
             entities = _referents(eng, q, context)
-            if q.has("most", "fewest", "compare") and not q.has("refer"):  # "which is higher": the last two
+            if q.has("most", "fewest", "compare", "sum") and not q.has("refer"):  # "which is higher": the last two
                 entities = [e for e in (eng.names.entities.get(c) for c in context.entities)
                             if e and e.kind in {"country", "partner"}][:2] or entities
             q = with_entities(q, entities) if entities else q
@@ -144,14 +145,14 @@ def _referents(eng: Engine, q: Question, context: Context) -> list[Entity]:
     known = [eng.names.entities[e] for e in context.entities if e in eng.names.entities]
     if not known:
         return []
+    if {"country", "nation", "government"} & set(q.tokens):  # "his country", "that country"
+        countries = [e for e in known if e.kind in {"country", "partner"}]
+        if countries:
+            return countries[:1]
     personal = {"he", "she", "him", "his", "her", "hers"} & set(q.tokens)
     if personal:
         people = [e for e in known if e.kind == "person"]
         return people[:1] or known[:1]
-    if "country" in q.tokens:  # "his country", "that country"
-        countries = [e for e in known if e.kind in {"country", "partner"}]
-        if countries:
-            return countries[:1]
     if {"it", "its", "that", "this"} & set(q.tokens):  # "put into it": the fund, the programme, the centre
         orgs = [e for e in known if e.kind == "organization"]
         if orgs:

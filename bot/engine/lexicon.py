@@ -52,6 +52,21 @@ class Lexicon:
                     self._unspaced.append((normalize(phrase).replace(" ", ""), concept))
         for entries in self._starts.values():
             entries.sort(key=lambda e: -len(e[0]))
+        # other languages' words for the article's things, read as their English words for the search
+        self._glossary: dict[str, list[tuple[Phrase, tuple[str, ...]]]] = {}
+        self._glossary_unspaced: list[tuple[str, tuple[str, ...]]] = []
+        for lang in kb.languages:
+            for said, english in lang.glossary.items():
+                target = tuple(words(english))
+                if is_spaced(said):
+                    key = tuple(words(said))
+                    if key and target:
+                        self._glossary.setdefault(key[0], []).append((key, target))
+                elif target:
+                    self._glossary_unspaced.append((normalize(said).replace(" ", ""), target))
+        for entries in self._glossary.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self._glossary_unspaced.sort(key=lambda e: -len(e[0]))
         self.fillers = _phrases(vocab.fillers)
         self.joiners = _phrases(vocab.joiners)
         self.gaps = tuple(Gap(g.what, _phrases(g.words)) for g in vocab.not_covered)
@@ -94,6 +109,27 @@ class Lexicon:
                     found.setdefault(concept, []).append((len(tokens), len(tokens)))
         return found
 
+    def translate(self, tokens: list[str], folded: str) -> tuple[set[int], list[str]]:
+        """The token positions of other languages' words for the article's things, and their English words."""
+        spans: set[int] = set()
+        english: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for phrase, target in self._glossary.get(tokens[i], ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    spans.update(range(i, i + len(phrase)))
+                    english.extend(target)
+                    i += len(phrase) - 1
+                    break
+            i += 1
+        if self._glossary_unspaced and not folded.isascii():
+            squeezed = folded.replace(" ", "")
+            for text, target in self._glossary_unspaced:
+                if text in squeezed:
+                    squeezed = squeezed.replace(text, " ")
+                    english.extend(target)
+        return spans, english
+
     def talk(self, tokens: list[str]) -> SmallTalk | None:
         """The small-talk entry a line is, fillers aside ("hi bot", "ok thanks!"), if it is one."""
         if len(tokens) > TALK_WORDS:
@@ -109,6 +145,17 @@ class Lexicon:
             if i is not None and len(tokens) > n:
                 tokens = tokens[:i] + tokens[i + n :]
         return self._talk(tokens)
+
+    def opening_talk(self, tokens: list[str]) -> SmallTalk | None:
+        """A small-talk entry that may open a longer line ("tell me a joke about ..."), when the line starts so."""
+        plain = [w for t in tokens if t not in GLUE and t not in self.filler_words
+                 for w in self.talk_aliases.get(t, (t,))]
+        for start in range(min(len(plain), 3)):  # "whats ur fav ...": a word or two may come first
+            for n in range(min(len(plain) - start, 6), 0, -1):
+                entry = self.small_talk.get(tuple(plain[start : start + n]))
+                if entry is not None and entry.opens:
+                    return entry
+        return None
 
     def _talk(self, tokens: list[str]) -> SmallTalk | None:
         """The line read as small-talk phrases one after another, fillers between them ("lol thx", "hi, what can

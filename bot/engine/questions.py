@@ -45,8 +45,9 @@ _RELATIVE = re.compile(r"start|beginning|end|middle|last|next|yesterday|tomorrow
                        re.IGNORECASE)
 _MONEY = re.compile(r"\\?\$\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|won|ringgit|baht|pesos?)\b",
                     re.IGNORECASE)
-_BECAUSE = re.compile(r"\b(?:because|due to|thanks to|owes? to|as a result|that is why|which is why|since|so that|"
-                      r"in order to|therefore|thus|led to|behind)\b", re.IGNORECASE)
+_BECAUSE = re.compile(r"\b(?:because|due to|thanks to|owes? to|owing to|as a result|that is why|which is why|since|"
+                      r"so that|in order to|to help|therefore|thus|led to|behind|based on|lessons?|the key|key to|"
+                      r"helped|result of|reason|by being|by using)\b", re.IGNORECASE)
 CONFIDENT = 0.4  # below it an answer says it may not answer exactly (calibrated on the question sets)
 CLOSEST = 0.3
 _SPLIT = re.compile(r"\s*(?:,\s*)?(?:\b(?:and|also|plus|then|as well as)\b|[+&])\s*(?=(?:who|whose|what|whats|what's|"
@@ -61,6 +62,9 @@ def answer_question(eng: Engine, text: str, context: Context = FRESH) -> Answer:
         return voice.small_talk(eng, talk)
     q = read(eng, text)
     talk = _talk_concept(eng, q)
+    if talk is None and (opening := eng.lexicon.opening_talk(toks)) is not None and not [
+            e for e in q.of_kind("country", "person", "organization", "partner") if e.id not in eng.everywhere]:
+        talk = opening  # "tell me a joke about covid", "whats ur fav asean country"
     if talk is not None:
         return voice.small_talk(eng, talk)
     if not q.tokens and not q.mentions and not q.concepts:
@@ -185,12 +189,18 @@ def _route(eng: Engine, q: Question) -> Answer:
     if (pictured := photo.answer(eng, q)) is not None:
         return pictured
 
+    partners = [e for e in outsiders if e.kind == "partner"]
+    if partners and q.has("envoy") and not members and not people and _asked_of(q, partners[0]):
+        return lookup.outside(eng, partners[0], "envoy")  # "who is korea's ambassador"
     if q.has("who") and not people and not members:
         holders = voice.holders(eng, q)
         if holders is not None:
             return holders
     if people and not q.has("quote") and (post := voice.post_of(eng, q, people[0])) is not None:
         return post
+    if not q.mentions and len(toks) == 3 and toks[0] == "who" and toks[1] in {"is", "was"} \
+            and toks[2] not in STOPWORDS and eng.lexicon.gap(toks) is None:
+        return lookup.not_covered(eng, f"anyone called “{sanitize(toks[2].title())}”")  # "who is mark"
 
     if q.has("envoy") and q.has("quote") and not members and not people and not outsiders and not q.figures \
             and not _leftover(eng, q):
@@ -228,7 +238,7 @@ def _route(eng: Engine, q: Question) -> Answer:
             return lookup.envoy_answer(eng, member)
         if people and eng.kb.country_of_envoy(people[0].id):
             return lookup.ambassador(eng, people[0].name)
-        if outsiders:
+        if outsiders and _asked_of(q, outsiders[0]):
             return lookup.outside(eng, outsiders[0], "envoy")
         if (q.has("envoy") or q.has("list") or "countries" in toks) and not people and not _leftover(eng, q):
             return voice.all_envoys(eng, q)
@@ -243,7 +253,7 @@ def _route(eng: Engine, q: Question) -> Answer:
             if late and not _same_date(late.group(0), member):
                 return voice.no_figures_for(eng, member, q.figures, late.group(0))
             if len(members) > 1:
-                rank = "most" if q.has("most") else ("fewest" if q.has("fewest") else None)
+                rank = "most" if q.has("most") else ("fewest" if q.has("fewest") else ("sum" if q.has("sum") else None))
                 return figures.several(eng, [eng.kb.countries[m.id] for m in members], q.figures, rank)
             return figures.one(eng, member, q.figures)
         if outsiders:
@@ -266,6 +276,16 @@ def _leftover(eng: Engine, q: Question) -> list[str]:
     spans |= {i for c in (*ROUTE_CONCEPTS, *q.figure_ids) for a, b in q.concepts.get(c, ()) for i in range(a, b)}
     return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS
             and t not in eng.lexicon.filler_words and t not in {"country", "countries"}]
+
+
+def _asked_of(q: Question, entity: Entity) -> bool:
+    """True when the envoy words are about this entity ("Korea's ambassador", "the envoy of Japan"), not about
+    someone speaking of it ("which ambassador called Korea a model country")."""
+    envoy = [a for a, _ in q.concepts.get("envoy", [])]
+    places = [m.start for m in q.mentions if m.entity == entity]
+    between = {"of", "from", "for", "to"}
+    return any(abs(a - p) == 1 or (abs(a - p) == 2 and q.tokens[min(a, p) + 1] in between)
+               for a in envoy for p in places)
 
 
 def _attached(q: Question, members: list[Entity]) -> list[Entity]:
@@ -385,7 +405,9 @@ def _query(eng: Engine, q: Question, drop_meta: bool = False, keep_names: bool =
         meta |= words_of.get("span", frozenset())  # "when did it start and end", "before and after"
     if q.carried or q.has("refer"):
         meta |= {"country", "countries", "nation", "government"}  # "his country": the country filtered on
-    kept = [t for i, t in enumerate(q.tokens) if i not in drop and t not in fillers and t not in meta]
+    kept = [t for i, t in enumerate(q.tokens) if i not in drop and i not in q.translated and t not in fillers
+            and t not in meta]
+    kept += [t for t in q.english if t not in meta]  # "vaksin" is searched as "vaccine"
     if kept or drop:
         return " ".join(kept)  # nothing but a name: a bare name, answered with what the article says of it
     return " ".join([t for t in q.tokens if t not in fillers] or q.tokens)

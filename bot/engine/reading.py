@@ -12,7 +12,8 @@ from bot.engine.text import STOPWORDS, normalize, words
 if TYPE_CHECKING:
     from bot.engine.core import Engine
 
-_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\s+-+\s+")
+_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\s+-+\s+|,?\s+(?:but|anyway|anyways)\s+(?=(?:who|what|whats|where|when|how|"
+                        r"which|why|did|does|is|are|was|can|tell)\b)", re.IGNORECASE)
 ANSWER_TYPES = {"who": "person", "where": "place", "when": "date", "how_many": "number"}
 _WHATS = re.compile(r"\s*what['’]s\b", re.IGNORECASE)
 _NOT_SUBJECT_AFTER = {"besides", "except", "excluding", "unlike", "apart"}
@@ -33,6 +34,8 @@ class Question:
     figure_ids: tuple[str, ...] = ()  # the kinds of figure the knowledge base has
     inherited: bool = False  # what it asks comes from the conversation ("and deaths?", "what about laos?")
     seen: tuple[str, ...] = ()  # answers already given to other parts of the same line
+    translated: frozenset[int] = frozenset()  # positions of words of another language the glossary read
+    english: tuple[str, ...] = ()  # their English words, searched for instead
     notes: tuple[str, ...] = field(default=())
 
     def has(self, *concepts: str) -> bool:
@@ -110,9 +113,10 @@ def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
             skip = 2 if " " in pair and pair in {"other than", "apart from", "aside from"} else 1
             excluded = [t for t in tokens[i + skip : i + skip + 3] if t not in STOPWORDS]
             break
+    translated, english = lex.translate(tokens, normalize(text))
     return Question(text=text, tokens=tuple(tokens), concepts=concepts, mentions=tuple(mentions),
                     ambiguous=tuple(dict.fromkeys(ambiguous)), before=before, excluded=tuple(excluded),
-                    figure_ids=lex.figure_ids)
+                    figure_ids=lex.figure_ids, translated=frozenset(translated), english=tuple(english))
 
 
 def _asks(eng: Engine, sentence: str) -> bool:

@@ -162,6 +162,7 @@ class SmallTalk(Record, kw_only=True, frozen=True):
 
     phrases: list[str]
     concept: str | None = None  # a vocabulary concept whose words alone make the line this (in any language)
+    opens: bool = False  # the phrase may open a longer line that names nothing of the article ("tell me a joke about")
     say: str | None = None
     do: str | None = None
 
@@ -187,6 +188,7 @@ class Language(Record, kw_only=True, frozen=True):
     name: str
     countries: dict[str, list[str]] = {}
     words: dict[str, list[str]] = {}
+    glossary: dict[str, str] = {}  # the language's words for the article's things, in English ("vaksin": vaccine)
 
 
 class ArticleRef(Record, kw_only=True, frozen=True):
