@@ -244,7 +244,7 @@ def test_record_that_is_not_a_mapping(kbdir):
 
 # --- YAML 1.1 traps: no/yes/on/off and dates stay text ------------------------------------------
 def test_no_yes_on_off_stay_strings(kbdir):
-    edit(kbdir, "countries.yaml", "aliases: [Brunei Darussalam, Negara Brunei Darussalam, BN]",
+    edit(kbdir, "countries.yaml", "aliases: [Brunei Darussalam, Negara Brunei Darussalam, BN, Bandar Seri Begawan]",
          "aliases: [Brunei Darussalam, no, NO, No, yes, on, OFF, y, n]")
     edit(kbdir, "facts.yaml", "keywords: [rice,", "keywords: [no, Yes, off,")
     kb = load_knowledge(kbdir)
