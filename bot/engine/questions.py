@@ -48,6 +48,7 @@ _MONEY = re.compile(r"\\?\$\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|w
 _BECAUSE = re.compile(r"\b(?:because|due to|thanks to|owes? to|owing to|as a result|that is why|which is why|since|"
                       r"so that|in order to|to help|therefore|thus|led to|behind|based on|lessons?|the key|key to|"
                       r"helped|result of|reason|by being|by using)\b", re.IGNORECASE)
+WHY_CONFIDENT = 0.6  # a "why" passage this well matched answers even without a word like "because"
 CONFIDENT = 0.4  # below it an answer says it may not answer exactly (calibrated on the question sets)
 CLOSEST = 0.3
 _SPLIT = re.compile(r"\s*(?:,\s*)?(?:\b(?:and|also|plus|then|as well as)\b|[+&])\s*(?=(?:who|whose|what|whats|what's|"
@@ -322,7 +323,8 @@ def _same_date(phrase: str, member: Country) -> bool:
 def _gives(eng: Engine, q: Question, phrases: list[tuple[str, ...]]) -> bool:
     """True when the article says the asked thing of the question's subject (Seoul's population, not Indonesia's):
     a document about the subject has all the content words of one of the phrases asking for it."""
-    subjects = [m.entity.id for m in q.mentions if m.entity.kind in {"country", "person", "organization"}]
+    subjects = [m.entity.id for m in q.mentions if m.entity.kind in {"country", "person", "organization"}
+                and m.entity.id not in eng.everywhere]
     wanted = [asked for p in phrases if (asked := {stem(w) for w in p if w not in STOPWORDS})]
     docs = eng.index.docs
     return any(asked <= set(docs[i].terms) for sid in subjects for i in eng.index.about(sid)
@@ -486,8 +488,11 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
             text = hit.doc.text
             return bool(_DATE.search(re.sub(r"\b(?:" + "|".join(own) + r")\b", "", text) if own else text))
 
-        hits = _typed(hits, dated) or hits
-        paras = _typed(paras, dated) or paras
+        typed_hits, typed_paras = _typed(hits, dated), _typed(paras, dated)
+        labelled = bool(hits) and hits[0].doc.kind == "event" and hits[0].coverage == 1.0
+        if not typed_hits and not typed_paras and not labelled and (hits or paras):
+            return _no_date(eng, (hits or paras)[0])  # "when was the korea times founded": no date given
+        hits, paras = typed_hits or hits, typed_paras or paras
     if "number" in q.asks and q.tokens[:1] != ("when",):
         counted = _counted(eng, q)
         rarest = [counted] if counted else _rarest_slots(eng, query)
@@ -498,7 +503,8 @@ def _from_facts(eng: Engine, q: Question, member: Country | None, people: list[E
             return _no_figure(eng, q, member, outsiders, hits)
         hits = with_figures
     if q.has("why"):
-        reasons = [h for h in (*hits, *paras) if _BECAUSE.search(h.doc.text) and h.coverage >= CLOSEST]
+        reasons = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and (
+            _BECAUSE.search(h.doc.text) or h.coverage >= WHY_CONFIDENT)]
         if not reasons:
             return voice.no_reason(eng, hits[0] if hits else (paras[0] if paras else None))
         hits = [h for h in reasons if h.doc.kind != "paragraph"]
@@ -642,6 +648,16 @@ def _rarest_slots(eng: Engine, query: str) -> list[tuple[str, ...]]:
 def _matches(hit: Hit, slot: tuple[str, ...]) -> bool:
     """True when the hit's document has the slot's word or one of its synonyms (or there is no slot)."""
     return not slot or any(t in hit.doc.terms for t in slot)
+
+
+def _no_date(eng: Engine, top: Hit) -> Answer:
+    """A "when" question the passages give no date for: say so, and what the best of them says."""
+    if top.coverage < CLOSEST:
+        return voice.not_found(eng, "")
+    return Answer(title="No date in the article",
+                  body="The article gives no date for that. What it does say:\n" + top.doc.text,
+                  sources=sources(eng.kb, [Source(section=top.doc.section, paragraphs=list(top.doc.paragraphs))]),
+                  kind="not_covered")
 
 
 def _no_figure(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity], hits: list[Hit]) -> Answer:
