@@ -1,12 +1,14 @@
-"""knowledge/languages.yaml: country names and question words in the region's languages.
+"""knowledge/languages.yaml: country names, question words and glossaries in the region's languages.
 
 The file is pure data read by the question matcher, so these checks keep it to the known languages'
 fields, concept keys and country ids of countries.yaml, and make sure no entry can fire on plain
-English text.
+English text. A glossary maps the language's words to the English words the article uses, so its
+values must be ASCII words of the article (or of synonyms.yaml) and its keys never English.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,10 @@ from bot.engine.text import STOPWORDS, normalize
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES_FILE = ROOT / "knowledge" / "languages.yaml"
 COUNTRIES_FILE = ROOT / "knowledge" / "countries.yaml"
+ARTICLE_FILE = ROOT / "knowledge" / "article.md"
+SYNONYMS_FILE = ROOT / "knowledge" / "synonyms.yaml"
 
-FIELDS = {"code", "name", "countries", "words"}
+FIELDS = {"code", "name", "countries", "words", "glossary"}
 REQUIRED_FIELDS = {"code", "name", "countries"}
 CONCEPTS = {
     "who", "what", "where", "when", "how_many", "envoy", "confirmed", "active", "deaths",
@@ -28,6 +32,10 @@ CONCEPTS = {
 }
 # Languages whose question words are complete, and the concepts each has no word of its own for.
 QUESTION_LANGUAGES = {"vi": set(), "id": set(), "ms": set(), "th": set(), "ko": set(), "tl": {"event"}}
+# Languages with a glossary of the article's words, and the fewest entries each must have.
+GLOSSARY_LANGUAGES = {"vi": 120, "id": 120, "ms": 120, "th": 120, "ko": 120, "tl": 120}
+# Concepts whose words a glossary key must not repeat: they steer the reply, not the search.
+NON_SEARCH_CONCEPTS = {"who", "what", "where", "when", "how_many", "hello", "thanks", "help"}
 # Languages that name only the countries they have settled names for.
 PARTIAL_COUNTRY_LANGUAGES = {"ta"}
 EXPECTED_CODES = {"vi", "id", "ms", "th", "ko", "tl", "lo", "km", "my", "zh", "ta"}
@@ -61,6 +69,31 @@ def _lists(lang: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def _entries(lang: dict[str, Any]) -> list[tuple[str, str]]:
     return [(label, entry) for label, values in _lists(lang) for entry in values]
+
+
+def _duplicate_keys(node: yaml.Node, where: str = "") -> list[str]:
+    """Keys that occur twice in one mapping anywhere under `node` (safe_load would keep only the last)."""
+    found: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            label = f"{where}.{key.value}" if where else str(key.value)
+            if key.value in seen:
+                found.append(label)
+            seen.add(key.value)
+            found += _duplicate_keys(value, label)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, f"{where}[{i}]")
+    return found
+
+
+def _english_words(*paths: Path) -> set[str]:
+    return {w for path in paths for w in re.findall(r"[a-z0-9]+", path.read_text(encoding="utf-8").lower())}
+
+
+ARTICLE_WORDS = _english_words(ARTICLE_FILE, SYNONYMS_FILE)
+GLOSSARIES = [lang for lang in LANGUAGES if "glossary" in lang]
 
 
 def _ids(langs: list[dict[str, Any]]) -> list[str]:
@@ -153,3 +186,68 @@ def test_native_script_languages_write_countries_in_their_script(lang):
         return
     for cid, names in lang["countries"].items():
         assert any(not name.isascii() for name in names), f"{lang['code']} {cid}: no name in the language's script"
+
+
+def test_no_mapping_in_the_file_repeats_a_key():
+    with LANGUAGES_FILE.open(encoding="utf-8") as fh:
+        dupes = _duplicate_keys(yaml.compose(fh))
+    assert not dupes, f"keys given twice: {dupes}"
+
+
+@pytest.mark.parametrize("code", sorted(GLOSSARY_LANGUAGES))
+def test_glossary_languages_have_a_glossary(code):
+    lang = next(lang for lang in LANGUAGES if lang["code"] == code)
+    glossary = lang.get("glossary")
+    assert isinstance(glossary, dict), f"{code}: no glossary"
+    assert len(glossary) >= GLOSSARY_LANGUAGES[code], f"{code}: {len(glossary)} glossary entries"
+
+
+@pytest.mark.parametrize("lang", GLOSSARIES, ids=_ids(GLOSSARIES))
+def test_glossary_maps_strings_to_ascii_english(lang):
+    code = lang["code"]
+    assert isinstance(lang["glossary"], dict) and lang["glossary"], f"{code}: glossary is not a non-empty mapping"
+    for key, value in lang["glossary"].items():
+        assert isinstance(key, str) and key.strip(), f"{code} glossary: {key!r} is not a non-empty string"
+        assert key == key.strip() and "  " not in key, f"{code} glossary: {key!r} has stray spaces"
+        assert unicodedata.normalize("NFC", key) == key, f"{code} glossary: {key!r} is not NFC"
+        assert isinstance(value, str) and value.strip(), f"{code} glossary {key}: {value!r} is not a non-empty string"
+        assert value == value.strip() and "  " not in value, f"{code} glossary {key}: {value!r} has stray spaces"
+        assert value.isascii(), f"{code} glossary {key}: {value!r} is not ASCII English"
+
+
+@pytest.mark.parametrize("lang", GLOSSARIES, ids=_ids(GLOSSARIES))
+def test_glossary_keys_are_not_english(lang):
+    stop = [k for k in lang["glossary"] if normalize(k) in ENGLISH]
+    assert not stop, f"{lang['code']} glossary: keys equal to English words: {stop}"
+    same = [k for k, v in lang["glossary"].items() if normalize(k) == normalize(v)]
+    assert not same, f"{lang['code']} glossary: keys that are their own English value: {same}"
+
+
+@pytest.mark.parametrize("lang", GLOSSARIES, ids=_ids(GLOSSARIES))
+def test_glossary_keys_are_distinct_once_normalised(lang):
+    # Matching drops accents, so "thị trường" (market) and "thị trưởng" (mayor) would be one key.
+    seen: dict[str, str] = {}
+    clashes = []
+    for key in lang["glossary"]:
+        folded = normalize(key)
+        if folded in seen:
+            clashes.append((seen[folded], key))
+        seen.setdefault(folded, key)
+    assert not clashes, f"{lang['code']} glossary: keys that match the same text: {clashes}"
+
+
+@pytest.mark.parametrize("lang", GLOSSARIES, ids=_ids(GLOSSARIES))
+def test_glossary_keys_are_not_question_or_small_talk_words(lang):
+    words = lang.get("words") or {}
+    reserved = {normalize(e): c for c in NON_SEARCH_CONCEPTS for e in words.get(c, [])}
+    hits = [(k, reserved[normalize(k)]) for k in lang["glossary"] if normalize(k) in reserved]
+    assert not hits, f"{lang['code']} glossary: keys that are words of a non-search concept: {hits}"
+
+
+@pytest.mark.parametrize("lang", GLOSSARIES, ids=_ids(GLOSSARIES))
+def test_glossary_values_are_the_articles_words(lang):
+    unknown = [
+        (k, v) for k, v in lang["glossary"].items()
+        if any(w not in ARTICLE_WORDS for w in re.findall(r"[a-z0-9]+", v.lower()))
+    ]
+    assert not unknown, f"{lang['code']} glossary: values with words neither article.md nor synonyms.yaml uses: {unknown}"
