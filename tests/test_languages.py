@@ -28,15 +28,16 @@ FIELDS = {"code", "name", "countries", "words", "glossary"}
 REQUIRED_FIELDS = {"code", "name", "countries"}
 CONCEPTS = {
     "who", "what", "where", "when", "how_many", "envoy", "confirmed", "active", "deaths",
-    "quote", "event", "theme", "hello", "thanks", "help", "refer",
+    "quote", "event", "theme", "hello", "thanks", "help", "refer", "follow_on",
 }
 # Languages whose question words are complete, and the concepts each has no word of its own for.
-QUESTION_LANGUAGES = {"vi": set(), "id": set(), "ms": set(), "th": set(), "ko": {"refer"}, "tl": {"event"}}
+QUESTION_LANGUAGES = {"vi": set(), "id": set(), "ms": set(), "th": {"follow_on"}, "ko": {"refer", "follow_on"},
+                      "tl": {"event"}}
 # (Korean pronouns such as 그 stand inside too many other words to be matched inside text.)
 # Languages with a glossary of the article's words, and the fewest entries each must have.
 GLOSSARY_LANGUAGES = {"vi": 120, "id": 120, "ms": 120, "th": 120, "ko": 120, "tl": 120}
 # Concepts whose words a glossary key must not repeat: they steer the reply, not the search.
-NON_SEARCH_CONCEPTS = {"who", "what", "where", "when", "how_many", "hello", "thanks", "help", "refer"}
+NON_SEARCH_CONCEPTS = {"who", "what", "where", "when", "how_many", "hello", "thanks", "help", "refer", "follow_on"}
 # Languages that name only the countries they have settled names for.
 PARTIAL_COUNTRY_LANGUAGES = {"ta"}
 EXPECTED_CODES = {"vi", "id", "ms", "th", "ko", "tl", "lo", "km", "my", "zh", "ta"}
@@ -251,4 +252,5 @@ def test_glossary_values_are_the_articles_words(lang):
         (k, v) for k, v in lang["glossary"].items()
         if any(w not in ARTICLE_WORDS for w in re.findall(r"[a-z0-9]+", v.lower()))
     ]
-    assert not unknown, f"{lang['code']} glossary: values with words neither article.md nor synonyms.yaml uses: {unknown}"
+    assert not unknown, (f"{lang['code']} glossary: values with words neither article.md nor synonyms.yaml uses: "
+                         f"{unknown}")

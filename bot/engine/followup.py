@@ -45,7 +45,7 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     corrects = q.has("correction") and short  # "sorry, i meant myanmar", "no wait, the philippines"
     asks_own = not corrects and (any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
         len(content) > len(own) + 1 and not opens) or (q.first("define") == 0 and not opens))
-    rest = _rest(eng, q)
+    rest = own_words(eng, q)
     bare = short and not rest  # only concept words: "by when?", "and deaths?", "which is higher?"
     if q.has("more") and short:  # "what else?": the same question, other passages
         q = replace(q, seen=context.shown)
@@ -70,7 +70,7 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     return q
 
 
-def _rest(eng: Engine, q: Question) -> list[str]:
+def own_words(eng: Engine, q: Question) -> list[str]:
     """The question's words beyond its concepts and fillers: what it asks of its own ("took", "photo")."""
     spans = {i for spans in q.concepts.values() for a, b in spans for i in range(a, b)}
     return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS

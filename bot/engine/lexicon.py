@@ -22,10 +22,11 @@ def is_spaced(phrase: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Something the article never gives, and the phrases that ask for it."""
+    """Something the article never gives, and the phrases that ask for it; `now`: when asked about the present."""
 
     what: str
     phrases: frozenset[Phrase]
+    now: bool = False
 
 
 class Lexicon:
@@ -69,7 +70,7 @@ class Lexicon:
         self._glossary_unspaced.sort(key=lambda e: -len(e[0]))
         self.fillers = _phrases(vocab.fillers)
         self.joiners = _phrases(vocab.joiners)
-        self.gaps = tuple(Gap(g.what, _phrases(g.words)) for g in vocab.not_covered)
+        self.gaps = tuple(Gap(g.what, _phrases(g.words), g.now) for g in vocab.not_covered)
         self._gap_starts: dict[str, list[tuple[Phrase, Gap]]] = {}
         for g in self.gaps:
             for asked in g.phrases:

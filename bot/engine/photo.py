@@ -42,8 +42,17 @@ def answer(eng: Engine, q: Question) -> Answer | None:
     if q.has("who") and CREDIT_WORDS & set(q.tokens) and photo.credit:
         p = eng.kb.people[photo.credit]
         return _said(eng, p, f"The photo was taken by **{p.name}** ({p.title}).", refs)
+    if q.has("how_many") and not people:  # "how many people are in the photo"
+        return Answer(title="The photo", body=f"The caption names **{len(lineup)}** people, from left: "
+                      + ", ".join(eng.kb.people[p].name for p in lineup) + ".", sources=refs)
     side = "left" if q.has("left") else ("right" if q.has("right") else None)
     n = _nth(q) or (1 if side else None)
+    if len(people) == 2 and q.has("beside"):  # "who stood between thant sin and nguyen vu tu"
+        i, j = sorted(lineup.index(e.id) for e in people)
+        inside = [eng.kb.people[p] for p in lineup[i + 1 : j]]
+        if inside:
+            names = " and ".join(f"**{person_line(eng.kb, x)}**" for x in inside)
+            return _said(eng, inside[0], f"Between {people[0].name} and {people[1].name} in the photo: {names}.", refs)
     if people and q.has("beside"):
         i = lineup.index(people[0].id)
         around = [eng.kb.people[lineup[j]] for j in (i - 1, i + 1) if 0 <= j < len(lineup)]

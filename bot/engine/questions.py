@@ -122,8 +122,8 @@ def _parts(eng: Engine, q: Question) -> list[Question]:
             part = with_concepts(part, ["event"])
         if prev.has("envoy") and not part.has("envoy") and part.has("who"):
             part = with_concepts(part, ["envoy"])
-        if prev.figures and not part.figures and not part.has("envoy", "quote"):
-            part = with_concepts(part, [*prev.figures, "how_many"])
+        if prev.figures and not part.figures and not part.has("envoy", "quote") and not followup.own_words(eng, part):
+            part = with_concepts(part, [*prev.figures, "how_many"])  # "... and which had the fewest"
         out.append(part)
     return out
 
@@ -182,7 +182,8 @@ def _route(eng: Engine, q: Question) -> Answer:
     if places:  # "how much aid did the US give the philippines": the article names no US aid
         return lookup.not_covered(eng, places[0].name)
     gap = eng.lexicon.gap(toks)
-    if gap is not None and not _gives(eng, q, [gap[1], *(p for p in gap[0].phrases if len(p) == 1)]):
+    if gap is not None and ((gap[0].now and q.has("present")) or not _gives(
+            eng, q, [gap[1], *(p for p in gap[0].phrases if len(p) == 1)])):
         subject = member.name if member else (outsiders[0].name if outsiders else None)
         return voice.gap_answer(eng, gap[0].what, subject, member)
     if q.ambiguous and not people and not members:
@@ -275,8 +276,8 @@ def _leftover(eng: Engine, q: Question) -> list[str]:
     """The question's content words beyond names, fillers and the words that chose its route."""
     spans = {i for m in q.mentions for i in range(m.start, m.end)}
     spans |= {i for c in (*ROUTE_CONCEPTS, *q.figure_ids) for a, b in q.concepts.get(c, ()) for i in range(a, b)}
-    return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS
-            and t not in eng.lexicon.filler_words and t not in {"country", "countries"}]
+    return [t for i, t in enumerate(q.tokens) if i not in spans and i not in q.translated and t not in STOPWORDS
+            and len(t) > 2 and t not in eng.lexicon.filler_words and t not in {"country", "countries"}]
 
 
 def _asked_of(q: Question, entity: Entity) -> bool:

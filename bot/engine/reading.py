@@ -63,8 +63,9 @@ class Question:
         found = [(self.first(f) or 0, f) for f in self.figure_ids if f in self.concepts]
         kinds = [f for _, f in sorted(found)]
         for a, b in [(a, b) for a in kinds for b in kinds if a != b]:
-            if b in kinds and all(any(s == e0 for _, e0 in self.concepts[a]) for s, _ in self.concepts[b]):
-                kinds.remove(b)  # "active cases": the word for one kind qualifies the other's
+            if a in kinds and b in kinds and all(any(s == e0 or (s0 <= s and e <= e0) for s0, e0 in self.concepts[a])
+                                                 for s, e in self.concepts[b]):
+                kinds.remove(b)  # "active cases", "kes aktif": the word for one kind qualifies the other's
         return tuple(kinds)
 
     @property

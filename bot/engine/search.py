@@ -103,15 +103,19 @@ class SearchIndex:
         A word the index does not know becomes its nearest known word (one or two edits).
         """
         out: list[tuple[str, ...]] = []
+        done: dict[str, tuple[str, ...]] = {}  # a word said again is read once
         for w in words(text):
             if w in STOPWORDS:
                 continue
-            t = stem(w)
-            if t not in self._idf and len(w) >= 5 and not w.isdigit():
-                hit = self._known.closest(w, 1 if len(w) < 8 else 2)
-                if hit:
-                    t = self._words[hit[0]]
-            out.append((t, *sorted(self._synonyms.get(t, ()))))
+            slot = done.get(w)
+            if slot is None:
+                t = stem(w)
+                if t not in self._idf and len(w) >= 5 and not w.isdigit():
+                    hit = self._known.closest(w, 1 if len(w) < 8 else 2)
+                    if hit:
+                        t = self._words[hit[0]]
+                slot = done[w] = (t, *sorted(self._synonyms.get(t, ())))
+            out.append(slot)
         return out
 
     def search(self, query: list[tuple[str, ...]], allowed: Collection[int] | None = None,

@@ -155,6 +155,7 @@ class NotCovered(Record, kw_only=True, frozen=True):
 
     words: list[str]
     what: str  # how an answer names it: "the population"
+    now: bool = False  # asked about now ("today's news"), the article cannot give it, whatever it says
 
 
 class SmallTalk(Record, kw_only=True, frozen=True):
