@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot import terminal
 from bot.answer import Answer
 from bot.dialogue import FRESH, Context
 from bot.engine import Engine
 from bot.engine.cache import load_engine
 from bot.kb.loader import load_knowledge
-from bot.lineedit import LineEditor
+
+if TYPE_CHECKING:
+    from bot.lineedit import LineEditor
 
 PROMPT = "ask> "
 NEW_CONVERSATION = {"!new", "/new"}
@@ -83,6 +84,8 @@ def ask_jsonl(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
 def interactive(engine: Engine, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Read questions until EOF, `quit`, `exit` or Ctrl-C; on a terminal with line editing, Tab completion and
     history, and answers rendered for it."""
+    from bot import terminal  # here, not at the top: `ask` and `--jsonl` start without it
+
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive_tty = stdin.isatty()
@@ -123,6 +126,8 @@ def _line_editor(engine: Engine, stdin: TextIO, stdout: TextIO) -> LineEditor | 
     """readline for the process's own terminal; None for other streams (readline only edits the real one)."""
     if stdin is not sys.stdin or stdout is not sys.stdout:
         return None
+    from bot.lineedit import LineEditor  # only an interactive terminal needs it
+
     editor = LineEditor(engine)
     return editor if editor.active else None
 
