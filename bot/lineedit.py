@@ -1,8 +1,8 @@
 """Line editing for the console: history kept between sessions and Tab completion of commands and names.
 
 Uses the standard library's `readline` where it exists; without it the console reads plain lines.
-History lives in `$BOT_HISTORY_FILE`, else `$XDG_DATA_HOME/asean-bot/history`, else
-`~/.local/share/asean-bot/history`; a history file that cannot be read or written is ignored.
+History lives in `$BOT_HISTORY_FILE`, else `$XDG_DATA_HOME/article-bot/history`, else
+`~/.local/share/article-bot/history`; a history file that cannot be read or written is ignored.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from bot.engine import Engine
 
 HISTORY_LENGTH = 1000
-APP_DIR = "asean-bot"
+APP_DIR = "article-bot"  # as the engine cache: the console serves any article's knowledge base
 PREFIXES = ("!", "/")
 NAME_KINDS = frozenset({"country", "person", "country_or_person", "quote"})
 

@@ -70,12 +70,12 @@ def test_typing_history_completion_and_ctrl_d(env: dict[str, str]):
     finally:
         child.close()
     assert child.exitstatus == 0 and child.signalstatus is None
-    history = Path(env["XDG_DATA_HOME"], "asean-bot", "history").read_text().splitlines()
+    history = Path(env["XDG_DATA_HOME"], "article-bot", "history").read_text().splitlines()
     assert history == ["!ambassador Thailand", "!country Laos"]
 
 
 def test_history_outlives_the_session_and_ctrl_c_leaves_cleanly(env: dict[str, str]):
-    history = Path(env["XDG_DATA_HOME"], "asean-bot", "history")
+    history = Path(env["XDG_DATA_HOME"], "article-bot", "history")
     history.parent.mkdir(parents=True, exist_ok=True)
     history.write_text("!who Park Won-soon\n")
     child = spawn(env)

@@ -50,9 +50,9 @@ def test_history_path_follows_the_environment(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.delenv("BOT_HISTORY_FILE", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
-    assert history_path() == tmp_path / ".local/share/asean-bot/history"
+    assert history_path() == tmp_path / ".local/share/article-bot/history"
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert history_path() == tmp_path / "data/asean-bot/history"
+    assert history_path() == tmp_path / "data/article-bot/history"
     monkeypatch.setenv("BOT_HISTORY_FILE", str(tmp_path / "h"))
     assert history_path() == tmp_path / "h"
 
