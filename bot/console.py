@@ -142,6 +142,8 @@ def _read(stdin: TextIO, stdout: TextIO, editor: LineEditor | None, tty: bool) -
             stdout.flush()
         if line := stdin.readline():
             return line
+    except UnicodeDecodeError:  # bytes that are no text (a stray paste): no question, and the session goes on
+        return ""
     except (EOFError, KeyboardInterrupt):
         pass
     if tty:
