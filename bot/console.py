@@ -1,11 +1,11 @@
-"""The console front end: the same answers as on Discord, as plain text."""
+"""The console front end: the same answers as on Discord, rendered for a terminal or as plain text."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.answer import Answer
 from bot.dialogue import FRESH, Context
@@ -13,8 +13,12 @@ from bot.engine import Engine
 from bot.engine.cache import load_engine
 from bot.kb.loader import load_knowledge
 
+if TYPE_CHECKING:
+    from bot.lineedit import LineEditor
+
 PROMPT = "ask> "
 NEW_CONVERSATION = {"!new", "/new"}
+QUIT = {"quit", "exit", ":q"}
 
 
 def build_engine(knowledge: Path | None = None) -> Engine:
@@ -78,33 +82,70 @@ def ask_jsonl(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def interactive(engine: Engine, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    """Read questions until EOF, `quit` or Ctrl-C."""
+    """Read questions until EOF, `quit`, `exit` or Ctrl-C; on a terminal with line editing, Tab completion and
+    history, and answers rendered for it."""
+    from bot import terminal  # here, not at the top: `ask` and `--jsonl` start without it
+
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive_tty = stdin.isatty()
+    editor = _line_editor(engine, stdin, stdout) if interactive_tty else None
+    style = terminal.styled(stdout)
     context = FRESH
     if interactive_tty:
         stdout.write(f"{engine.kb.profile.banner} Try !help. Ctrl-D to quit.\n")
-    while True:
+    try:
+        while True:
+            line = _read(stdin, stdout, editor, interactive_tty)
+            if line is None:
+                break
+            line = terminal.clean_line(line).strip()
+            if editor is not None:
+                editor.remember(line)
+            if line.lower() in QUIT:
+                break
+            if line.lower() in NEW_CONVERSATION:
+                context = FRESH
+                stdout.write("Starting a new conversation.\n\n")
+            elif line:
+                answer = safe_answer(engine, line, context)
+                context = answer.context
+                stdout.write(terminal.render(answer, style) + "\n\n")
+            stdout.flush()
+    except KeyboardInterrupt:  # Ctrl-C while an answer is worked out: leave as cleanly as at the prompt
         if interactive_tty:
+            stdout.write("\n")
+    finally:
+        if editor is not None:
+            editor.save()
+        stdout.flush()
+    return 0
+
+
+def _line_editor(engine: Engine, stdin: TextIO, stdout: TextIO) -> LineEditor | None:
+    """readline for the process's own terminal; None for other streams (readline only edits the real one)."""
+    if stdin is not sys.stdin or stdout is not sys.stdout:
+        return None
+    from bot.lineedit import LineEditor  # only an interactive terminal needs it
+
+    editor = LineEditor(engine)
+    return editor if editor.active else None
+
+
+def _read(stdin: TextIO, stdout: TextIO, editor: LineEditor | None, tty: bool) -> str | None:
+    """The next line, or None at EOF or Ctrl-C (which end the session on a new line)."""
+    try:
+        if editor is not None:
+            return input(PROMPT)
+        if tty:
             stdout.write(PROMPT)
             stdout.flush()
-        try:
-            line = stdin.readline()
-        except KeyboardInterrupt:
-            break
-        if not line:
-            break
-        line = line.strip()
-        if line.lower() in {"quit", "exit", ":q"}:
-            break
-        if line.lower() in NEW_CONVERSATION:
-            context = FRESH
-            stdout.write("Starting a new conversation.\n\n")
-            stdout.flush()
-        elif line:
-            answer = safe_answer(engine, line, context)
-            context = answer.context
-            stdout.write(answer.to_text() + "\n\n")
-            stdout.flush()
-    return 0
+        if line := stdin.readline():
+            return line
+    except UnicodeDecodeError:  # bytes that are no text (a stray paste): no question, and the session goes on
+        return ""
+    except (EOFError, KeyboardInterrupt):
+        pass
+    if tty:
+        stdout.write("\n")
+    return None
