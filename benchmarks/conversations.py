@@ -2,8 +2,9 @@
 
 `python -m benchmarks.conversations [--cap N] [--json]` loads the knowledge base (the bot has it loaded
 too, and the contexts name its ids), then fills a store as a busy server would: `cap` conversations
-keyed by (channel id, user id) snowflakes, each with the context of its last answer (one to three
-entities, an attribute, sometimes did-you-mean candidates, the cited sections, a turn number) and
+keyed by (channel id, user id) snowflakes, each with the context of a real answer of the engine (the
+entities in focus, the attribute asked, did-you-mean candidates, the cited sections, the opening words of
+the passages shown, a turn number) and
 that answer's message id for replies. It reports bytes per conversation (tracemalloc: the store's
 entries, their keys, contexts and message ids) and the process RSS before and with the cap full.
 """
@@ -24,7 +25,6 @@ from bot.conversations import ConversationStore
 from bot.dialogue import Context
 from bot.kb.loader import load_knowledge
 
-ATTRIBUTES = ("envoy", "figure:cases", "figure:deaths", "figure:active", "quote", "date", "measures", None)
 DISCORD_EPOCH_MS = 1420070400000
 
 
@@ -35,16 +35,21 @@ def snowflakes(rng: random.Random, n: int) -> list[int]:
 
 
 def contexts(rng: random.Random, n: int) -> list[Context]:
-    """`n` contexts like the engine's answers: knowledge-base ids (shared strings, as the engine's are)."""
-    kb = load_knowledge()
-    entities = [*kb.countries, *kb.people, *kb.organizations, *kb.topics]
-    sections = [s.id for s in kb.article.sections]
+    """`n` contexts as the engine leaves them: those of real answers to the benchmark's questions (entities,
+    attribute, candidates, cited sections, the opening words of the passages shown), each with strings of
+    its own where the engine makes new ones (the passages' opening words), shared ids where it shares them."""
+    from dataclasses import replace
+
+    from benchmarks.queries import flat, mix
+    from bot.engine import Engine
+
+    engine = Engine(load_knowledge(), rng=random.Random(1))
+    made = [engine.answer(q).context for _, q in flat(mix())]
+    made = [c for c in made if not c.empty] or [Context()]
     out = []
     for turn in range(n):
-        candidates = tuple(rng.sample(entities, 2)) if rng.random() < 0.1 else ()
-        out.append(Context(entities=tuple(rng.sample(entities, rng.randint(1, 3))), attribute=rng.choice(ATTRIBUTES),
-                           candidates=candidates, sources=tuple(rng.sample(sections, rng.randint(1, 3))),
-                           turn=rng.randint(1, 40) + turn % 2))
+        c = rng.choice(made)
+        out.append(replace(c, shown=tuple("".join(list(s)) for s in c.shown), turn=rng.randint(1, 40) + turn % 2))
     return out
 
 
@@ -68,7 +73,8 @@ def measure(cap: int, seed: int = 7) -> dict[str, Any]:
     keys = [(rng.choice(channels), user) for user in snowflakes(rng, cap)]
     message_ids = snowflakes(rng, cap)
     context_bytes = sum(sys.getsizeof(c) + sys.getsizeof(c.entities) + sys.getsizeof(c.candidates)
-                        + sys.getsizeof(c.sources) for c in made) / cap
+                        + sys.getsizeof(c.sources) + sys.getsizeof(c.shown) + sum(map(sys.getsizeof, c.shown))
+                        for c in made) / cap
     rss_before = resident_mb()
     start = time.perf_counter()
     store = fill(cap, keys, message_ids, made)
