@@ -65,8 +65,8 @@ class Lexicon:
                         self._glossary.setdefault(key[0], []).append((key, target))
                 elif target:
                     self._glossary_unspaced.append((normalize(said).replace(" ", ""), target))
-        for entries in self._glossary.values():
-            entries.sort(key=lambda e: -len(e[0]))
+        for glossed in self._glossary.values():
+            glossed.sort(key=lambda e: -len(e[0]))
         self._glossary_unspaced.sort(key=lambda e: -len(e[0]))
         self.fillers = _phrases(vocab.fillers)
         self.joiners = _phrases(vocab.joiners)
