@@ -14,10 +14,17 @@ from pathlib import Path
 from bot.kb.errors import KnowledgeError
 
 
+def _knowledge_help() -> str:
+    """The --knowledge help, naming the folder used without it."""
+    from bot.kb.loader import bundled_knowledge_dir
+
+    default = str(bundled_knowledge_dir()).replace("%", "%%")
+    return f"the knowledge base folder (default: $BOT_KNOWLEDGE_DIR if set, else {default})"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    p.add_argument("--knowledge", type=Path, default=None,
-                   help="knowledge directory (default: $BOT_KNOWLEDGE_DIR or ./knowledge)")
+    p.add_argument("--knowledge", type=Path, default=None, metavar="DIR", help=_knowledge_help())
     p.set_defaults(config=None, date=None)
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
     sub.add_parser("console", help="ask questions interactively (the default without $DISCORD_TOKEN)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,9 +47,18 @@ class _Parsed:
 
 
 def default_knowledge_dir() -> Path:
-    """`$BOT_KNOWLEDGE_DIR`, else the `knowledge/` folder beside the `bot` package."""
+    """`$BOT_KNOWLEDGE_DIR`, else the knowledge base the bot comes with (`bundled_knowledge_dir`)."""
     env = os.environ.get("BOT_KNOWLEDGE_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "knowledge"
+    return Path(env) if env else bundled_knowledge_dir()
+
+
+def bundled_knowledge_dir() -> Path:
+    """The checkout's `knowledge/` when the code runs from a source tree (an editable install too), else the
+    copy installed inside the package, `bot/knowledge`."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "knowledge").is_dir():
+        return checkout / "knowledge"
+    return Path(str(resources.files("bot") / "knowledge"))
 
 
 @dataclass(slots=True)
