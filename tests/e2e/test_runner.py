@@ -15,14 +15,18 @@ from .fake_discord import sent
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def run_bot(fake, tmp_path, config: str = "log_level: INFO\n") -> asyncio.subprocess.Process:
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(config, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "DISCORD_TOKEN")}
+async def run_bot(fake, tmp_path, config: str | None = "log_level: INFO\n") -> asyncio.subprocess.Process:
+    """`python -m bot run --config FILE` with `config` in FILE; with None, no config file at all."""
+    args = []
+    if config is not None:
+        cfg = tmp_path / "config.yaml"
+        cfg.write_text(config, encoding="utf-8")
+        args = ["--config", str(cfg)]
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "DISCORD_TOKEN", "BOT_DB_PATH")}
     env.update(DISCORD_TOKEN="x", DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
                PYTHONPATH=str(ROOT))
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=tmp_path, env=env,
+        sys.executable, "-m", "bot", "run", *args, cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
 
@@ -58,6 +62,35 @@ async def test_operator_run_answers_prefix_slash_autocomplete_and_mentions(fake,
     assert "SIGTERM received, closing" in err and "bot closed" in err
     assert "Traceback" not in err
     assert not fake.unknown
+
+
+async def test_run_without_a_config_file_uses_the_defaults(fake, tmp_path):
+    proc = await run_bot(fake, tmp_path, config=None)
+    try:
+        await asyncio.wait_for(fake.ready.wait(), 20)
+        await asyncio.sleep(0.1)
+        n = len(fake.requests)
+        await fake.send_message("!country Vietnam")
+        assert "Vietnam" in sent(await fake.next_post(after=n, timeout=5))["embeds"][0]["title"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code, err = await finish(proc)
+    assert code == 0, err
+    assert not (tmp_path / "config.yaml").exists() and (tmp_path / "data" / "bot.sqlite3").is_file()
+
+
+def test_run_with_a_named_config_that_does_not_exist_says_how_to_make_one(tmp_path):
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG",)}
+    env.update(DISCORD_TOKEN="x", PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "bot", "run", "--config", "config.yaml"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("error: config.yaml: config file not found; make one with "
+                           "`cp config.example.yaml config.yaml`"), line
+    assert not list(tmp_path.iterdir())
 
 
 async def run_in_thread(tmp_path, monkeypatch, config: str = "log_level: INFO\n") -> int:
