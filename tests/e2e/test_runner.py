@@ -117,8 +117,50 @@ async def test_message_content_intent_refused_gives_a_clear_message(fake, tmp_pa
 
 async def test_a_rejected_token_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys):
     fake.reject_token = True
+    monkeypatch.delenv("BOT_DB_PATH", raising=False)
     assert await asyncio.wait_for(run_in_thread(tmp_path, monkeypatch), 20) == 2
     assert capsys.readouterr().err == "error: Discord rejected the token (401): check DISCORD_TOKEN or token_file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]  # no database before the token is accepted
+
+
+def test_discord_out_of_reach_at_start_up_is_one_line_and_exit_3(tmp_path):
+    import socket
+    import subprocess
+
+    with socket.socket() as s:  # a port on 127.0.0.1 that nothing listens on once this closes
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tmp_path / "c.yaml").write_text("log_level: WARNING\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "BOT_DB_PATH")}
+    env.update(DISCORD_TOKEN="x", PYTHONPATH=str(ROOT), DISCORD_API_BASE=f"http://127.0.0.1:{port}/api/v10",
+               DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/gateway/")
+    proc = subprocess.run([sys.executable, "-m", "bot", "run", "--config", "c.yaml"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert (proc.returncode, proc.stdout) == (3, ""), proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if "testing: Discord" not in line]  # the fake's notice
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"error: cannot reach Discord: Cannot connect to host 127.0.0.1:{port}"), lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]  # no database was created
+
+
+async def test_discord_py_reconnects_by_itself_once_connected(fake, tmp_path):
+    proc = await run_bot(fake, tmp_path)
+    try:
+        await asyncio.wait_for(fake.ready.wait(), 20)
+        await fake.shards[0].ws.close(code=4000)  # the gateway drops the connection
+        for _ in range(200):
+            if fake.resumes and fake.shards:
+                break
+            await asyncio.sleep(0.05)
+        assert fake.resumes == 1 and fake.shards, "discord.py did not resume the session"
+        n = len(fake.requests)
+        await fake.send_message("!country Vietnam")
+        assert "Vietnam" in sent(await fake.next_post(after=n, timeout=5))["embeds"][0]["title"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code, err = await finish(proc)
+    assert code == 0, err
+    assert "Traceback" not in err
 
 
 def test_a_broken_config_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
