@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-SOURCES = ("pyproject.toml", "README.md", "bot", "knowledge")
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "bot", "knowledge")
 
 
 def test_every_package_under_bot_is_listed_in_pyproject():
@@ -63,11 +63,19 @@ def run_in_empty_folder(venv: Path, tmp_path: Path, *args: str) -> subprocess.Co
                           text=True, timeout=60)
 
 
-def test_the_wheel_holds_the_knowledge_base(installed):
+def test_the_license_is_mit():
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n\nCopyright (c) 2026 the asean-roundtable-bot contributors\n")
+    assert "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND" in text
+    assert PYPROJECT["project"]["license"] == {"text": "MIT"}
+
+
+def test_the_wheel_holds_the_knowledge_base_and_the_license(installed):
     wheel, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {f"bot/knowledge/{p.name}" for p in (ROOT / "knowledge").iterdir() if p.is_file()}
     assert shipped <= names
+    assert any(n.endswith((".dist-info/LICENSE", ".dist-info/licenses/LICENSE")) for n in names), sorted(names)
 
 
 def test_installed_bot_checks_and_answers_from_an_empty_folder(installed, tmp_path):
@@ -84,4 +92,6 @@ def test_installed_bot_checks_and_answers_from_an_empty_folder(installed, tmp_pa
     assert "Nguyen Vu Tu" in ask.stdout
     helptext = run_in_empty_folder(venv, tmp_path, "asean-bot", "--help").stdout
     assert f"else {knowledge})" in helptext
+    version = run_in_empty_folder(venv, tmp_path, "asean-bot", "--version")
+    assert version.stdout == f"python -m bot {PYPROJECT['project']['version']}\n", version.stderr
     assert not list((tmp_path / "empty").iterdir())
