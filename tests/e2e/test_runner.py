@@ -123,6 +123,15 @@ async def test_a_rejected_token_is_one_line_and_exit_2(fake, tmp_path, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]  # no database before the token is accepted
 
 
+async def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys):
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    config = f"database_path: {tmp_path / 'taken' / 'bot.sqlite3'}\n"
+    assert await asyncio.wait_for(run_in_thread(tmp_path, monkeypatch, config), 20) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: daily-summary database {tmp_path / 'taken'}"), err
+    assert any(r.path.endswith("/users/@me") for r in fake.requests)  # opened only after the login
+
+
 def test_discord_out_of_reach_at_start_up_is_one_line_and_exit_3(tmp_path):
     import socket
     import subprocess
