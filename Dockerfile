@@ -18,9 +18,11 @@ RUN python -m venv /opt/venv
 COPY pyproject.toml ./
 RUN /opt/venv/bin/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
  && /opt/venv/bin/python -m pip install --no-cache-dir --requirement requirements.txt
-# Then the project itself, non-editable (the pyproject.toml beside README.md* lets the glob match nothing).
-COPY pyproject.toml README.md* ./
+# Then the project itself, non-editable (the pyproject.toml beside README.md* and LICENSE* lets the globs
+# match nothing), with the knowledge base that the wheel ships inside the package.
+COPY pyproject.toml README.md* LICENSE* ./
 COPY bot/ bot/
+COPY knowledge/ knowledge/
 RUN /opt/venv/bin/python -m pip install --no-cache-dir --no-deps . \
  && /opt/venv/bin/python -m pip uninstall --yes pip setuptools
 

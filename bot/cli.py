@@ -10,27 +10,77 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.kb.errors import KnowledgeError
 
+DESCRIPTION = (
+    "Answers questions about one news article, from its knowledge base: on Discord (run), in an interactive "
+    "console, or one question at a time (ask). Without a command: run when $DISCORD_TOKEN is set, else console."
+)
+CONFIG_HELP = "the config file (default: $BOT_CONFIG if set, else ./config.yaml if present, else the defaults)"
+
+
+def _knowledge_help() -> str:
+    """The --knowledge help, naming the folder used without it."""
+    from bot.kb.loader import bundled_knowledge_dir
+
+    default = str(bundled_knowledge_dir()).replace("%", "%%")
+    return f"the knowledge base folder (default: $BOT_KNOWLEDGE_DIR if set, else {default})"
+
+
+def installed_version() -> str:
+    """The version of the installed distribution that holds this package, or "unknown" outside one."""
+    from importlib import metadata
+
+    try:
+        [name, *_] = metadata.packages_distributions()[__package__ or "bot"]
+        return metadata.version(name)
+    except (KeyError, ValueError, metadata.PackageNotFoundError):
+        return "unknown"
+
+
+class _Version(argparse.Action):
+    """`--version`: print the program and its version, then exit (looked up only when asked for)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"{parser.prog} {installed_version()}")
+        parser.exit()
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    p.add_argument("--knowledge", type=Path, default=None,
-                   help="knowledge directory (default: $BOT_KNOWLEDGE_DIR or ./knowledge)")
-    p.set_defaults(config=None, date=None)
+    p = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION)
+    p.add_argument("--version", action=_Version)
+    knowledge_help = _knowledge_help()
+    p.add_argument("--knowledge", type=Path, default=None, metavar="DIR", help=knowledge_help)
+    p.add_argument("--config", type=Path, default=None, metavar="FILE", help=f"for run and summary: {CONFIG_HELP}")
+    p.set_defaults(date=None)
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
-    sub.add_parser("console", help="ask questions interactively (the default without $DISCORD_TOKEN)")
-    ask = sub.add_parser("ask", help="answer one question, or one per stdin line with --jsonl")
+
+    def command(name: str, help_text: str, config: bool = False) -> argparse.ArgumentParser:
+        """A subcommand that also takes --knowledge (and --config) after its name."""
+        cmd = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        # SUPPRESS: given only before the command, the value from there stands.
+        cmd.add_argument("--knowledge", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=knowledge_help)
+        if config:
+            cmd.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="FILE", help=CONFIG_HELP)
+        return cmd
+
+    command("console", "ask questions interactively (the default without $DISCORD_TOKEN)")
+    ask = command("ask", "answer one question, or one per line of standard input with --jsonl")
     ask.add_argument("question", nargs="*", help="the question or command, e.g. '!help'")
-    ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON lines")
-    check = sub.add_parser("check", help="validate the knowledge base and print what was loaded")
+    ask.add_argument("--jsonl", action="store_true", help="read questions from standard input, write JSON lines")
+    check = command("check", "validate the knowledge base and print what was loaded")
     check.add_argument("--sections", action="store_true", help="also list section ids and paragraph counts")
-    summary = sub.add_parser("summary", help="print the daily summary for a date")
+    summary = command("summary", "print the daily summary for a date", config=True)
     summary.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
-    summary.add_argument("--config", type=Path, default=None, help="config file (default: $BOT_CONFIG or config.yaml)")
-    run = sub.add_parser("run", help="run the Discord bot (the default with $DISCORD_TOKEN set)")
-    run.add_argument("--config", type=Path, default=None, help="config file (default: $BOT_CONFIG or config.yaml)")
+    command("run", "run the Discord bot (the default with $DISCORD_TOKEN set; the token comes from there)",
+            config=True)
     return p
 
 

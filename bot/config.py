@@ -145,14 +145,16 @@ def parse_settings(data: Any, source: str = "config") -> Settings:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read and validate the config file; a missing default `config.yaml` means all defaults."""
+    """Read and validate the config file; a missing default `config.yaml` means all defaults, a missing
+    file named by `--config` or `$BOT_CONFIG` is an error saying how to make one."""
     file, explicit = config_path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         if not explicit:
             return Settings()
-        raise ConfigError(f"{file}: config file not found") from None
+        raise ConfigError(f"{file}: config file not found; make one with `cp config.example.yaml {file}`, "
+                          "or name none (no --config, no $BOT_CONFIG) to run with the defaults") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read config: {exc}") from None
     try:

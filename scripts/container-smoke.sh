@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Docker image and proves it works: it builds, runs as a non-root user, answers questions
-# (one-shot and console), validates its knowledge base, can write its state volume, has a working
-# healthcheck, and `run` without a token exits 2 with one clear line. With DOCKER, also end to end:
+# (one-shot and console), validates its knowledge base (the baked one and the copy inside the installed
+# package), can write its state volume, has a working healthcheck, and `run` without a token exits 2 with
+# one clear line. With DOCKER, also end to end:
 # `run` against the fake Discord server of tests/e2e answers a command, `stop` (SIGTERM) ends it cleanly
 # with status 0 within the grace period, and its database is at /data/bot.sqlite3 on the volume
 # (needs host networking and a Python with aiohttp, $PYTHON, default .venv/bin/python; SMOKE_E2E=0
@@ -104,6 +105,13 @@ if [ "$rc" -eq 0 ]; then
   ok "check validates the baked-in knowledge base: $(tail -n 1 "$LOG/out")"
 else
   fail "check" "exit $rc"
+fi
+
+run "-e BOT_KNOWLEDGE_DIR=" check
+if [ "$rc" -eq 0 ] && grep -q "/opt/venv/.*/bot/knowledge" "$LOG/out"; then
+  ok "check with BOT_KNOWLEDGE_DIR unset validates the copy inside the package: $(tail -n 1 "$LOG/out")"
+else
+  fail "check of the packaged knowledge base" "exit $rc, or not the copy under /opt/venv"
 fi
 
 run "" run

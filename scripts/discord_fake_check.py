@@ -64,7 +64,12 @@ def main() -> int:
     env = dict(os.environ, DISCORD_TOKEN="x", DISCORD_API_BASE=f"http://127.0.0.1:{args.port}/api/v10",
                DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{args.port}/gateway/")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    workdir = tempfile.mkdtemp(prefix="discord-fake-check-")  # relative paths (database_path) land here
+    with tempfile.TemporaryDirectory(prefix="discord-fake-check-") as workdir:  # relative paths (database_path)
+        return check(args, py, env, fake, Path(workdir))
+
+
+def check(args: argparse.Namespace, py: str, env: dict[str, str], fake: subprocess.Popen[str], workdir: Path) -> int:
+    """Start the bot in `workdir`, run the checks, stop the bot and the fake; the number of failures decides."""
     started = time.monotonic()
     bot = subprocess.Popen([py, "-m", "bot", "run", "--config", str(args.config.resolve())], cwd=workdir, env=env)
     failures = 0

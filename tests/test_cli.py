@@ -257,3 +257,64 @@ def test_a_failing_answer_is_one_line_and_the_batch_goes_on(capsys):
     assert [r["kind"] for r in rows] == ["error", "answer"] and engine.calls == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "kaput" in err and "Traceback" not in err
+
+
+# --- options after the command, --version, help for operators -------------------------------------
+@pytest.fixture
+def bare(monkeypatch, capsys, tmp_path):
+    """bot.cli.main with nothing preset: (exit code, stdout, stderr) for argv."""
+    from bot.cli import main
+
+    for name in ("BOT_KNOWLEDGE_DIR", "BOT_CONFIG", "DISCORD_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 2
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_knowledge_is_accepted_before_and_after_the_command(bare, tmp_path):
+    missing = tmp_path / "missing"
+    expected = (2, "", f"error: knowledge base: {missing}: knowledge directory not found\n")
+    for argv in (["--knowledge", str(missing), "check"], ["check", "--knowledge", str(missing)],
+                 ["ask", "--knowledge", str(missing), "!help"], ["ask", "!help", "--knowledge", str(missing)],
+                 ["--knowledge", str(KNOWLEDGE), "check", "--knowledge", str(missing)]):
+        assert bare(*argv) == expected, argv
+    code, out, _ = bare("check", "--knowledge", str(KNOWLEDGE))
+    assert code == 0 and out.startswith(f"ok: {KNOWLEDGE}: ")
+
+
+@pytest.mark.parametrize("command", ["run", "summary"])
+def test_config_is_accepted_before_and_after_the_command(bare, tmp_path, monkeypatch, command):
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    missing = tmp_path / "nope.yaml"
+    for argv in (["--config", str(missing), command], [command, "--config", str(missing)]):
+        code, out, err = bare(*argv)
+        assert (code, out) == (2, ""), argv
+        assert err.count("\n") == 1 and f"{missing}: config file not found" in err, (argv, err)
+
+
+def test_version_prints_the_installed_version(bare):
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert bare("--version") == (0, f"python -m bot {version}\n", "")
+
+
+@pytest.mark.parametrize("command", [None, "console", "ask", "check", "summary", "run"])
+def test_help_speaks_to_operators_not_developers(bare, command):
+    code, out, _ = bare(*([command] if command else []), "--help")
+    assert code == 0 and out.startswith("usage: python -m bot")
+    for word in ("discord.py", "import", "pure Python", "starts fast", "stdin", "developer", "tests"):
+        assert word not in out, f"{word!r} in --help:\n{out}"
+    assert "--knowledge DIR" in out
+    if command in (None, "run", "summary"):
+        assert "--config FILE" in out

@@ -1,4 +1,5 @@
-"""A broken knowledge base gives ONE clear `KnowledgeError` naming the file, the key path and the problem.
+"""A broken knowledge base gives ONE clear `KnowledgeError` naming the file, the record (by id and line),
+the key path in it and the problem.
 
 Every test copies knowledge/ to a temporary directory and breaks one thing. facts.yaml and
 quotes.yaml in the copy are replaced by the small files below, so the breakages hit known lines
@@ -68,11 +69,23 @@ def edit(root: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def index_of(name: str, record_id: str) -> int:
-    """Position of a record in a shipped file, for the key path in the message."""
-    data = yaml.safe_load((KNOWLEDGE / name).read_text(encoding="utf-8"))
-    ids = [r["id"] for r in next(iter(data.values()))]
-    return ids.index(record_id)
+def record(root: Path, name: str, noun: str, record_id: str, nth: int = 1) -> str:
+    """How a message names a record: `fact 'x' (line N)`, N the line of its nth `- id: x` in the copy."""
+    lines = (root / name).read_text(encoding="utf-8").splitlines()
+    found = [n for n, line in enumerate(lines, 1) if re.fullmatch(rf"\s*- id: {re.escape(record_id)}\s*", line)]
+    return f"{noun} {record_id!r} (line {found[nth - 1]})"
+
+
+def fact(root: Path, nth: int = 1) -> str:
+    return record(root, "facts.yaml", "fact", "philippines-rice-donation", nth)
+
+
+def quote(root: Path, nth: int = 1) -> str:
+    return record(root, "quotes.yaml", "quote", "lee-timely-meaningful", nth)
+
+
+def country(root: Path, record_id: str) -> str:
+    return record(root, "countries.yaml", "country", record_id)
 
 
 def error_of(root: Path) -> KnowledgeError:
@@ -151,47 +164,44 @@ def test_unhashable_mapping_key(kbdir):
 # --- schema: unknown, missing, wrong type ---------------------------------------------------------
 def test_unknown_key(kbdir):
     edit(kbdir, "facts.yaml", "    about: [philippines", "    colour: blue\n    about: [philippines")
-    expect(kbdir, "facts.yaml", "facts[0]", "unknown field `colour`")
+    exc = expect(kbdir, "facts.yaml", "fact 'philippines-rice-donation' (line 2)", "unknown field 'colour'")
+    assert str(exc) == f"{kbdir / 'facts.yaml'}: fact 'philippines-rice-donation' (line 2): unknown field 'colour'"
 
 
 def test_unknown_key_in_nested_source(kbdir):
     edit(kbdir, "quotes.yaml", "paragraphs: [13]}", "paragraphs: [13], page: 2}")
-    expect(kbdir, "quotes.yaml", "quotes[0].source", "unknown field `page`")
+    expect(kbdir, "quotes.yaml", f"{quote(kbdir)}: source", "unknown field 'page'")
 
 
 def test_wrong_type_deaths_many(kbdir):
-    i = index_of("countries.yaml", "brunei")
     edit(kbdir, "countries.yaml", "deaths: 3}", 'deaths: "many"}')
-    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.deaths", "expected `int`, got `str`")
+    expect(kbdir, "countries.yaml", f"{country(kbdir, 'brunei')}: stats.values.deaths", "expected int, got str")
 
 
 def test_wrong_type_float_is_not_an_int(kbdir):
-    i = index_of("countries.yaml", "brunei")
     edit(kbdir, "countries.yaml", "confirmed: 141,", "confirmed: 141.5,")
-    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.confirmed", "expected `int`, got `float`")
+    expect(kbdir, "countries.yaml", f"{country(kbdir, 'brunei')}: stats.values.confirmed", "expected int, got float")
 
 
 def test_a_figure_is_never_negative(kbdir):
-    i = index_of("countries.yaml", "brunei")
     edit(kbdir, "countries.yaml", "confirmed: 141,", "confirmed: -1,")
-    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.confirmed", ">= 0")
+    expect(kbdir, "countries.yaml", f"{country(kbdir, 'brunei')}: stats.values.confirmed", ">= 0")
 
 
 def test_a_figure_is_not_a_boolean(kbdir):
-    i = index_of("countries.yaml", "brunei")
     edit(kbdir, "countries.yaml", "deaths: 3}", "deaths: true}")
-    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.deaths", "expected `int`, got `bool`")
+    expect(kbdir, "countries.yaml", f"{country(kbdir, 'brunei')}: stats.values.deaths", "expected int, got bool")
 
 
 def test_unknown_figure_id(kbdir):
-    i = index_of("countries.yaml", "brunei")
     edit(kbdir, "countries.yaml", "deaths: 3}", "deaths: 3, recovered: 138}")
-    expect(kbdir, "countries.yaml", f"countries[{i}].stats.values.recovered", "unknown figure 'recovered'")
+    expect(kbdir, "countries.yaml", f"{country(kbdir, 'brunei')}: stats.values.recovered", "unknown figure 'recovered'")
 
 
 def test_duplicate_figure_id(kbdir):
     edit(kbdir, "profile.yaml", "    - id: active\n", "    - id: confirmed\n")
-    expect(kbdir, "profile.yaml", "profile.figures[1].id", "duplicate id 'confirmed'")
+    where = record(kbdir, "profile.yaml", "figure", "confirmed", nth=2)
+    expect(kbdir, "profile.yaml", f"{where}: id", "duplicate id 'confirmed'")
 
 
 def test_profile_headline_must_be_the_article_title(kbdir):
@@ -206,7 +216,7 @@ def test_profile_author_must_be_in_the_article(kbdir):
 
 def test_unknown_key_in_profile(kbdir):
     edit(kbdir, "profile.yaml", "    publisher:", "    url_guess: x\n    publisher:")
-    expect(kbdir, "profile.yaml", "profile.article", "unknown field `url_guess`")
+    expect(kbdir, "profile.yaml", "profile.article", "unknown field 'url_guess'")
 
 
 def test_shipped_profile_records_no_url_and_no_date(kb):
@@ -218,28 +228,27 @@ def test_shipped_profile_records_no_url_and_no_date(kb):
 
 def test_wrong_type_number_where_text_is_expected(kbdir):
     edit(kbdir, "facts.yaml", "keywords: [rice,", "keywords: [2019,")
-    expect(kbdir, "facts.yaml", "facts[0].keywords[0]", "expected `str`, got `int`")
+    expect(kbdir, "facts.yaml", f"{fact(kbdir)}: keywords[0]", "expected str, got int")
 
 
 def test_wrong_type_paragraphs_not_a_list(kbdir):
     edit(kbdir, "quotes.yaml", "paragraphs: [13]", "paragraphs: 13")
-    expect(kbdir, "quotes.yaml", "quotes[0].source.paragraphs", "expected `array`, got `int`")
+    expect(kbdir, "quotes.yaml", f"{quote(kbdir)}: source.paragraphs", "expected array, got int")
 
 
 def test_missing_required_key(kbdir):
-    i = index_of("countries.yaml", "brunei")
     edit(kbdir, "countries.yaml", "    official_name: Brunei Darussalam\n", "")
-    expect(kbdir, "countries.yaml", f"countries[{i}]", "missing required field `official_name`")
+    expect(kbdir, "countries.yaml", country(kbdir, "brunei"), "missing required field 'official_name'")
 
 
 def test_missing_source(kbdir):
     edit(kbdir, "quotes.yaml", "    source: {section: lead, paragraphs: [13]}\n", "")
-    expect(kbdir, "quotes.yaml", "quotes[0]", "missing required field `source`")
+    expect(kbdir, "quotes.yaml", quote(kbdir), "missing required field 'source'")
 
 
 def test_record_that_is_not_a_mapping(kbdir):
     (kbdir / "quotes.yaml").write_text("quotes:\n  - just a string\n", encoding="utf-8")
-    expect(kbdir, "quotes.yaml", "quotes[0]", "expected `object`, got `str`")
+    expect(kbdir, "quotes.yaml", "quotes[0]", "expected object, got str")  # no record to name: the key path
 
 
 # --- YAML 1.1 traps: no/yes/on/off and dates stay text ------------------------------------------
@@ -253,15 +262,14 @@ def test_no_yes_on_off_stay_strings(kbdir):
 
 
 def test_no_is_not_a_boolean(kbdir):
-    i = index_of("countries.yaml", "brunei")
     edit(kbdir, "countries.yaml", "    official_name: Brunei Darussalam\n",
          "    official_name: Brunei Darussalam\n    member: no\n")
-    expect(kbdir, "countries.yaml", f"countries[{i}].member", "expected `bool`, got `str`")
+    expect(kbdir, "countries.yaml", f"{country(kbdir, 'brunei')}: member", "expected bool, got str")
 
 
 def test_yes_is_not_a_boolean(kbdir):
     edit(kbdir, "facts.yaml", "    keywords:", "    key: yes\n    keywords:")
-    expect(kbdir, "facts.yaml", "facts[0].key", "expected `bool`, got `str`")
+    expect(kbdir, "facts.yaml", f"{fact(kbdir)}: key", "expected bool, got str")
 
 
 def test_true_and_false_are_booleans(kbdir):
@@ -286,18 +294,19 @@ def test_norway_code_as_a_gazetteer_place_stays_text(kbdir):
 # --- ids and cross-references -----------------------------------------------------------------
 def test_duplicate_fact_id(kbdir):
     (kbdir / "facts.yaml").write_text(FACTS + FACTS.split("\n", 1)[1], encoding="utf-8")
-    expect(kbdir, "facts.yaml", "facts[1].id", "duplicate id 'philippines-rice-donation'")
+    assert fact(kbdir, nth=2) == "fact 'philippines-rice-donation' (line 7)"
+    expect(kbdir, "facts.yaml", f"{fact(kbdir, nth=2)}: id", "duplicate id 'philippines-rice-donation'")
 
 
 def test_duplicate_quote_id(kbdir):
     (kbdir / "quotes.yaml").write_text(QUOTES + QUOTES.split("\n", 1)[1], encoding="utf-8")
-    expect(kbdir, "quotes.yaml", "quotes[1].id", "duplicate id 'lee-timely-meaningful'")
+    expect(kbdir, "quotes.yaml", f"{quote(kbdir, nth=2)}: id", "duplicate id 'lee-timely-meaningful'")
 
 
 def test_duplicate_country_id(kbdir):
-    i = index_of("countries.yaml", "cambodia")
     edit(kbdir, "countries.yaml", "  - id: cambodia\n", "  - id: brunei\n")
-    expect(kbdir, "countries.yaml", f"countries[{i}].id", "duplicate id 'brunei'")
+    second = record(kbdir, "countries.yaml", "country", "brunei", nth=2)
+    expect(kbdir, "countries.yaml", f"{second}: id", "duplicate id 'brunei'")
 
 
 def test_id_shared_by_a_person_and_an_organization(kbdir):
@@ -307,69 +316,67 @@ def test_id_shared_by_a_person_and_an_organization(kbdir):
 
 def test_quote_speaker_that_does_not_exist(kbdir):
     edit(kbdir, "quotes.yaml", "speaker: lee-hyuk", "speaker: lee-hyuck")
-    expect(kbdir, "quotes.yaml", "quotes[0].speaker", "unknown person 'lee-hyuck'")
+    expect(kbdir, "quotes.yaml", f"{quote(kbdir)}: speaker", "unknown person 'lee-hyuck'")
 
 
 def test_fact_about_unknown_entity(kbdir):
     edit(kbdir, "facts.yaml", "about: [philippines, korea, apterr]", "about: [philippines, koreа]")  # Cyrillic a
-    expect(kbdir, "facts.yaml", "facts[0].about", "unknown country, person or organization 'koreа'")
+    expect(kbdir, "facts.yaml", f"{fact(kbdir)}: about", "unknown country, person or organization 'koreа'")
 
 
 def test_fact_with_unknown_topic(kbdir):
     edit(kbdir, "facts.yaml", "    keywords:", "    topics: [no-such-topic]\n    keywords:")
-    expect(kbdir, "facts.yaml", "facts[0].topics", "unknown topic 'no-such-topic'")
+    expect(kbdir, "facts.yaml", f"{fact(kbdir)}: topics", "unknown topic 'no-such-topic'")
 
 
 def test_envoy_that_does_not_exist(kbdir):
-    i = index_of("countries.yaml", "brunei")
     edit(kbdir, "countries.yaml", "envoy: nouriyah-yusoff", "envoy: nobody")
-    expect(kbdir, "countries.yaml", f"countries[{i}].envoy", "unknown person 'nobody'")
+    expect(kbdir, "countries.yaml", f"{country(kbdir, 'brunei')}: envoy", "unknown person 'nobody'")
 
 
 def test_one_envoy_for_two_countries(kbdir):
-    i = index_of("countries.yaml", "cambodia")
     edit(kbdir, "countries.yaml", "envoy: long-dimanche", "envoy: nouriyah-yusoff")
-    expect(kbdir, "countries.yaml", f"countries[{i}].envoy", "'nouriyah-yusoff' is already the envoy of 'brunei'")
+    expect(kbdir, "countries.yaml", f"{country(kbdir, 'cambodia')}: envoy",
+           "'nouriyah-yusoff' is already the envoy of 'brunei'")
 
 
 def test_member_state_without_stats(kbdir):
-    i = index_of("countries.yaml", "laos")
     text = (kbdir / "countries.yaml").read_text(encoding="utf-8")
     block = re.search(r"\n    stats:\n(?:      .*\n)+", text[text.index("  - id: laos"):])
     assert block
     edit(kbdir, "countries.yaml", "    section: health-ministers-dialogue-can-help-in-tackling-virus" + block.group(0),
          "    section: health-ministers-dialogue-can-help-in-tackling-virus\n")
-    expect(kbdir, "countries.yaml", f"countries[{i}]", "member state needs an envoy and stats")
+    expect(kbdir, "countries.yaml", country(kbdir, "laos"), "member state needs an envoy and stats")
 
 
 def test_person_country_disagrees_with_envoy(kbdir):
-    i = index_of("people.yaml", "umar-hadi")
     edit(kbdir, "people.yaml", "    country: indonesia\n", "    country: cambodia\n")
-    expect(kbdir, "people.yaml", f"people[{i}].country", "'cambodia'", "'indonesia'")
+    where = record(kbdir, "people.yaml", "person", "umar-hadi")
+    expect(kbdir, "people.yaml", f"{where}: country", "'cambodia'", "'indonesia'")
 
 
 # --- citations ------------------------------------------------------------------------------------
 def test_source_paragraph_out_of_range(kbdir):
     edit(kbdir, "facts.yaml", "paragraphs: [5]", "paragraphs: [5, 99]")
-    exc = expect(kbdir, "facts.yaml", "facts[0].source.paragraphs", "paragraph 99 out of range")
+    exc = expect(kbdir, "facts.yaml", f"{fact(kbdir)}: source.paragraphs", "paragraph 99 out of range")
     assert "vaccine-cooperation-can-bring-region-world-closer" in exc.problem
 
 
 @pytest.mark.parametrize("n", [0, -1])
 def test_source_paragraph_zero_or_negative(kbdir, n):
     edit(kbdir, "quotes.yaml", "paragraphs: [13]", f"paragraphs: [{n}]")
-    expect(kbdir, "quotes.yaml", "quotes[0].source.paragraphs", f"paragraph {n} out of range")
+    expect(kbdir, "quotes.yaml", f"{quote(kbdir)}: source.paragraphs", f"paragraph {n} out of range")
 
 
 def test_source_without_paragraphs(kbdir):
     edit(kbdir, "quotes.yaml", "paragraphs: [13]", "paragraphs: []")
-    expect(kbdir, "quotes.yaml", "quotes[0].source.paragraphs", "at least one paragraph")
+    expect(kbdir, "quotes.yaml", f"{quote(kbdir)}: source.paragraphs", "at least one paragraph")
 
 
 def test_unknown_section(kbdir):
     edit(kbdir, "facts.yaml", "section: vaccine-cooperation-can-bring-region-world-closer",
          "section: vaccine-cooperation")
-    expect(kbdir, "facts.yaml", "facts[0].source.section", "unknown section 'vaccine-cooperation'")
+    expect(kbdir, "facts.yaml", f"{fact(kbdir)}: source.section", "unknown section 'vaccine-cooperation'")
 
 
 def test_unknown_section_in_event(kbdir):
@@ -377,7 +384,7 @@ def test_unknown_section_in_event(kbdir):
          "      source: {section: byline, paragraphs: [2]}")
     exc = error_of(kbdir)
     assert exc.file == str(kbdir / "event.yaml")
-    assert re.fullmatch(r"event\.items\[\d+\]\.source\.section", exc.where), str(exc)
+    assert re.fullmatch(r"event item '[^']+' \(line \d+\): source\.section", exc.where), str(exc)
     assert "unknown section 'byline'" in exc.problem
 
 
@@ -466,8 +473,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A copy whose countries.yaml has `deaths: "many"`, and the line the CLI must print for it."""
     root = _copy(tmp_path_factory.mktemp("broken"))
     edit(root, "countries.yaml", "deaths: 3}", 'deaths: "many"}')
-    where = f"countries[{index_of('countries.yaml', 'brunei')}].stats.values.deaths"
-    return root, f"error: knowledge base: {root / 'countries.yaml'}: {where}: expected `int`, got `str`"
+    where = f"{country(root, 'brunei')}: stats.values.deaths"
+    return root, f"error: knowledge base: {root / 'countries.yaml'}: {where}: expected int, got str"
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,7 @@ class RoundtableBotMixin:
         kb: KnowledgeBase,
         *,
         store: Any = None,
+        open_store: Callable[[], Any] | None = None,
         engine_factory: Callable[[KnowledgeBase], Engine] = Engine,
         extensions: tuple[str, ...] | None = None,
         **options: Any,
@@ -82,6 +83,7 @@ class RoundtableBotMixin:
         )
         self.settings = settings
         self.store = store
+        self.open_store = open_store
         self.engine_factory = engine_factory
         self.engine: Engine = self._engine_for(kb)
         self.extensions_to_load = EXTENSIONS if extensions is None else extensions
@@ -109,7 +111,10 @@ class RoundtableBotMixin:
         return self.engine.kb
 
     async def setup_hook(self) -> None:
-        """Load every extension; optionally sync slash commands; start the heartbeat if asked for."""
+        """Open the store (`open_store`: only now that Discord accepted the token), load every extension,
+        optionally sync slash commands, start the heartbeat if asked for."""
+        if self.store is None and self.open_store is not None:
+            self.store = self.open_store()
         if beat := os.environ.get("BOT_HEARTBEAT_FILE"):
             self._heartbeat_task = asyncio.create_task(self._heartbeat(Path(beat)), name="heartbeat")
         for name in self.extensions_to_load:
@@ -218,7 +223,8 @@ AnyBot = RoundtableBot | ShardedRoundtableBot
 
 
 def create_bot(settings: Settings, kb: KnowledgeBase, *, store: Any = None, **options: Any) -> RoundtableBotMixin:
-    """The right bot class for the settings: sharded when `shard_count` is set."""
+    """The right bot class for the settings: sharded when `shard_count` is set (`options` such as `open_store`
+    go to the class)."""
     if settings.sharded:
         count = None if settings.shard_count == "auto" else settings.shard_count
         return ShardedRoundtableBot(settings, kb, store=store, shard_count=count,

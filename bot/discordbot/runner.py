@@ -1,7 +1,9 @@
 """`python -m bot run`: read config and token, configure logging once, run the bot until a signal.
 
 Problems an operator can fix (no token, bad config, broken knowledge base, rejected token, the
-Message Content intent not enabled) print one line to stderr and exit with status 2.
+Message Content intent not enabled) print one line to stderr and exit with status 2; Discord out of reach at
+start-up (DNS failure, connection refused) prints one line and exits with status 3. The SQLite database is
+opened only once Discord has accepted the token. Once connected, discord.py reconnects by itself.
 
 For tests only: `DISCORD_API_BASE` (e.g. `http://127.0.0.1:8765/api/v10`) and `DISCORD_GATEWAY_URL`
 (e.g. `ws://127.0.0.1:8765/gateway/`) point discord.py at a fake Discord server. Unset, nothing changes.
@@ -18,6 +20,7 @@ import signal
 import sys
 from pathlib import Path
 
+import aiohttp
 import discord
 import yarl
 
@@ -30,6 +33,7 @@ from bot.kb.loader import KnowledgeBase, load_knowledge
 log = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3  # Discord could not be reached at start-up: worth retrying later, nothing to fix here
 LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 INTENT_HELP = (
     "Discord refused the Message Content intent. Enable it in the Developer Portal "
@@ -40,6 +44,10 @@ INTENT_HELP = (
 
 class TokenError(Exception):
     """No usable bot token."""
+
+
+class DiscordUnreachable(Exception):
+    """Discord's API could not be reached while logging in; the message is the network error, on one line."""
 
 
 def read_token(settings: Settings, environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
@@ -87,9 +95,15 @@ def apply_test_endpoints(environ: dict[str, str] | os._Environ[str] = os.environ
         log.warning("testing: Discord gateway at %s", gateway)
 
 
-async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: DailyStore | None = None) -> None:
-    """Run the bot until it is closed; SIGINT and SIGTERM close it cleanly."""
-    bot = create_bot(settings, kb, store=store)
+async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: DailyStore | None = None,
+                database: Path | None = None) -> None:
+    """Run the bot until it is closed; SIGINT and SIGTERM close it cleanly.
+
+    With `database`, the store is opened there once Discord accepts the token, and closed at the end.
+    Raises `DiscordUnreachable` when the login cannot reach Discord.
+    """
+    opener = (lambda: DailyStore(database)) if database is not None and store is None else None
+    bot = create_bot(settings, kb, store=store, open_store=opener)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []
 
@@ -101,8 +115,16 @@ async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: DailyS
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
             loop.add_signal_handler(sig, stop, sig.name)
-    async with bot:  # type: ignore[attr-defined]
-        await bot.start(token)  # type: ignore[attr-defined]
+    try:
+        async with bot:  # type: ignore[attr-defined]
+            try:
+                await bot.login(token)  # type: ignore[attr-defined]
+            except aiohttp.ClientConnectionError as exc:  # DNS failure, connection refused, reset, timeout
+                raise DiscordUnreachable(" ".join(str(exc).split()) or type(exc).__name__) from None
+            await bot.connect()  # type: ignore[attr-defined]
+    finally:
+        if opener is not None and bot.store is not None:
+            bot.store.close()
     if closing:
         await closing[0]
     log.info("bot closed")
@@ -123,14 +145,15 @@ def run_main(args: argparse.Namespace) -> int:
     except KnowledgeError as exc:
         print(f"error: knowledge base: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    apply_test_endpoints()
     try:
-        store = DailyStore(Path(settings.database_path))
+        asyncio.run(serve(settings, kb, token, database=Path(settings.database_path)))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    apply_test_endpoints()
-    try:
-        asyncio.run(serve(settings, kb, token, store))
+    except DiscordUnreachable as exc:
+        print(f"error: cannot reach Discord: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except discord.PrivilegedIntentsRequired:
         print(f"error: {INTENT_HELP}", file=sys.stderr)
         return EXIT_USAGE
@@ -139,6 +162,4 @@ def run_main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         pass
-    finally:
-        store.close()
     return 0

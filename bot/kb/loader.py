@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,12 +31,34 @@ from bot.kb.models import (
 
 ARTICLE_FILE = "article.md"
 T = TypeVar("T")
+# What one record of each list is called in an error message ("fact 'x' (line 12)"), by the list's key.
+RECORD_NOUNS = {"countries": "country", "people": "person", "organizations": "organization", "topics": "topic",
+                "facts": "fact", "quotes": "quote", "languages": "language", "figures": "figure",
+                "items": "event item"}
+_SEGMENT = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass(slots=True)
+class _Parsed:
+    """One file's YAML as parsed, and the line where each of its mappings and lists starts."""
+
+    data: Any
+    lines: dict[int, int]
 
 
 def default_knowledge_dir() -> Path:
-    """`$BOT_KNOWLEDGE_DIR`, else the `knowledge/` folder beside the `bot` package."""
+    """`$BOT_KNOWLEDGE_DIR`, else the knowledge base the bot comes with (`bundled_knowledge_dir`)."""
     env = os.environ.get("BOT_KNOWLEDGE_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "knowledge"
+    return Path(env) if env else bundled_knowledge_dir()
+
+
+def bundled_knowledge_dir() -> Path:
+    """The checkout's `knowledge/` when the code runs from a source tree (an editable install too), else the
+    copy installed inside the package, `bot/knowledge`."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "knowledge").is_dir():
+        return checkout / "knowledge"
+    return Path(str(resources.files("bot") / "knowledge"))
 
 
 @dataclass(slots=True)
@@ -107,12 +130,43 @@ def _read(root: Path, name: str) -> tuple[str, str]:
 
 
 def _path_of(message: str) -> tuple[str, str]:
-    """Split msgspec's "... - at `$.a[0].b`" into (key path, problem)."""
+    """Split msgspec's "... - at `$.a[0].b`" into (key path, problem), the problem in plain words:
+    "Object contains unknown field `colour`" becomes "unknown field 'colour'"."""
     m = re.search(r" - at `\$\.?(.*)`$", message, re.S)
     path, problem = (m.group(1), message[: m.start()]) if m else ("", message)
+    problem = re.sub(r"^Object contains ", "", problem).replace("Object missing ", "missing ", 1)
+    problem = re.sub(r"field `(.*)`", r"field '\1'", problem, flags=re.S).replace("`", "")
     if not problem.isprintable():  # e.g. an unknown key with a line break in it: keep the message one line
         problem = problem.encode("unicode_escape").decode("ascii")
     return (path if path.isprintable() else repr(path)), problem
+
+
+def _name_record(doc: _Parsed, path: str) -> str:
+    """`facts[80].source` -> `fact 'cambodia-visa-suspension' (line 212): source`: the first record on the key
+    path is named by its id (or label, or name) and line; a path that does not lead into a record is kept."""
+    node, pos, list_key = doc.data, 0, ""
+    for m in _SEGMENT.finditer(path):
+        if m.start() != pos:
+            break
+        pos = m.end()
+        key, index = m.group(1), m.group(2)
+        if key is not None:
+            if not isinstance(node, dict) or key not in node:
+                break
+            node, list_key = node[key], key
+            continue
+        if not isinstance(node, list) or int(index) >= len(node):
+            break
+        node = node[int(index)]
+        line = doc.lines.get(id(node)) if isinstance(node, dict | list) else None
+        if line is None:
+            break
+        names = [node.get(k) for k in ("id", "label", "name")] if isinstance(node, dict) else []
+        name = next((n for n in names if isinstance(n, str)), None)
+        label = f"{RECORD_NOUNS.get(list_key, list_key)} {name!r}" if name else path[:pos]
+        rest = path[pos:].lstrip(".")
+        return f"{label} (line {line})" + (f": {rest}" if rest else "")
+    return path
 
 
 def _convert(data: Any, kind: type[T], file: str, where: str) -> T:
@@ -124,20 +178,20 @@ def _convert(data: Any, kind: type[T], file: str, where: str) -> T:
         raise KnowledgeError(file, path, problem[:1].lower() + problem[1:]) from None
 
 
-def _section(root: Path, name: str, key: str, kind: type[T]) -> T:
-    file, data = _load(root, name, key)
+def _section(root: Path, name: str, key: str, kind: type[T], docs: dict[str, _Parsed]) -> T:
+    file, data = _load(root, name, key, docs)
     return _convert(data, kind, file, key)
 
 
-def _load(root: Path, name: str, key: str) -> tuple[str, Any]:
-    """(file, the value of its top-level key), parsed but not yet validated."""
+def _load(root: Path, name: str, key: str, docs: dict[str, _Parsed]) -> tuple[str, Any]:
+    """(file, the value of its top-level key), parsed but not yet validated; the parsed file goes in `docs`."""
     import yaml  # here, not at the top: an engine from the cache starts without the YAML parser
 
-    from bot.kb.yamlio import load_yaml
+    from bot.kb.yamlio import load_yaml_lines
 
     file, text = _read(root, name)
     try:
-        data = load_yaml(text)
+        data, lines = load_yaml_lines(text)
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)
@@ -150,13 +204,14 @@ def _load(root: Path, name: str, key: str) -> tuple[str, Any]:
     extra = sorted(str(k) for k in data if k != key)  # keys may be numbers as well as text
     if extra:
         raise KnowledgeError(file, "", f"unknown top-level key(s): {', '.join(extra)}")
+    docs[file] = _Parsed(data, lines)
     return file, data[key]
 
 
-def _countries(root: Path, profile: Profile) -> list[Country]:
+def _countries(root: Path, profile: Profile, docs: dict[str, _Parsed]) -> list[Country]:
     """countries.yaml, with every stats value checked first: a declared figure id, an integer >= 0
     (msgspec would not name the key of a bad value)."""
-    file, data = _load(root, "countries.yaml", "countries")
+    file, data = _load(root, "countries.yaml", "countries", docs)
     ids = [f.id for f in profile.figures]
     for i, c in enumerate(data if isinstance(data, list) else []):
         stats = c.get("stats") if isinstance(c, dict) else None
@@ -167,15 +222,15 @@ def _countries(root: Path, profile: Profile) -> list[Country]:
                 raise KnowledgeError(file, where, f"unknown figure {fid!r} (profile.yaml figures: "
                                                   f"{', '.join(ids) or 'none'})")
             if not isinstance(v, int) or isinstance(v, bool):
-                raise KnowledgeError(file, where, f"expected `int`, got `{type(v).__name__}`")
+                raise KnowledgeError(file, where, f"expected int, got {type(v).__name__}")
             if v < 0:
-                raise KnowledgeError(file, where, f"expected `int` >= 0, got {v}")
+                raise KnowledgeError(file, where, f"expected int >= 0, got {v}")
     return _convert(data, list[Country], file, "countries")
 
 
-def _optional(root: Path, name: str, key: str, kind: type[T], default: T) -> T:
+def _optional(root: Path, name: str, key: str, kind: type[T], default: T, docs: dict[str, _Parsed]) -> T:
     """A file a knowledge base may leave out (the default stands in for it), validated when present."""
-    return _section(root, name, key, kind) if (root / name).is_file() else default
+    return _section(root, name, key, kind, docs) if (root / name).is_file() else default
 
 
 def _by_id(items: list[Any], file: str, key: str) -> dict[str, Any]:
@@ -188,32 +243,44 @@ def _by_id(items: list[Any], file: str, key: str) -> dict[str, Any]:
 
 
 def load_knowledge(root: Path | None = None) -> KnowledgeBase:
-    """Load and validate every file under `root`; raises `KnowledgeError` naming what is wrong."""
-    root = root or default_knowledge_dir()
+    """Load and validate every file under `root`; raises `KnowledgeError` naming what is wrong, and the
+    record by its id and line (`fact 'x' (line 12): source.section`) where there is one."""
+    docs: dict[str, _Parsed] = {}
+    try:
+        return _load_knowledge(root or default_knowledge_dir(), docs)
+    except KnowledgeError as exc:
+        doc = docs.get(exc.file)
+        where = _name_record(doc, exc.where) if doc is not None and exc.where else exc.where
+        if where == exc.where:
+            raise
+        raise KnowledgeError(exc.file, where, exc.problem) from None
+
+
+def _load_knowledge(root: Path, docs: dict[str, _Parsed]) -> KnowledgeBase:
     if not root.is_dir():
         raise KnowledgeError(str(root), "", "knowledge directory not found")
     _, md = _read(root, ARTICLE_FILE)
     article = parse_article(md)
-    profile = _section(root, "profile.yaml", "profile", Profile)
+    profile = _section(root, "profile.yaml", "profile", Profile, docs)
     _by_id(profile.figures, str(root / "profile.yaml"), "profile.figures")  # each figure declared once
     kb = KnowledgeBase(
         root=root,
         article=article,
-        countries=_by_id(_countries(root, profile), str(root / "countries.yaml"), "countries"),
-        people=_by_id(_section(root, "people.yaml", "people", list[Person]),
+        countries=_by_id(_countries(root, profile, docs), str(root / "countries.yaml"), "countries"),
+        people=_by_id(_section(root, "people.yaml", "people", list[Person], docs),
                       str(root / "people.yaml"), "people"),
-        organizations=_by_id(_section(root, "organizations.yaml", "organizations", list[Organization]),
+        organizations=_by_id(_section(root, "organizations.yaml", "organizations", list[Organization], docs),
                              str(root / "organizations.yaml"), "organizations"),
-        event=_section(root, "event.yaml", "event", Event),
-        topics=_by_id(_section(root, "topics.yaml", "topics", list[Topic]),
+        event=_section(root, "event.yaml", "event", Event, docs),
+        topics=_by_id(_section(root, "topics.yaml", "topics", list[Topic], docs),
                       str(root / "topics.yaml"), "topics"),
-        facts=_section(root, "facts.yaml", "facts", list[Fact]),
-        quotes=_section(root, "quotes.yaml", "quotes", list[Quote]),
-        gazetteer=_section(root, "gazetteer.yaml", "gazetteer", Gazetteer),
+        facts=_section(root, "facts.yaml", "facts", list[Fact], docs),
+        quotes=_section(root, "quotes.yaml", "quotes", list[Quote], docs),
+        gazetteer=_section(root, "gazetteer.yaml", "gazetteer", Gazetteer, docs),
         profile=profile,
-        synonyms=_section(root, "synonyms.yaml", "synonyms", list[list[str]]),
-        vocabulary=_optional(root, "vocabulary.yaml", "vocabulary", Vocabulary, Vocabulary()),
-        languages=_optional(root, "languages.yaml", "languages", list[Language], []),
+        synonyms=_section(root, "synonyms.yaml", "synonyms", list[list[str]], docs),
+        vocabulary=_optional(root, "vocabulary.yaml", "vocabulary", Vocabulary, Vocabulary(), docs),
+        languages=_optional(root, "languages.yaml", "languages", list[Language], [], docs),
     )
     _link(kb)
     return kb

@@ -1,4 +1,7 @@
-"""Safe YAML reading: no arbitrary objects, no yes/no/on/off booleans, no silent duplicate keys."""
+"""Safe YAML reading: no arbitrary objects, no yes/no/on/off booleans, no silent duplicate keys.
+
+`load_yaml_lines` also says on which line each mapping and list starts, so an error can name the record.
+"""
 
 from __future__ import annotations
 
@@ -42,12 +45,37 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
         seen[key] = loader.construct_object(value_node, deep=True)
+    _remember_line(loader, seen, node)
     return seen
 
 
+def _sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> list[Any]:
+    items = [loader.construct_object(child, deep=True) for child in node.value]
+    _remember_line(loader, items, node)
+    return items
+
+
+def _remember_line(loader: yaml.SafeLoader, value: Any, node: yaml.Node) -> None:
+    """Record the 1-based line where `value` starts, when the loader keeps lines."""
+    lines = getattr(loader, "lines", None)
+    if lines is not None:
+        lines[id(value)] = node.start_mark.line + 1
+
+
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
 def load_yaml(text: str) -> Any:
     """Parse YAML text with `StrictLoader`; raises `yaml.YAMLError` on bad input."""
     return yaml.load(text, Loader=StrictLoader)
+
+
+def load_yaml_lines(text: str) -> tuple[Any, dict[int, int]]:
+    """Parse like `load_yaml`, and map `id()` of every mapping and list in the result to its first line."""
+    loader = StrictLoader(text)
+    loader.lines = {}
+    try:
+        return loader.get_single_data(), loader.lines
+    finally:
+        loader.dispose()

@@ -42,8 +42,11 @@ def test_bot_config_variable_and_explicit_path(tmp_path, monkeypatch):
     monkeypatch.setenv("BOT_CONFIG", str(cfg))
     settings = load_settings()
     assert (settings.prefix, settings.owners, settings.cooldown.rate, settings.cooldown.per) == ("?", [123], 2, 10.0)
-    with pytest.raises(ConfigError, match=r"nope\.yaml: config file not found"):
+    with pytest.raises(ConfigError) as info:
         load_settings(tmp_path / "nope.yaml")
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'nope.yaml'}: config file not found; ") and "\n" not in message
+    assert f"cp config.example.yaml {tmp_path / 'nope.yaml'}" in message
 
 
 @pytest.mark.parametrize("data, message", [

@@ -78,6 +78,7 @@ class FakeDiscord:
         self.originals: dict[str, str] = {}  # interaction token -> message id
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> synced commands
         self.ready = asyncio.Event()
+        self.resumes = 0  # RESUME frames received: reconnections discord.py made by itself
         self._runner: web.AppRunner | None = None
         self._ids = itertools.count(1)
 
@@ -132,7 +133,11 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif op == 2:
                 await self._identify(shard, frame["d"])
-            elif op == 6:  # RESUME: just say so
+            elif op == 6:  # RESUME: the session's shard continues on this connection
+                shard.shard_id = int(str(frame["d"].get("session_id", "session-0")).rsplit("-", 1)[-1])
+                shard.identify = {"resume": frame["d"]}
+                self.shards.append(shard)
+                self.resumes += 1
                 await self.dispatch_to(shard, "RESUMED", {})
         if shard in self.shards:
             self.shards.remove(shard)

@@ -15,14 +15,18 @@ from .fake_discord import sent
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def run_bot(fake, tmp_path, config: str = "log_level: INFO\n") -> asyncio.subprocess.Process:
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(config, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "DISCORD_TOKEN")}
+async def run_bot(fake, tmp_path, config: str | None = "log_level: INFO\n") -> asyncio.subprocess.Process:
+    """`python -m bot run --config FILE` with `config` in FILE; with None, no config file at all."""
+    args = []
+    if config is not None:
+        cfg = tmp_path / "config.yaml"
+        cfg.write_text(config, encoding="utf-8")
+        args = ["--config", str(cfg)]
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "DISCORD_TOKEN", "BOT_DB_PATH")}
     env.update(DISCORD_TOKEN="x", DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
                PYTHONPATH=str(ROOT))
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=tmp_path, env=env,
+        sys.executable, "-m", "bot", "run", *args, cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
 
@@ -60,6 +64,35 @@ async def test_operator_run_answers_prefix_slash_autocomplete_and_mentions(fake,
     assert not fake.unknown
 
 
+async def test_run_without_a_config_file_uses_the_defaults(fake, tmp_path):
+    proc = await run_bot(fake, tmp_path, config=None)
+    try:
+        await asyncio.wait_for(fake.ready.wait(), 20)
+        await asyncio.sleep(0.1)
+        n = len(fake.requests)
+        await fake.send_message("!country Vietnam")
+        assert "Vietnam" in sent(await fake.next_post(after=n, timeout=5))["embeds"][0]["title"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code, err = await finish(proc)
+    assert code == 0, err
+    assert not (tmp_path / "config.yaml").exists() and (tmp_path / "data" / "bot.sqlite3").is_file()
+
+
+def test_run_with_a_named_config_that_does_not_exist_says_how_to_make_one(tmp_path):
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG",)}
+    env.update(DISCORD_TOKEN="x", PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "bot", "run", "--config", "config.yaml"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("error: config.yaml: config file not found; make one with "
+                           "`cp config.example.yaml config.yaml`"), line
+    assert not list(tmp_path.iterdir())
+
+
 async def run_in_thread(tmp_path, monkeypatch, config: str = "log_level: INFO\n") -> int:
     """`run_main` on its own event loop in a thread, as in production (discord.py already points at the fake)."""
     import argparse
@@ -84,8 +117,59 @@ async def test_message_content_intent_refused_gives_a_clear_message(fake, tmp_pa
 
 async def test_a_rejected_token_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys):
     fake.reject_token = True
+    monkeypatch.delenv("BOT_DB_PATH", raising=False)
     assert await asyncio.wait_for(run_in_thread(tmp_path, monkeypatch), 20) == 2
     assert capsys.readouterr().err == "error: Discord rejected the token (401): check DISCORD_TOKEN or token_file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]  # no database before the token is accepted
+
+
+async def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys):
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    config = f"database_path: {tmp_path / 'taken' / 'bot.sqlite3'}\n"
+    assert await asyncio.wait_for(run_in_thread(tmp_path, monkeypatch, config), 20) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: daily-summary database {tmp_path / 'taken'}"), err
+    assert any(r.path.endswith("/users/@me") for r in fake.requests)  # opened only after the login
+
+
+def test_discord_out_of_reach_at_start_up_is_one_line_and_exit_3(tmp_path):
+    import socket
+    import subprocess
+
+    with socket.socket() as s:  # a port on 127.0.0.1 that nothing listens on once this closes
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tmp_path / "c.yaml").write_text("log_level: WARNING\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_CONFIG", "BOT_DB_PATH")}
+    env.update(DISCORD_TOKEN="x", PYTHONPATH=str(ROOT), DISCORD_API_BASE=f"http://127.0.0.1:{port}/api/v10",
+               DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/gateway/")
+    proc = subprocess.run([sys.executable, "-m", "bot", "run", "--config", "c.yaml"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert (proc.returncode, proc.stdout) == (3, ""), proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if "testing: Discord" not in line]  # the fake's notice
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"error: cannot reach Discord: Cannot connect to host 127.0.0.1:{port}"), lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]  # no database was created
+
+
+async def test_discord_py_reconnects_by_itself_once_connected(fake, tmp_path):
+    proc = await run_bot(fake, tmp_path)
+    try:
+        await asyncio.wait_for(fake.ready.wait(), 20)
+        await fake.shards[0].ws.close(code=4000)  # the gateway drops the connection
+        for _ in range(200):
+            if fake.resumes and fake.shards:
+                break
+            await asyncio.sleep(0.05)
+        assert fake.resumes == 1 and fake.shards, "discord.py did not resume the session"
+        n = len(fake.requests)
+        await fake.send_message("!country Vietnam")
+        assert "Vietnam" in sent(await fake.next_post(after=n, timeout=5))["embeds"][0]["title"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code, err = await finish(proc)
+    assert code == 0, err
+    assert "Traceback" not in err
 
 
 def test_a_broken_config_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
