@@ -103,6 +103,18 @@ class Engine:
         self.members_line = ", ".join(c.name for c in kb.members)
         self._rotation: Rotation | None = None
 
+    def __getstate__(self) -> dict[str, object]:
+        """The engine's state for pickling (the index cache), without its random state: a cached engine
+        must not replay the same "random" quotes on every cold start."""
+        state = dict(self.__dict__)
+        state.pop("rng", None)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Restore a pickled engine with a freshly seeded random state."""
+        self.__dict__.update(state)
+        self.rng = random.Random()
+
     @property
     def members(self) -> Members:
         """How to name the member states' group (a neutral wording when the profile names none)."""
