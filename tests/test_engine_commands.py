@@ -207,3 +207,14 @@ def test_envoy_lines_read_as_the_article_does(engine: Engine):
     answer = engine.answer("!ambassador Philippines")
     assert answer.title == "Envoy of the Philippines"
     assert "Charge d'affaires of the Philippines" in answer.body
+
+
+def test_complete_ranks_prefixes_then_word_starts_then_near_misses_and_nothing_unrelated(engine: Engine):
+    assert engine.complete("person", "le") == ["Lee Hyuk"]  # not Romane Kanaruk nor Long Dimanche
+    assert engine.complete("person", "hyuk")[0] == "Lee Hyuk"  # a word of the name
+    assert engine.complete("country", "vi") == ["Vietnam"]
+    assert engine.complete("country", "tahi") == ["Thailand"]  # a near miss
+    assert engine.complete("person", "romain") == ["Romane Kanaruk"]
+    assert engine.complete("person", "xyzq") == []
+    assert engine.complete("quote", "vac")[0] == "Vaccines"
+    assert set(engine.complete("person", "park")) == {"Park Won-soon", "Park Bo-kyeong"}

@@ -14,7 +14,7 @@ from bot.dialogue import FRESH, Context
 from bot.engine import lookup, meta, questions
 from bot.engine.format import capital, sanitize
 from bot.engine.lexicon import Lexicon
-from bot.engine.names import NameIndex
+from bot.engine.names import NameIndex, rank_names
 from bot.engine.search import Doc, Hit, SearchIndex, make_doc
 from bot.engine.specs import SPECS, CommandSpec
 from bot.engine.text import stem, words
@@ -309,8 +309,7 @@ class Engine:
         names = self.names.complete(current, kinds, limit) if kinds else []
         if kind == "quote":
             topics = [t.name for t in self.kb.topics.values()]
-            ranked = process.extract(current, topics, scorer=fuzz.WRatio, limit=limit) if current else []
-            names = [n for n, _, _ in ranked if n] + names if current else topics + names
+            names = rank_names(current, [*topics, *names], limit) if current.strip() else topics + names
         return list(dict.fromkeys(names))[:limit]
 
 

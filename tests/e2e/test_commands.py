@@ -89,6 +89,14 @@ async def test_autocomplete_for_people_and_help(bot, fake):
     assert next(c["name"] for c in post.body["data"]["choices"]) == "quote"
 
 
+async def test_autocomplete_offers_nothing_unrelated(bot, fake):
+    n = len(fake.requests)
+    await fake.slash("who", {"person": "le"}, focused="person")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    names = [c["name"] for c in post.body["data"]["choices"]]
+    assert names[0] == "Lee Hyuk" and "Romane Kanaruk" not in names
+
+
 async def test_typoed_command_is_understood(bot, fake):
     n = len(fake.requests)
     await fake.send_message("!contry Vietnam")

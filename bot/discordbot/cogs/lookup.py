@@ -23,6 +23,7 @@ from bot.answer import Answer, Field
 from bot.discordbot.app import AnyBot
 from bot.discordbot.render import shorten
 from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
+from bot.engine.names import rank_names
 from bot.engine.specs import CommandSpec
 
 log = logging.getLogger(__name__)
@@ -111,16 +112,11 @@ async def run_command(ctx: commands.Context[AnyBot], name: str, arg: str) -> Non
 
 
 def rank(values: list[str], current: str) -> list[str]:
-    """Names starting with what was typed first, then names with a word starting with it, else as given."""
-    typed = current.strip().lower()
-    if not typed:
+    """The values matching what was typed, best first (`bot.engine.names.match_tier`): names starting with it,
+    then names with a word starting with it, then close misspellings; nothing unrelated."""
+    if not current.strip():
         return values
-
-    def key(value: str) -> int:
-        low = value.lower()
-        return 0 if low.startswith(typed) else 1 if any(w.startswith(typed) for w in low.split()) else 2
-
-    return sorted(values, key=key)
+    return rank_names(current, values, len(values))
 
 
 def choices(values: list[str], current: str = "") -> list[app_commands.Choice[str]]:
