@@ -21,6 +21,7 @@ from bot.answer import Answer
 from bot.config import Settings
 from bot.conversations import ConversationStore
 from bot.dialogue import FRESH, Context
+from bot.discordbot.addressing import prefixes_for
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
@@ -71,7 +72,7 @@ class RoundtableBotMixin:
     ) -> None:
         options.setdefault("intents", intents_for(settings))
         super().__init__(  # type: ignore[call-arg]
-            command_prefix=settings.prefix,
+            command_prefix=lambda bot, message: prefixes_for(bot, message, settings.prefix),
             help_command=None,
             case_insensitive=True,
             strip_after_prefix=True,
