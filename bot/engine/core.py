@@ -28,6 +28,8 @@ PREFIXES = ("!", "/")
 MAX_INPUT = 2000
 NO_MEMBERS = Members(group="member states", one="a member state", count="all", region="the region",
                      partner="a partner")
+NO_COMMAND = "No command"  # how the answer to an unknown command's name starts
+HELP_LEGEND = "In the usage lines, `<...>` is required and `[...]` optional."
 LACKING = {"countries": "countries", "figures": "figures"}  # what a knowledge base lacks, in words
 
 
@@ -263,8 +265,7 @@ class Engine:
             if hit is None:
                 answer = questions.answer_question(self, f"{name} {arg}".strip(), context)
                 if not arg and answer.kind == "not_covered":  # "!foo": no such command, and no question either
-                    return Answer(title=f"No command “!{sanitize(name, 40)}”", body="Try !help for the commands.",
-                                  kind="help", suggestions=("!help",))
+                    return self.no_command(name)
                 return answer
             spec = self._command_names[hit[0]]
         if not self.has(spec.needs):
@@ -292,7 +293,7 @@ class Engine:
         if arg.strip():
             spec = self.spec(arg.strip())
             if spec is None:
-                return Answer(title=f"No command “{sanitize(arg)}”", body="Try !help for the list.", kind="help")
+                return self.no_command(arg.strip().lstrip("!/"))
             if not self.has(spec.needs):
                 return self.unavailable(spec)
             body = spec.summary + ("\nAlso: " + ", ".join(f"!{a}" for a in spec.aliases) if spec.aliases else "")
@@ -300,7 +301,19 @@ class Engine:
             return Answer(title=spec.usage, body=body, fields=examples, kind="help")
         fields = tuple(Field(s.usage, s.summary + (f"\ne.g. `{s.examples[0]}`" if s.examples else ""))
                        for s in self.available_specs())
-        return Answer(title="Commands", body=self.kb.profile.intro, fields=fields, kind="help")
+        return Answer(title="Commands", body=f"{self.kb.profile.intro}\n{HELP_LEGEND}", fields=fields, kind="help")
+
+    def closest_commands(self, name: str, limit: int = 3) -> tuple[str, ...]:
+        """The available command names closest to `name`, closest first (none when nothing is near)."""
+        names = {n: s for n, s in self._command_names.items() if self.has(s.needs)}
+        hits = process.extract(name.lower(), list(names), scorer=fuzz.ratio, limit=limit * 3, score_cutoff=60)
+        return tuple(dict.fromkeys(names[n].name for n, _, _ in hits))[:limit]
+
+    def no_command(self, name: str) -> Answer:
+        """"No such command" for `!name`, with the closest commands to try."""
+        close = tuple(f"!{n}" for n in self.closest_commands(name))
+        return Answer(title=f"{NO_COMMAND} “!{sanitize(name, 40)}”", body="Try !help for the commands.", kind="help",
+                      suggestions=(*close, "!help"))
 
     def complete(self, kind: str | None, current: str, limit: int = 25) -> list[str]:
         """Autocomplete choices for a command argument of this kind."""

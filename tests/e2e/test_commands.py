@@ -236,3 +236,41 @@ async def test_another_knowledge_base_registers_only_the_commands_it_can_answer(
     await fake.slash("who", {"person": "ivo"}, focused="person")
     post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
     assert "Ivo Hartsen" in [c["name"] for c in post.body["data"]["choices"]]
+
+
+async def test_help_lists_the_admin_and_daily_commands_to_those_who_may_run_them(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!help", user="admin")
+    text = str(embed_ok(sent(await fake.next_post(after=n))))
+    for usage in ("!reload", "!sync", "!daily set", "!daily off", "!daily status", "!daily preview"):
+        assert usage in text, usage
+    assert "`<...>` is required and `[...]` optional" in text
+    n = len(fake.requests)
+    await fake.send_message("!help", user="member")
+    text = str(embed_ok(sent(await fake.next_post(after=n))))
+    assert "!country <country>" in text and "!sync" not in text and "!daily" not in text
+
+
+async def test_help_for_an_admin_command(bot, fake):
+    for arg, expect in (("daily", "!daily set"), ("sync", "Publish the slash commands"),
+                        ("reload", "Re-read the knowledge base"), ("daily set", "time zone")):
+        n = len(fake.requests)
+        await fake.send_message(f"!help {arg}", user="admin")
+        assert expect in str(embed_ok(sent(await fake.next_post(after=n)))), arg
+    n = len(fake.requests)
+    await fake.send_message("!help sync", user="member")
+    assert "only for server managers" in str(embed_ok(sent(await fake.next_post(after=n))))
+
+
+async def test_unknown_command_gets_no_such_command_and_the_closest_ones(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!relaod", user="admin")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    assert embed["title"].startswith("No command") and "!reload" in str(embed)
+    n = len(fake.requests)
+    await fake.send_message("!help stat")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    assert embed["title"].startswith("No command") and "!stats" in str(embed)
+    n = len(fake.requests)
+    await fake.send_message("!qwzx")
+    assert embed_ok(sent(await fake.next_post(after=n)))["title"].startswith("No command")

@@ -21,6 +21,7 @@ from discord.ext.commands.parameters import Parameter, Signature
 
 from bot.answer import Answer, Field
 from bot.discordbot.app import AnyBot
+from bot.discordbot.helptext import extra_commands, help_answer
 from bot.discordbot.render import shorten
 from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
 from bot.engine.names import rank_names
@@ -108,7 +109,15 @@ async def run_command(ctx: commands.Context[AnyBot], name: str, arg: str) -> Non
     if local is not None:
         await send_answer(ctx.bot, ctx, local(ctx.bot))
         return
+    if name == "help":  # the engine's commands and the admin and daily ones this user may run
+        answer = await help_answer(ctx, arg)
+        await answer_in_conversation(ctx.bot, ctx, lambda context: _ready(answer))
+        return
     await answer_in_conversation(ctx.bot, ctx, lambda context: ctx.bot.answer_command(name, arg, context))
+
+
+async def _ready(answer: Answer) -> Answer:
+    return answer
 
 
 def rank(values: list[str], current: str) -> list[str]:
@@ -140,10 +149,10 @@ def _completer(kind: str) -> Any:
 
 
 async def complete_command_name(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """Command names for `/help`: prefix matches first, then names containing the text."""
-    typed = current.strip().lower()
+    """Command names for `/help` (the admin and daily ones too), ranked like every autocomplete."""
     specs = interaction.client.engine.available_specs()  # type: ignore[attr-defined]
-    return choices([s.name for s in specs if typed in s.name], typed)
+    extra = [c.qualified_name for c in extra_commands(interaction.client)]  # type: ignore[arg-type]
+    return choices([s.name for s in specs] + extra, current)
 
 
 def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> commands.HybridCommand[Any, ..., None]:
