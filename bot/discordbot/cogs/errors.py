@@ -50,6 +50,8 @@ def usage_line(ctx: commands.Context[Any]) -> str:
     spec = command.extras.get("spec")
     if spec is not None:
         return usage(spec, prefix)
+    if command.usage:
+        return f"`{prefix}{command.usage.removeprefix('!')}`"
     return f"`{prefix}{command.qualified_name} {command.signature}`".replace(" `", "`")
 
 
@@ -61,7 +63,9 @@ class Errors(commands.Cog):
 
     def message_for(self, ctx: commands.Context[Any], error: BaseException) -> str | None:
         """The line to show the user, or None when the error is unexpected (and must be logged)."""
-        name = f"{ctx.clean_prefix}{ctx.invoked_with or (ctx.command.name if ctx.command else '')}"
+        prefix = "/" if ctx.interaction is not None else ctx.bot.settings.prefix  # not "@Bot " for a mention
+        invoked = [*ctx.invoked_parents, ctx.invoked_with or (ctx.command.name if ctx.command else "")]
+        name = prefix + " ".join(invoked)  # "!daily set", not "!set"
         if isinstance(error, commands.MissingRequiredArgument):
             return f"`{name}` needs {error.param.name}. Usage: {usage_line(ctx)}"
         if isinstance(error, commands.CommandOnCooldown):
