@@ -42,7 +42,17 @@ def _help(eng: Engine, arg: str) -> Answer:
 
 
 def _summary(eng: Engine, arg: str) -> Answer:
-    """`!summary`: today's spotlight; `!summary full`: the overview; `!summary YYYY-MM-DD`: that day's."""
+    """`!summary`: the article in brief; `!summary today|tomorrow|YYYY-MM-DD`: that day's spotlight."""
+    from bot.daily.spotlight import FULL_WORDS  # lazy: bot.daily.spotlight imports bot.engine.format
+
+    text = " ".join(arg.split()).lower()
+    if not text or text in FULL_WORDS:
+        return lookup.summary(eng)
+    return _spotlight(eng, arg, "summary")
+
+
+def _spotlight(eng: Engine, arg: str, command: str = "spotlight") -> Answer:
+    """`!spotlight [today | tomorrow | YYYY-MM-DD]`: a day's spotlight, the post the daily channels get."""
     from bot.daily.cli import parse_date  # lazy: bot.daily.spotlight imports bot.engine.format
     from bot.daily.spotlight import summary_day
 
@@ -50,15 +60,15 @@ def _summary(eng: Engine, arg: str) -> Answer:
         day = summary_day(arg, parse_date(None, eng.summary_zone))
         answer = None if day is None else eng.rotation().answer(day)
     except ValueError as exc:
-        return Answer(title="Usage: !summary [full | tomorrow | YYYY-MM-DD]", kind="error",
+        return Answer(title=f"Usage: !{command} [today | tomorrow | YYYY-MM-DD]", kind="error",
                       body=sanitize(str(exc), MAX_INPUT + 100),  # it quotes what was typed: no mentions
-                      suggestions=("!summary", "!summary full"))
+                      suggestions=("!summary", "!summary today", "!spotlight tomorrow"))
     return answer or lookup.summary(eng, arg)
 
 
 HANDLERS: dict[str, Callable[[Engine, str], Answer]] = {
     "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats, "who": lookup.who,
-    "event": lookup.event, "search": lookup.search, "summary": _summary, "quote": _quote,
+    "event": lookup.event, "search": lookup.search, "summary": _summary, "spotlight": _spotlight, "quote": _quote,
     "ask": lambda eng, arg: questions.answer_question(eng, arg), "help": _help, "about": meta.about,
     "source": meta.source, "ping": meta.ping, "invite": meta.invite,
 }
@@ -110,6 +120,7 @@ class Engine:
         must not replay the same "random" quotes on every cold start."""
         state = dict(self.__dict__)
         state.pop("rng", None)
+        state["_rotation"] = None  # rebuilt on first use
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:

@@ -35,7 +35,7 @@ CHOICE_LIMIT = 100  # Discord's limit on a choice's name and value
 # The slash option each argument kind becomes: `/country country:Vietnam`.
 OPTION_NAMES = {"country": "country", "person": "person", "country_or_person": "name", "quote": "about",
                 "text": "text"}
-OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "day"}
+OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "day", "spotlight": "date"}
 # Slash-option descriptions; the knowledge base's profile (`option_hints`) gives its own, with examples.
 OPTION_HELP = {
     "country": "A country the article covers",
@@ -45,7 +45,8 @@ OPTION_HELP = {
     "question": "Your question about the article",
     "words": "Words to look for in the article",
     "command": "A command name, e.g. quote",
-    "day": "full, tomorrow or YYYY-MM-DD (default: today's spotlight)",
+    "day": "today, tomorrow or YYYY-MM-DD for that day's spotlight (default: the article in brief)",
+    "date": "tomorrow or YYYY-MM-DD (default: today)",
     "text": "Text",
 }
 COMPLETED_KINDS = {"country", "person", "country_or_person", "quote"}
