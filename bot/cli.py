@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.chartcli import add_chart_parser, chart_main
 from bot.kb.errors import KnowledgeError
 
 
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="print the daily summary for a date")
     summary.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     summary.add_argument("--config", type=Path, default=None, help="config file (default: $BOT_CONFIG or config.yaml)")
+    add_chart_parser(sub)
     run = sub.add_parser("run", help="run the Discord bot (the default with $DISCORD_TOKEN set)")
     run.add_argument("--config", type=Path, default=None, help="config file (default: $BOT_CONFIG or config.yaml)")
     return p
@@ -50,6 +52,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from bot.discordbot.runner import run_main
 
         return run_main(args)
+    if cmd == "chart":
+        return chart_main(args)
     if cmd == "summary":
         from bot.daily.cli import summary_main
 

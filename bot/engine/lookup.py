@@ -142,7 +142,7 @@ def stats(eng: Engine, arg: str) -> Answer:
         s = c.stats
         fields = tuple(Field(f.label, num(v), True) for f in eng.kb.figures if (v := s.value(f.id)) is not None)
         return Answer(title=f"{c.name}: {eng.kb.profile.figures_name} as of {s.as_of}", fields=fields,
-                      sources=sources(eng.kb, [s.source]))
+                      sources=sources(eng.kb, [s.source]), chart=f"stats:{c.id}")
     return stats_table(eng)
 
 
@@ -159,7 +159,7 @@ def stats_table(eng: Engine, note: str = "") -> Answer:
     as_of = rows[0].stats.as_of if rows and rows[0].stats else eng.as_of
     body = (note + "\n" if note else "") + "```\n" + "\n".join(lines) + "\n```"
     title = f"{capital(eng.kb.profile.figures_name)} in {eng.members.region}" + (f" as of {as_of}" if as_of else "")
-    return Answer(title=title, body=body,
+    return Answer(title=title, body=body, chart="stats",
                   sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))
 
 

@@ -201,7 +201,7 @@ async def test_invite_builds_the_url_from_the_application_id(bot, fake):
     await fake.slash("invite")
     embed = embed_ok((await fake.next_post(after=n)).body["data"])
     url = (f"https://discord.com/oauth2/authorize?client_id={fake.world.app_id}"
-           "&scope=bot+applications.commands&permissions=277025475584")  # docs/deployment.md
+           "&scope=bot+applications.commands&permissions=277025508352")  # docs/deployment.md
     assert url in embed["description"]
     assert "Embed Links" in str(embed["fields"])
 
@@ -274,3 +274,26 @@ async def test_unknown_command_gets_no_such_command_and_the_closest_ones(bot, fa
     n = len(fake.requests)
     await fake.send_message("!qwzx")
     assert embed_ok(sent(await fake.next_post(after=n)))["title"].startswith("No command")
+
+
+async def test_stats_attach_a_chart_of_the_figures(bot, fake):
+    from bot.charts import stats_png
+
+    n = len(fake.requests)
+    await fake.send_message("!stats")
+    post = await fake.next_post(after=n)
+    assert [name for name, _ in post.files] == ["stats.png"]
+    assert post.files[0][1] == stats_png(bot.kb)
+    assert embed_ok(sent(post))["image"]["url"] == "attachment://stats.png"
+    n = len(fake.requests)
+    await fake.slash("stats", {"country": "Thailand"})
+    post = await fake.next_post(after=n)
+    assert [name for name, _ in post.files] == ["stats-thailand.png"]
+    assert post.files[0][1] == stats_png(bot.kb, "thailand")
+    n = len(fake.requests)
+    await fake.send_message("how many cases in each country?", channel="ask")
+    post = await fake.next_post(after=n)
+    assert [name for name, _ in post.files] == ["stats.png"]
+    n = len(fake.requests)
+    await fake.send_message("!country Vietnam")
+    assert (await fake.next_post(after=n)).files == []

@@ -52,7 +52,7 @@ OPTION_HELP = {
 COMPLETED_KINDS = {"country", "person", "country_or_person", "quote"}
 # What the invite asks for, and nothing else (docs/deployment.md explains each one).
 INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
-                                         read_message_history=True, use_application_commands=True,
+                                         attach_files=True, read_message_history=True, use_application_commands=True,
                                          send_messages_in_threads=True)
 INVITE_SCOPES = ("bot", "applications.commands")
 
