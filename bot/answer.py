@@ -53,6 +53,7 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     kind: str = "answer"
     context: Context = FRESH  # what the conversation is about after this answer
+    chart: str | None = None  # a picture front ends may attach (`bot.charts`): "stats", "stats:<country id>"
 
     @property
     def found(self) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.chartcli import add_chart_parser, chart_main
 from bot.kb.errors import KnowledgeError
 
 DESCRIPTION = (
@@ -78,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     check = command("check", "validate the knowledge base and print what was loaded")
     check.add_argument("--sections", action="store_true", help="also list section ids and paragraph counts")
     summary = command("summary", "print the daily summary for a date", config=True)
-    summary.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    summary.add_argument("--date", default=None, help="YYYY-MM-DD, today, tomorrow or yesterday (default: today)")
+    add_chart_parser(sub)
     command("run", "run the Discord bot (the default with $DISCORD_TOKEN set; the token comes from there)",
             config=True)
     return p
@@ -100,6 +102,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from bot.discordbot.runner import run_main
 
         return run_main(args)
+    if cmd == "chart":
+        return chart_main(args)
     if cmd == "summary":
         from bot.daily.cli import summary_main
 

@@ -122,8 +122,28 @@ def test_search(ask):
     assert "No matching passage" in ask("!search zzzyyqq")
 
 
+def test_summary_is_the_article_in_brief_in_sentences(engine: Engine, kb):
+    brief = engine.answer("!summary")
+    assert brief.title == kb.article.title == engine.answer("!summary full").title
+    assert brief.body.startswith("The roundtable was held on June 15 at the newspaper office in central Seoul. "
+                                 "It was hosted by The Korea Times, mediated by ")
+    assert "(" not in brief.body and ";" not in brief.body and ". The" not in brief.body
+    names = [f.name for f in brief.fields]
+    assert names[0] == "Attendees" and "Lee Hyuk" in brief.fields[0].value
+    figures = next(f for f in brief.fields if f.name.startswith("COVID-19 figures as of June 22, 2020"))
+    assert "Confirmed: " in figures.value and "Indonesia (46,845)" in figures.value and "Laos (19)" in figures.value
+
+
+def test_spotlight_is_today_or_another_day(engine: Engine):
+    today = engine.answer("!spotlight")
+    assert today.title.startswith("Daily spotlight") and engine.answer("!summary today").title == today.title
+    assert engine.answer("!summary tomorrow").title == engine.answer("!spotlight tomorrow").title
+    assert engine.answer("!summary 2020-06-22").title.startswith("Daily spotlight")
+    assert engine.answer("!summary someday").kind == "error"
+
+
 def test_summary_mentions_every_member_section(engine: Engine, kb):
-    text = engine.answer("!summary full").to_text()
+    text = engine.answer("!summary").to_text()
     for c in kb.members:
         if any(f.source.section == c.section for f in kb.facts):
             assert c.name in text
@@ -207,3 +227,14 @@ def test_envoy_lines_read_as_the_article_does(engine: Engine):
     answer = engine.answer("!ambassador Philippines")
     assert answer.title == "Envoy of the Philippines"
     assert "Charge d'affaires of the Philippines" in answer.body
+
+
+def test_complete_ranks_prefixes_then_word_starts_then_near_misses_and_nothing_unrelated(engine: Engine):
+    assert engine.complete("person", "le") == ["Lee Hyuk"]  # not Romane Kanaruk nor Long Dimanche
+    assert engine.complete("person", "hyuk")[0] == "Lee Hyuk"  # a word of the name
+    assert engine.complete("country", "vi") == ["Vietnam"]
+    assert engine.complete("country", "tahi") == ["Thailand"]  # a near miss
+    assert engine.complete("person", "romain") == ["Romane Kanaruk"]
+    assert engine.complete("person", "xyzq") == []
+    assert engine.complete("quote", "vac")[0] == "Vaccines"
+    assert set(engine.complete("person", "park")) == {"Park Won-soon", "Park Bo-kyeong"}

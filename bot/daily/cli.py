@@ -1,10 +1,12 @@
-"""`python -m bot summary [--date YYYY-MM-DD] [--config PATH]`: print a day's spotlight. No discord import."""
+"""`python -m bot summary [--date YYYY-MM-DD|today|tomorrow] [--config PATH]`: print a day's spotlight.
+
+No discord import."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,14 +23,21 @@ def daily_settings(settings: object) -> Daily:
     return daily if isinstance(daily, Daily) else Daily()
 
 
+RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
+
+
 def parse_date(text: str | None, timezone: str, now: datetime | None = None) -> date:
-    """`YYYY-MM-DD`, or today in `timezone` when `text` is empty; ValueError on a bad date."""
-    if not text:
-        return (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).date()
+    """`YYYY-MM-DD`, `today`, `tomorrow` or `yesterday` (in `timezone`), or today when `text` is empty;
+    ValueError on a bad date."""
+    today = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).date()
+    word = (text or "today").strip().lower()
+    if word in RELATIVE:
+        return today + timedelta(days=RELATIVE[word])
     try:
-        return date.fromisoformat(text.strip())
+        return date.fromisoformat(word)
     except ValueError:
-        raise ValueError(f"--date: {text!r} is not a date; use YYYY-MM-DD, e.g. 2020-06-22") from None
+        raise ValueError(f"--date: {text!r} is not a date; use YYYY-MM-DD (e.g. 2020-06-22), today or tomorrow"
+                         ) from None
 
 
 def summary_main(args: argparse.Namespace) -> int:

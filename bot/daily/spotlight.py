@@ -312,8 +312,8 @@ RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
 def summary_day(arg: str, today: date) -> date | None:
-    """The day `!summary ARG` asks for: today (no argument), `tomorrow`, `yesterday` or `YYYY-MM-DD`;
-    None for `full` (the overview of the whole article); ValueError for anything else."""
+    """The day `!spotlight ARG` (or `!summary ARG`) asks for: today (no argument), `today`, `tomorrow`,
+    `yesterday` or `YYYY-MM-DD`; None for `full` (the article in brief); ValueError for anything else."""
     text = " ".join(arg.split()).lower()
     if not text:
         return today
@@ -324,7 +324,7 @@ def summary_day(arg: str, today: date) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{arg!r}: use !summary, !summary full, or !summary YYYY-MM-DD") from None
+        raise ValueError(f"{arg!r}: use today, tomorrow, yesterday or a date as YYYY-MM-DD") from None
 
 
 def summary_answer(kb: KnowledgeBase, arg: str, today: date) -> Answer | None:

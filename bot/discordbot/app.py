@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answer import Answer
+from bot.charts import ChartCache, stats_data_png
 from bot.config import Settings
 from bot.conversations import ConversationStore
 from bot.dialogue import FRESH, Context
+from bot.discordbot.addressing import prefixes_for
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
@@ -72,7 +76,7 @@ class RoundtableBotMixin:
     ) -> None:
         options.setdefault("intents", intents_for(settings))
         super().__init__(  # type: ignore[call-arg]
-            command_prefix=settings.prefix,
+            command_prefix=lambda bot, message: prefixes_for(bot, message, settings.prefix),
             help_command=None,
             case_insensitive=True,
             strip_after_prefix=True,
@@ -96,6 +100,9 @@ class RoundtableBotMixin:
         self._reload_lock = asyncio.Lock()
         self._engine_turn = asyncio.Lock()  # one engine call per turn of the event loop (see `answer_line`)
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self.charts = ChartCache()
+        self._chart_pool: ProcessPoolExecutor | None = None  # started on the first chart
+        self._drawing: dict[tuple[int, str], asyncio.Future[bytes]] = {}  # charts being drawn
         self.add_check(self.rate_limit_check)  # type: ignore[attr-defined]
 
     def _engine_for(self, kb: KnowledgeBase) -> Engine:
@@ -135,10 +142,37 @@ class RoundtableBotMixin:
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def close(self) -> None:
-        """Stop the heartbeat, then close the connection."""
+        """Stop the heartbeat and the chart process, then close the connection."""
         if self._heartbeat_task is not None:
             self._heartbeat_task.cancel()
+        if self._chart_pool is not None:
+            self._chart_pool.shutdown(wait=False, cancel_futures=True)
+            self._chart_pool = None
         await super().close()  # type: ignore[misc]
+
+    async def chart(self, name: str) -> bytes | None:
+        """The PNG of an answer's chart over the knowledge base in service: drawn once, in a process of its own
+        (matplotlib's import and drawing would hold the event loop), then reused."""
+        kb = self.kb
+        png = self.charts.get(kb, name)
+        if png is not None:
+            return png
+        data = self.charts.data(kb, name)
+        if data is None:
+            return None
+        key = (id(kb), name)
+        drawing = self._drawing.get(key)
+        if drawing is None:  # one drawing per chart, however many answers wait for it
+            if self._chart_pool is None:
+                self._chart_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            drawing = asyncio.get_running_loop().run_in_executor(self._chart_pool, stats_data_png, data)
+            self._drawing[key] = drawing
+        try:
+            drawn = await asyncio.shield(drawing)
+        finally:
+            if drawing.done():
+                self._drawing.pop(key, None)
+        return self.charts.put(kb, name, drawn)
 
     async def sync_commands(self, guild: discord.abc.Snowflake | None) -> list[app_commands.AppCommand]:
         """Sync slash commands to one guild (a copy of the global ones) or, with None, globally."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -9,12 +11,15 @@ import discord
 from discord.ext import commands
 
 from bot.answer import Answer
+from bot.charts import chart_filename
 from bot.dialogue import Context
 from bot.discordbot.render import CONTENT_LIMIT, render, shorten
 from bot.discordbot.views import NO_MENTIONS, AnswerView
 
 if TYPE_CHECKING:
     from bot.discordbot.app import RoundtableBotMixin
+
+log = logging.getLogger(__name__)
 
 Target = commands.Context[Any] | discord.Message
 
@@ -39,13 +44,40 @@ async def _reply(target: Target, **kwargs: Any) -> discord.Message:
     return await target.reply(**kwargs)
 
 
+def may_attach(target: Target) -> bool:
+    """True when the bot may attach files where `target` was sent (always in DMs and interactions)."""
+    if isinstance(target, commands.Context):
+        return target.bot_permissions.attach_files
+    if target.guild is None:
+        return True
+    return target.channel.permissions_for(target.guild.me).attach_files  # type: ignore[union-attr, arg-type]
+
+
+async def chart_file(bot: RoundtableBotMixin, answer: Answer) -> discord.File | None:
+    """The answer's chart as an attachment (drawn in another process the first time, then reused), if any."""
+    if answer.chart is None:
+        return None
+    try:
+        png = await bot.chart(answer.chart)
+    except Exception:  # a chart is a bonus: the answer goes out without it
+        log.exception("could not draw chart %r", answer.chart)
+        return None
+    return None if png is None else discord.File(io.BytesIO(png), filename=chart_filename(answer.chart))
+
+
 async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer) -> discord.Message | None:
-    """Reply to a command or message with an answer's first page, its pager and its Source button."""
+    """Reply to a command or message with an answer's first page (and its chart), its pager and its Source
+    button."""
     pages = render(answer, embeds=may_embed(target))
     view = AnswerView(pages, answer.sources, lambda: bot.engine.kb.article, target.author.id)
     kwargs: dict[str, Any] = {"content": pages[0].content, "embed": pages[0].embed, "allowed_mentions": NO_MENTIONS}
     if not view.empty:
         kwargs["view"] = view
+    file = await chart_file(bot, answer) if may_attach(target) else None
+    if file is not None:
+        kwargs["file"] = file
+        if pages[0].embed is not None:
+            pages[0].embed.set_image(url=f"attachment://{file.filename}")
     message = await _reply(target, **kwargs)
     view.message = message
     return message
@@ -75,4 +107,4 @@ async def send_note(target: Target, text: str) -> None:
         await _reply(target, content=text, allowed_mentions=NO_MENTIONS)
 
 
-__all__ = ["answer_in_conversation", "may_embed", "send_answer", "send_note"]
+__all__ = ["answer_in_conversation", "chart_file", "may_attach", "may_embed", "send_answer", "send_note"]

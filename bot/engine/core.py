@@ -14,7 +14,7 @@ from bot.dialogue import FRESH, Context
 from bot.engine import lookup, meta, questions
 from bot.engine.format import capital, sanitize
 from bot.engine.lexicon import Lexicon
-from bot.engine.names import NameIndex
+from bot.engine.names import NameIndex, rank_names
 from bot.engine.search import Doc, Hit, SearchIndex, make_doc
 from bot.engine.specs import SPECS, CommandSpec
 from bot.engine.text import stem, words
@@ -28,6 +28,8 @@ PREFIXES = ("!", "/")
 MAX_INPUT = 2000
 NO_MEMBERS = Members(group="member states", one="a member state", count="all", region="the region",
                      partner="a partner")
+NO_COMMAND = "No command"  # how the answer to an unknown command's name starts
+HELP_LEGEND = "In the usage lines, `<...>` is required and `[...]` optional."
 LACKING = {"countries": "countries", "figures": "figures"}  # what a knowledge base lacks, in words
 
 
@@ -40,7 +42,17 @@ def _help(eng: Engine, arg: str) -> Answer:
 
 
 def _summary(eng: Engine, arg: str) -> Answer:
-    """`!summary`: today's spotlight; `!summary full`: the overview; `!summary YYYY-MM-DD`: that day's."""
+    """`!summary`: the article in brief; `!summary today|tomorrow|YYYY-MM-DD`: that day's spotlight."""
+    from bot.daily.spotlight import FULL_WORDS  # lazy: bot.daily.spotlight imports bot.engine.format
+
+    text = " ".join(arg.split()).lower()
+    if not text or text in FULL_WORDS:
+        return lookup.summary(eng)
+    return _spotlight(eng, arg, "summary")
+
+
+def _spotlight(eng: Engine, arg: str, command: str = "spotlight") -> Answer:
+    """`!spotlight [today | tomorrow | YYYY-MM-DD]`: a day's spotlight, the post the daily channels get."""
     from bot.daily.cli import parse_date  # lazy: bot.daily.spotlight imports bot.engine.format
     from bot.daily.spotlight import summary_day
 
@@ -48,15 +60,15 @@ def _summary(eng: Engine, arg: str) -> Answer:
         day = summary_day(arg, parse_date(None, eng.summary_zone))
         answer = None if day is None else eng.rotation().answer(day)
     except ValueError as exc:
-        return Answer(title="Usage: !summary [full | tomorrow | YYYY-MM-DD]", kind="error",
+        return Answer(title=f"Usage: !{command} [today | tomorrow | YYYY-MM-DD]", kind="error",
                       body=sanitize(str(exc), MAX_INPUT + 100),  # it quotes what was typed: no mentions
-                      suggestions=("!summary", "!summary full"))
+                      suggestions=("!summary", "!summary today", "!spotlight tomorrow"))
     return answer or lookup.summary(eng, arg)
 
 
 HANDLERS: dict[str, Callable[[Engine, str], Answer]] = {
     "country": lookup.country, "ambassador": lookup.ambassador, "stats": lookup.stats, "who": lookup.who,
-    "event": lookup.event, "search": lookup.search, "summary": _summary, "quote": _quote,
+    "event": lookup.event, "search": lookup.search, "summary": _summary, "spotlight": _spotlight, "quote": _quote,
     "ask": lambda eng, arg: questions.answer_question(eng, arg), "help": _help, "about": meta.about,
     "source": meta.source, "ping": meta.ping, "invite": meta.invite,
 }
@@ -102,6 +114,19 @@ class Engine:
         self._topic_words = [(" ".join(words(w)), t) for t in kb.topics.values() for w in (t.name, t.id, *t.keywords)]
         self.members_line = ", ".join(c.name for c in kb.members)
         self._rotation: Rotation | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        """The engine's state for pickling (the index cache), without its random state: a cached engine
+        must not replay the same "random" quotes on every cold start."""
+        state = dict(self.__dict__)
+        state.pop("rng", None)
+        state["_rotation"] = None  # rebuilt on first use
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Restore a pickled engine with a freshly seeded random state."""
+        self.__dict__.update(state)
+        self.rng = random.Random()
 
     @property
     def members(self) -> Members:
@@ -251,8 +276,7 @@ class Engine:
             if hit is None:
                 answer = questions.answer_question(self, f"{name} {arg}".strip(), context)
                 if not arg and answer.kind == "not_covered":  # "!foo": no such command, and no question either
-                    return Answer(title=f"No command “!{sanitize(name, 40)}”", body="Try !help for the commands.",
-                                  kind="help", suggestions=("!help",))
+                    return self.no_command(name)
                 return answer
             spec = self._command_names[hit[0]]
         if not self.has(spec.needs):
@@ -280,7 +304,7 @@ class Engine:
         if arg.strip():
             spec = self.spec(arg.strip())
             if spec is None:
-                return Answer(title=f"No command “{sanitize(arg)}”", body="Try !help for the list.", kind="help")
+                return self.no_command(arg.strip().lstrip("!/"))
             if not self.has(spec.needs):
                 return self.unavailable(spec)
             body = spec.summary + ("\nAlso: " + ", ".join(f"!{a}" for a in spec.aliases) if spec.aliases else "")
@@ -288,7 +312,19 @@ class Engine:
             return Answer(title=spec.usage, body=body, fields=examples, kind="help")
         fields = tuple(Field(s.usage, s.summary + (f"\ne.g. `{s.examples[0]}`" if s.examples else ""))
                        for s in self.available_specs())
-        return Answer(title="Commands", body=self.kb.profile.intro, fields=fields, kind="help")
+        return Answer(title="Commands", body=f"{self.kb.profile.intro}\n{HELP_LEGEND}", fields=fields, kind="help")
+
+    def closest_commands(self, name: str, limit: int = 3) -> tuple[str, ...]:
+        """The available command names closest to `name`, closest first (none when nothing is near)."""
+        names = {n: s for n, s in self._command_names.items() if self.has(s.needs)}
+        hits = process.extract(name.lower(), list(names), scorer=fuzz.ratio, limit=limit * 3, score_cutoff=60)
+        return tuple(dict.fromkeys(names[n].name for n, _, _ in hits))[:limit]
+
+    def no_command(self, name: str) -> Answer:
+        """"No such command" for `!name`, with the closest commands to try."""
+        close = tuple(f"!{n}" for n in self.closest_commands(name))
+        return Answer(title=f"{NO_COMMAND} “!{sanitize(name, 40)}”", body="Try !help for the commands.", kind="help",
+                      suggestions=(*close, "!help"))
 
     def complete(self, kind: str | None, current: str, limit: int = 25) -> list[str]:
         """Autocomplete choices for a command argument of this kind."""
@@ -297,8 +333,7 @@ class Engine:
         names = self.names.complete(current, kinds, limit) if kinds else []
         if kind == "quote":
             topics = [t.name for t in self.kb.topics.values()]
-            ranked = process.extract(current, topics, scorer=fuzz.WRatio, limit=limit) if current else []
-            names = [n for n, _, _ in ranked if n] + names if current else topics + names
+            names = rank_names(current, [*topics, *names], limit) if current.strip() else topics + names
         return list(dict.fromkeys(names))[:limit]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -141,7 +142,7 @@ def stats(eng: Engine, arg: str) -> Answer:
         s = c.stats
         fields = tuple(Field(f.label, num(v), True) for f in eng.kb.figures if (v := s.value(f.id)) is not None)
         return Answer(title=f"{c.name}: {eng.kb.profile.figures_name} as of {s.as_of}", fields=fields,
-                      sources=sources(eng.kb, [s.source]))
+                      sources=sources(eng.kb, [s.source]), chart=f"stats:{c.id}")
     return stats_table(eng)
 
 
@@ -158,7 +159,7 @@ def stats_table(eng: Engine, note: str = "") -> Answer:
     as_of = rows[0].stats.as_of if rows and rows[0].stats else eng.as_of
     body = (note + "\n" if note else "") + "```\n" + "\n".join(lines) + "\n```"
     title = f"{capital(eng.kb.profile.figures_name)} in {eng.members.region}" + (f" as of {as_of}" if as_of else "")
-    return Answer(title=title, body=body,
+    return Answer(title=title, body=body, chart="stats",
                   sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))
 
 
@@ -263,10 +264,79 @@ def search(eng: Engine, arg: str) -> Answer:
     return Answer(title=f"Passages matching “{sanitize(arg, 60)}”", fields=fields, sources=sources(eng.kb, refs))
 
 
+HELD = ("held on", "held at")  # the asks that say when and where an event item places it
+LONG_CLAUSE = 160  # an item longer than this gets a field of its own ("who came") instead of a clause
+
+
+def _clause(text: str) -> str:
+    """An event item's text as a clause: without its parenthetical asides, up to its first ";", no final
+    full stop, and a leading "The" lower-cased before a common noun ("the newspaper office")."""
+    text = re.sub(r"\s*\([^)]*\)", "", text).split(";")[0].strip().rstrip(".").strip()
+    first, _, rest = text.partition(" ")
+    if first in {"The", "A", "An"} and rest[:1].islower():
+        text = f"{first.lower()} {rest}"
+    return text
+
+
+def _participle(asks: list[str]) -> str | None:
+    """The verb an item's asks give it, for "was hosted by ...": the first one-word ask ending in "-ed"."""
+    return next((a for a in asks if " " not in a and len(a) > 3 and a.endswith("ed")), None)
+
+
+def event_sentences(eng: Engine) -> tuple[str, list[Field]]:
+    """The event as sentences, from its items: "The roundtable was held on June 15 at the newspaper office in
+    central Seoul. It was hosted by ..., mediated by ... and sponsored by ...". Items too long for a clause
+    (the attendees) end it and come back as a field; items whose asks give no verb are left to `!event`."""
+    held: dict[str, str] = {}
+    by: list[str] = []
+    fields: list[Field] = []
+    for item in eng.kb.event.items:
+        clause = _clause(item.text)
+        if not clause:
+            continue
+        how = next((h for h in HELD if h in item.asks), None)
+        verb = _participle(item.asks)
+        if how and how not in held:
+            held[how] = clause
+        elif verb and len(clause) <= LONG_CLAUSE:
+            by.append(f"{verb} by {clause}")
+        elif verb:
+            fields.append(Field(item.label, clip(item.text, 1024)))
+            break  # the event's own items come first (who came last); the rest is left to `!event`
+    sentences = []
+    if held:  # "was held on June 15 at the newspaper office"
+        places = [f"{h} {c}" if i == 0 else f"{h.split()[-1]} {c}" for i, (h, c) in enumerate(held.items())]
+        sentences.append(f"{capital(eng.kb.profile.event)} was {' '.join(places)}.")
+    if by:
+        joined = by[0] if len(by) == 1 else ", ".join(by[:-1]) + " and " + by[-1]
+        sentences.append(("It was " if sentences else f"{capital(eng.kb.profile.event)} was ") + joined + ".")
+    return " ".join(sentences), fields
+
+
+def figures_field(eng: Engine) -> Field | None:
+    """The figures in brief: for each kind, the total over the member states, the highest and the lowest."""
+    rows = [c for c in eng.kb.members if c.stats]
+    lines = []
+    for f in eng.kb.figures:
+        values = [(v, c) for c in rows if c.stats and (v := c.stats.value(f.id)) is not None]
+        if not values:
+            continue
+        high, low = max(values, key=lambda vc: vc[0]), min(values, key=lambda vc: vc[0])
+        lines.append(f"{f.label}: {num(sum(v for v, _ in values))} in all; most {high[1].name} ({num(high[0])}), "
+                     f"fewest {low[1].name} ({num(low[0])})")
+    if not lines:
+        return None
+    as_of = rows[0].stats.as_of if rows[0].stats else eng.as_of
+    return Field(f"{capital(eng.kb.profile.figures_name)}" + (f" as of {as_of}" if as_of else ""), "\n".join(lines))
+
+
 def summary(eng: Engine, arg: str = "") -> Answer:
-    """An overview: the event, then one key point from each section."""
-    fields = []
-    refs: list[Source] = []
+    """The article in brief: the event as sentences, who came, the figures, then one line from each section."""
+    lead, fields = event_sentences(eng)
+    refs: list[Source] = [i.source for i in eng.kb.event.items[:1]]
+    if (figures := figures_field(eng)) is not None:
+        fields.append(figures)
+        refs.extend(c.stats.source for c in eng.kb.members[:1] if c.stats)
     for section in eng.kb.article.sections:
         facts: list[Fact] = eng.facts_in.get(section.id, [])
         if not facts:
@@ -275,7 +345,5 @@ def summary(eng: Engine, arg: str = "") -> Answer:
         refs.append(pick.source)
         name = section_label(eng.kb, section.id)
         fields.append(Field(clip(name[0].upper() + name[1:], 256), clip(pick.text, 1024)))
-    ev = eng.kb.event
-    body = " ".join(item.text for item in ev.items[:3])
-    return Answer(title=eng.kb.article.title, body=clip(body, 1500), fields=tuple(fields[:24]),
+    return Answer(title=eng.kb.article.title, body=clip(lead or eng.kb.event.title, 1500), fields=tuple(fields[:24]),
                   sources=sources(eng.kb, refs))

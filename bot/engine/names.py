@@ -53,6 +53,44 @@ def _typo_score(a: str, b: str) -> float:
     return 100.0 - 6.0 * d if d <= allowed and min(len(a), len(b)) >= 4 else 0.0
 
 
+_NAME_WORDS = re.compile(r"[^\W_]+")
+
+
+def match_tier(typed: str, name: str) -> tuple[int, int] | None:
+    """How well a name matches what was typed into an autocomplete box, lower first; None: no match.
+
+    (0, 0) the name starts with it; (1, 0) one of its words does; (2, edits) a word (or the whole name)
+    starts with a near miss of it, with the same first letter: one edit for up to five letters, two from
+    six; fewer than three letters never match loosely.
+    """
+    key = " ".join(typed.casefold().split())
+    low = " ".join(name.casefold().split())
+    if not key:
+        return (0, 0)
+    if low.startswith(key):
+        return (0, 0)
+    parts = _NAME_WORDS.findall(low)
+    if any(low[m.start():].startswith(key) for m in _NAME_WORDS.finditer(low)):
+        return (1, 0)
+    if len(key) < 3:
+        return None
+    allowed = 1 if len(key) < 6 else 2
+    best = allowed + 1
+    for word in (low, *parts):
+        if word[:1] != key[:1]:
+            continue  # a typo rarely hits the first letter: "won" is no "Long"
+        for n in {len(key) - 1, len(key), len(key) + 1}:
+            if 3 <= n <= len(word):
+                best = min(best, OSA.distance(key, word[:n], score_cutoff=allowed + 1))
+    return (2, best) if best <= allowed else None
+
+
+def rank_names(typed: str, names: list[str], limit: int = 25) -> list[str]:
+    """The names matching `typed` (see `match_tier`), best first; equally good ones keep their order."""
+    tiers = [(tier, i) for i, name in enumerate(names) if (tier := match_tier(typed, name)) is not None]
+    return [names[i] for _, i in sorted(tiers)][:limit]
+
+
 class NameIndex:
     """Every alias of every entity, normalised to space-joined words."""
 
@@ -245,15 +283,11 @@ class NameIndex:
         return alias
 
     def complete(self, current: str, kinds: set[str], limit: int = 25) -> list[str]:
-        """Display names of entities of these kinds, best match for `current` first."""
-        names, index = self._names_of(kinds)
+        """Display names of entities of these kinds, ranked by `rank_names` (all of them, sorted, for no text)."""
+        names, _ = self._names_of(kinds)
         if not current.strip():
             return sorted(names)[:limit]
-        key = current.strip().casefold()
-        choices = [names[i] for i in index.similar(key)]
-        ranked = process.extract(current, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
-        # names that start with what was typed come first, then the fuzzy ranking
-        return sorted((name for name, _, _ in ranked), key=lambda n: not n.casefold().startswith(key))
+        return rank_names(current, names, limit)
 
     def _names_of(self, kinds: set[str]) -> tuple[list[str], FuzzyIndex]:
         """Display names of the entities of these kinds (first entity's order), and their trigram index."""

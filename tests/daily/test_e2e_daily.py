@@ -193,7 +193,7 @@ async def test_daily_commands_need_manage_server(start_bot, fake):
     await start_bot()
     n = len(fake.requests)
     await fake.send_message("!daily set 09:00", user="member")
-    assert "only for server managers" in sent(await fake.next_post(after=n))["content"]
+    assert "Sorry, `!daily set` is only for server managers" in sent(await fake.next_post(after=n))["content"]
     data = fake.world.interaction("daily", {}, user="member", channel="general")
     data["data"]["options"] = [{"name": "off", "type": 1, "options": []}]
     n = len(fake.requests)
@@ -230,3 +230,27 @@ async def test_config_listed_channels_are_seeded_with_their_guild(start_bot, fak
     await fake.send_message("!daily status", user="admin")
     text = str(sent(await fake.next_post(after=n))["embeds"])
     assert "#news" in text and "08:15 Europe/Berlin" in text
+
+
+async def test_daily_prefix_commands_take_the_slash_syntax(start_bot, fake, db_path):
+    bot = await start_bot()
+    news = int(fake.world.channels["news"]["id"])
+    general = int(fake.world.channels["general"]["id"])
+    n = len(fake.requests)
+    await fake.send_message("!daily set time:09:00 timezone:Europe/Berlin", user="admin")
+    assert "at 09:00 (Europe/Berlin)" in sent(await fake.next_post(after=n))["content"]
+    assert bot.store.channel(general).timezone == "Europe/Berlin"
+    n = len(fake.requests)
+    await fake.send_message(f"!daily set channel:<#{news}> timezone:America/New York time:18:30", user="admin")
+    assert f"<#{news}> at 18:30 (America/New_York)" in sent(await fake.next_post(after=n))["content"]
+    n = len(fake.requests)
+    await fake.send_message("!daily set time:9am", user="admin")
+    assert "HH:MM" in sent(await fake.next_post(after=n))["content"]
+    n = len(fake.requests)
+    await fake.send_message("!daily preview day:2020-06-22", user="admin")
+    embed = sent(await fake.next_post(after=n))["embeds"][0]
+    assert embed["title"] == bot.get_cog("Daily").rotation().answer(date(2020, 6, 22)).title
+    n = len(fake.requests)
+    await fake.send_message(f"!daily off channel:<#{news}>", user="admin")
+    assert f"stopped in <#{news}> (1 channel(s))" in sent(await fake.next_post(after=n))["content"]
+    assert bot.store.channel(general).enabled

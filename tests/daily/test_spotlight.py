@@ -149,3 +149,17 @@ def test_summary_command_arguments(kb: KnowledgeBase) -> None:
         summary_day("vaccines please", today)
     assert summary_answer(kb, "full", today) is None
     assert summary_answer(kb, "", today) == Rotation(kb).answer(today)
+
+
+def test_summary_date_tomorrow_is_the_next_days_post_like_the_command(capsys, tmp_path) -> None:
+    from bot.engine import Engine
+    from bot.kb.loader import load_knowledge
+
+    (tmp_path / "c.yaml").write_text("{}\n")
+    args = type("Args", (), {"config": tmp_path / "c.yaml", "knowledge": None, "date": "tomorrow"})
+    assert summary_main(args) == 0
+    out = capsys.readouterr().out
+    tomorrow = parse_date(None, "Asia/Seoul") + timedelta(days=1)
+    assert out.splitlines()[0] == Rotation(load_knowledge()).answer(tomorrow).title
+    assert out.splitlines()[0] == Engine(load_knowledge()).answer("!summary tomorrow").title
+    assert parse_date("Yesterday", "UTC") == parse_date(None, "UTC") - timedelta(days=1)

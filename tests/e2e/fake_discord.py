@@ -36,6 +36,12 @@ class Request:
     path: str
     query: dict[str, str]
     body: Any
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # attachments: (file name, content)
+
+    def as_json(self) -> dict[str, Any]:
+        """The request for the control routes: attachments by name and size."""
+        return {"method": self.method, "path": self.path, "query": self.query, "body": self.body,
+                "files": [{"filename": name, "size": len(data)} for name, data in self.files]}
 
     def is_(self, method: str, path_part: str) -> bool:
         """Method matches and `path_part` is in the path."""
@@ -232,10 +238,18 @@ class FakeDiscord:
 
     async def rest(self, request: web.Request) -> web.Response:
         """Record the request and answer it like Discord would."""
-        raw = await request.read()
-        body = json.loads(raw) if raw and request.content_type == JSON else (raw.decode() if raw else None)
+        files: list[tuple[str, bytes]] = []
+        if request.content_type == "multipart/form-data":  # a message with attachments, as Discord takes it
+            form = await request.post()
+            payload = form.get("payload_json")
+            body = json.loads(payload if isinstance(payload, str) else "{}")
+            files = [(v.filename, v.file.read()) for k, v in form.items() if k.startswith("files[")
+                     and isinstance(v, web.FileField)]
+        else:
+            raw = await request.read()
+            body = json.loads(raw) if raw and request.content_type == JSON else (raw.decode() if raw else None)
         path = "/" + request.match_info["tail"]
-        rec = Request(request.method, path, dict(request.query), body)
+        rec = Request(request.method, path, dict(request.query), body, files)
         self.requests.append(rec)
         result = await self.route(rec)
         if result is None:
@@ -340,11 +354,11 @@ class FakeDiscord:
                 await self.wait_for(lambda r: r.method in ("POST", "PUT", "PATCH"), after=after,
                                     timeout=float(args.get("timeout", 5)))
             await asyncio.sleep(0.1)
-            return reply([r.__dict__ for r in self.requests[after:]])
+            return reply([r.as_json() for r in self.requests[after:]])
 
         async def listing(request: web.Request) -> web.Response:
-            return reply({"ready": self.ready.is_set(), "requests": [r.__dict__ for r in self.requests],
-                          "unknown": [r.__dict__ for r in self.unknown]})
+            return reply({"ready": self.ready.is_set(), "requests": [r.as_json() for r in self.requests],
+                          "unknown": [r.as_json() for r in self.unknown]})
 
         app.router.add_post("/_fake/{what}", push)
         app.router.add_get("/_fake/requests", listing)

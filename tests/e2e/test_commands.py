@@ -89,6 +89,14 @@ async def test_autocomplete_for_people_and_help(bot, fake):
     assert next(c["name"] for c in post.body["data"]["choices"]) == "quote"
 
 
+async def test_autocomplete_offers_nothing_unrelated(bot, fake):
+    n = len(fake.requests)
+    await fake.slash("who", {"person": "le"}, focused="person")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    names = [c["name"] for c in post.body["data"]["choices"]]
+    assert names[0] == "Lee Hyuk" and "Romane Kanaruk" not in names
+
+
 async def test_typoed_command_is_understood(bot, fake):
     n = len(fake.requests)
     await fake.send_message("!contry Vietnam")
@@ -193,7 +201,7 @@ async def test_invite_builds_the_url_from_the_application_id(bot, fake):
     await fake.slash("invite")
     embed = embed_ok((await fake.next_post(after=n)).body["data"])
     url = (f"https://discord.com/oauth2/authorize?client_id={fake.world.app_id}"
-           "&scope=bot+applications.commands&permissions=277025475584")  # docs/deployment.md
+           "&scope=bot+applications.commands&permissions=277025508352")  # docs/deployment.md
     assert url in embed["description"]
     assert "Embed Links" in str(embed["fields"])
 
@@ -228,3 +236,64 @@ async def test_another_knowledge_base_registers_only_the_commands_it_can_answer(
     await fake.slash("who", {"person": "ivo"}, focused="person")
     post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
     assert "Ivo Hartsen" in [c["name"] for c in post.body["data"]["choices"]]
+
+
+async def test_help_lists_the_admin_and_daily_commands_to_those_who_may_run_them(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!help", user="admin")
+    text = str(embed_ok(sent(await fake.next_post(after=n))))
+    for usage in ("!reload", "!sync", "!daily set", "!daily off", "!daily status", "!daily preview"):
+        assert usage in text, usage
+    assert "`<...>` is required and `[...]` optional" in text
+    n = len(fake.requests)
+    await fake.send_message("!help", user="member")
+    text = str(embed_ok(sent(await fake.next_post(after=n))))
+    assert "!country <country>" in text and "!sync" not in text and "!daily" not in text
+
+
+async def test_help_for_an_admin_command(bot, fake):
+    for arg, expect in (("daily", "!daily set"), ("sync", "Publish the slash commands"),
+                        ("reload", "Re-read the knowledge base"), ("daily set", "time zone")):
+        n = len(fake.requests)
+        await fake.send_message(f"!help {arg}", user="admin")
+        assert expect in str(embed_ok(sent(await fake.next_post(after=n)))), arg
+    n = len(fake.requests)
+    await fake.send_message("!help sync", user="member")
+    assert "only for server managers" in str(embed_ok(sent(await fake.next_post(after=n))))
+
+
+async def test_unknown_command_gets_no_such_command_and_the_closest_ones(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message("!relaod", user="admin")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    assert embed["title"].startswith("No command") and "!reload" in str(embed)
+    n = len(fake.requests)
+    await fake.send_message("!help stat")
+    embed = embed_ok(sent(await fake.next_post(after=n)))
+    assert embed["title"].startswith("No command") and "!stats" in str(embed)
+    n = len(fake.requests)
+    await fake.send_message("!qwzx")
+    assert embed_ok(sent(await fake.next_post(after=n)))["title"].startswith("No command")
+
+
+async def test_stats_attach_a_chart_of_the_figures(bot, fake):
+    from bot.charts import stats_png
+
+    n = len(fake.requests)
+    await fake.send_message("!stats")
+    post = await fake.next_post(after=n)
+    assert [name for name, _ in post.files] == ["stats.png"]
+    assert post.files[0][1] == stats_png(bot.kb)
+    assert embed_ok(sent(post))["image"]["url"] == "attachment://stats.png"
+    n = len(fake.requests)
+    await fake.slash("stats", {"country": "Thailand"})
+    post = await fake.next_post(after=n)
+    assert [name for name, _ in post.files] == ["stats-thailand.png"]
+    assert post.files[0][1] == stats_png(bot.kb, "thailand")
+    n = len(fake.requests)
+    await fake.send_message("how many cases in each country?", channel="ask")
+    post = await fake.next_post(after=n)
+    assert [name for name, _ in post.files] == ["stats.png"]
+    n = len(fake.requests)
+    await fake.send_message("!country Vietnam")
+    assert (await fake.next_post(after=n)).files == []

@@ -155,3 +155,47 @@ async def test_long_question_gets_a_clear_message(start_bot, fake):
     n = len(fake.requests)
     await fake.send_message("x " * 40, channel="dm")
     assert "please keep it under 30" in sent(await fake.next_post(after=n))["content"]
+
+
+async def test_a_mention_is_a_prefix_for_every_command(bot, fake):
+    for content, user, expect in ((f"{mention(fake)} country Vietnam", "member", "Vietnam"),
+                                  (f"{mention(fake)} !country Vietnam", "member", "Vietnam"),
+                                  (f"{mention(fake)} ambassador thailand", "member", "Romane Kanaruk")):
+        n = len(fake.requests)
+        await fake.send_message(content, user=user, mentions=("bot",))
+        assert expect in str(sent(await fake.next_post(after=n))["embeds"][0])
+        assert len([r for r in await fake.quiet(n) if r.method == "POST"]) == 1, content  # answered once
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} !sync", user="admin", mentions=("bot",))
+    assert sent(await fake.next_post(after=n))["content"].startswith("Synced ")
+    assert any(r.method == "PUT" for r in fake.requests[n:])
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} sync", user="member", mentions=("bot",))
+    assert "only for server managers" in sent(await fake.next_post(after=n))["content"]
+
+
+async def test_a_mention_before_a_question_is_answered_once_as_a_question(bot, fake):
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} who hosted the roundtable?", mentions=("bot",))
+    embed = sent(await fake.next_post(after=n))["embeds"][0]
+    assert "The Korea Times" in embed["description"], embed
+    assert len([r for r in await fake.quiet(n) if r.method == "POST"]) == 1
+
+
+async def test_a_mention_works_without_the_message_content_intent(start_bot, fake):
+    await start_bot(message_content=False, ask_channels=[])
+    n = len(fake.requests)
+    await fake.send_message(f"{mention(fake)} stats Laos", mentions=("bot",))
+    assert "Laos" in sent(await fake.next_post(after=n))["embeds"][0]["title"]
+
+
+def test_what_follows_a_mention_is_a_command_or_a_question():
+    from bot.discordbot.addressing import command_after_mention
+
+    names = {"country", "who", "sync", "stats"}.__contains__
+    assert command_after_mention("country Vietnam", "!", names)
+    assert command_after_mention(" !sync", "!", names)
+    assert command_after_mention("!anything at all", "!", names)
+    assert not command_after_mention("who hosted the roundtable", "!", names)
+    assert not command_after_mention("stats for Laos?", "!", names)
+    assert not command_after_mention("how much rice did Korea donate", "!", names)

@@ -1,4 +1,4 @@
-"""Daily spotlight posts (issue 4): the admin commands and the one scheduler task.
+"""Daily spotlight posts: the admin commands and the one scheduler task.
 
 `/daily set`, `/daily off`, `/daily status`, `/daily preview` (and `!daily ...`) need Manage Server
 (or a configured owner). Settings and history live in the bot's `DailyStore` (`bot.store`); without a
@@ -7,7 +7,7 @@ store the commands say so and nothing is scheduled.
 The scheduler is one plain asyncio task (`bot.daily.service.DailyService.run`) started in `cog_load`
 and cancelled in `cog_unload`, sleeping until the next channel is due and woken when settings change.
 It is not `tasks.loop(time=...)`: every guild has its own time and zone, the set of times changes at
-run time, and `tasks.loop(time=)` fired repeatedly for UTC+9 times (discord.py #7659). The
+run time, and `tasks.loop(time=)` fired repeatedly for UTC+9 times. The
 exactly-once protocol is described in `bot.daily.service`.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,53 @@ log = logging.getLogger(__name__)
 
 NO_STORE = "Daily posts are not available: the bot runs without its database (see docs/daily.md)."
 ADMIN = {"admin": True}
+
+
+TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+class SetFlags(commands.FlagConverter, case_insensitive=True):
+    """`!daily set channel:#news time:09:00 timezone:Asia/Seoul`, as the slash command has it; every part is
+    optional. Without any `name:` the words are read in order as before: `!daily set #news 09:00 Asia/Seoul`."""
+
+    channel: discord.TextChannel | None = commands.flag(default=None,
+                                                        description="Where to post (default: this channel)")
+    time: str | None = commands.flag(default=None, description="24-hour HH:MM, e.g. 09:00")
+    timezone: str | None = commands.flag(default=None, description="IANA time zone, e.g. Asia/Seoul")
+
+    @classmethod
+    async def convert(cls, ctx: commands.Context[Any], argument: str) -> SetFlags:
+        """Parse the flags, or the plain `[channel] [HH:MM] [zone]` form when no flag is named."""
+        if argument.strip() and cls.__commands_flag_regex__.search(argument) is None:
+            argument = positional_flags(argument)
+        return await super().convert(ctx, argument)
+
+
+def positional_flags(text: str) -> str:
+    """`#news 09:00 Asia/Seoul` as `channel:#news time:09:00 timezone:Asia/Seoul` (each part optional)."""
+    parts = text.split()
+    out = []
+    if parts and (parts[0].startswith("<#") or parts[0].startswith("#")):
+        out.append(f"channel:{parts.pop(0)}")
+    if parts and TIME.fullmatch(parts[0]):
+        out.append(f"time:{parts.pop(0)}")
+    if parts:
+        out.append(f"timezone:{' '.join(parts)}")
+    return " ".join(out)
+
+
+class OffFlags(commands.FlagConverter, case_insensitive=True):
+    """`!daily off channel:#news`, or `!daily off #news`."""
+
+    channel: discord.TextChannel | None = commands.flag(
+        default=None, positional=True, description="The channel to stop (default: every channel of this server)")
+
+
+class PreviewFlags(commands.FlagConverter, case_insensitive=True):
+    """`!daily preview day:2020-06-22`, or `!daily preview 2020-06-22`."""
+
+    day: str | None = commands.flag(default=None, positional=True,
+                                    description="A date as YYYY-MM-DD, or tomorrow (default: today)")
 
 
 def when(dt: datetime | None) -> str:
@@ -120,10 +168,12 @@ class Daily(commands.Cog):
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _local_today(self, channel_id: int | None) -> date:
+    def _zone(self, channel_id: int | None) -> str:
         sch = self.store.channel(channel_id) if self.store is not None and channel_id else None
-        zone = sch.timezone if sch is not None else self.settings.default_timezone
-        return parse_date(None, zone)
+        return sch.timezone if sch is not None else self.settings.default_timezone
+
+    def _local_today(self, channel_id: int | None) -> date:
+        return parse_date(None, self._zone(channel_id))
 
     def today_answer(self, channel_id: int | None) -> Answer:
         """Today's spotlight in the channel's zone (the default zone when it is not configured)."""
@@ -156,12 +206,10 @@ class Daily(commands.Cog):
         """Daily spotlight posts: set, off, status, preview (server managers only)."""
         await self.daily_status(ctx)
 
-    @daily.command(name="set", extras=ADMIN)
-    @app_commands.describe(channel="Where to post (default: this channel)", time="24-hour HH:MM, e.g. 09:00",
-                           timezone="IANA time zone, e.g. Asia/Seoul")
-    async def daily_set(self, ctx: commands.Context[Any], channel: discord.TextChannel | None = None,
-                        time: str | None = None, timezone: str | None = None) -> None:
+    @daily.command(name="set", extras=ADMIN, usage="!daily set [channel:#channel] [time:HH:MM] [timezone:Area/City]")
+    async def daily_set(self, ctx: commands.Context[Any], *, flags: SetFlags) -> None:
         """Post the daily spotlight in a channel at a time and time zone (also resumes a paused channel)."""
+        channel, time, timezone = flags.channel, flags.time, flags.timezone
         if self.store is None:
             await send_note(ctx, NO_STORE)
             return
@@ -195,10 +243,10 @@ class Daily(commands.Cog):
                                  ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in schedule.timezone_choices(current[:100])]
 
-    @daily.command(name="off", extras=ADMIN)
-    @app_commands.describe(channel="The channel to stop (default: every channel of this server)")
-    async def daily_off(self, ctx: commands.Context[Any], channel: discord.TextChannel | None = None) -> None:
+    @daily.command(name="off", extras=ADMIN, usage="!daily off [channel:#channel]")
+    async def daily_off(self, ctx: commands.Context[Any], *, flags: OffFlags) -> None:
         """Stop daily posts in one channel, or in every channel of this server; settings are kept."""
+        channel = flags.channel
         if self.store is None:
             await send_note(ctx, NO_STORE)
             return
@@ -229,12 +277,12 @@ class Daily(commands.Cog):
         await send_answer(self.bot, ctx, Answer(title="Daily spotlight posts", body=body, fields=fields,  # type: ignore[arg-type]
                                                 kind="help"))
 
-    @daily.command(name="preview", extras=ADMIN)
-    @app_commands.describe(day="A date as YYYY-MM-DD (default: today)")
-    async def daily_preview(self, ctx: commands.Context[Any], day: str | None = None) -> None:
+    @daily.command(name="preview", extras=ADMIN, usage="!daily preview [day:YYYY-MM-DD]")
+    async def daily_preview(self, ctx: commands.Context[Any], *, flags: PreviewFlags) -> None:
         """Show the spotlight a channel gets today (or on a date), without posting it."""
+        day = flags.day
         try:
-            on = parse_date(day, "UTC") if day else self._local_today(ctx.channel.id)
+            on = parse_date(day, self._zone(ctx.channel.id))
         except ValueError as exc:
             await send_note(ctx, str(exc).replace("--date", "day"))
             return

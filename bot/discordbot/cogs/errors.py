@@ -2,7 +2,8 @@
 
 The user gets one short line; unexpected errors go to the log with their traceback. Errors a command
 or cog handles itself (its own error handler) are skipped. An unknown `!command` gets a
-"did you mean" or, when nothing is close, is answered as a question.
+"did you mean" (among the engine's commands and the admin ones the user may run: `bot.discordbot.helptext`)
+or, when nothing is close, is answered as a question; "no such command" when it is no question either.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+from rapidfuzz import fuzz, process
 
+from bot.answer import Answer
+from bot.dialogue import Context
 from bot.discordbot.app import AnyBot
 from bot.discordbot.cogs.lookup import usage
-from bot.discordbot.respond import answer_in_conversation, send_note
+from bot.discordbot.helptext import closest, with_suggestions
+from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
 from bot.discordbot.views import NO_MENTIONS
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,8 @@ def usage_line(ctx: commands.Context[Any]) -> str:
     spec = command.extras.get("spec")
     if spec is not None:
         return usage(spec, prefix)
+    if command.usage:
+        return f"`{prefix}{command.usage.removeprefix('!')}`"
     return f"`{prefix}{command.qualified_name} {command.signature}`".replace(" `", "`")
 
 
@@ -56,7 +63,9 @@ class Errors(commands.Cog):
 
     def message_for(self, ctx: commands.Context[Any], error: BaseException) -> str | None:
         """The line to show the user, or None when the error is unexpected (and must be logged)."""
-        name = f"{ctx.clean_prefix}{ctx.invoked_with or (ctx.command.name if ctx.command else '')}"
+        prefix = "/" if ctx.interaction is not None else ctx.bot.settings.prefix  # not "@Bot " for a mention
+        invoked = [*ctx.invoked_parents, ctx.invoked_with or (ctx.command.name if ctx.command else "")]
+        name = prefix + " ".join(invoked)  # "!daily set", not "!set"
         if isinstance(error, commands.MissingRequiredArgument):
             return f"`{name}` needs {error.param.name}. Usage: {usage_line(ctx)}"
         if isinstance(error, commands.CommandOnCooldown):
@@ -114,9 +123,21 @@ class Errors(commands.Cog):
                                  f"{settings.max_input_length}.")
             return
         arg = line[len(name):].strip()
-        try:  # the engine corrects a close name, suggests commands, or reads the line as a question
-            await answer_in_conversation(self.bot, ctx,
-                                         lambda context: self.bot.answer_command(name.lower(), arg, context))
+        admin = await closest(ctx, name)  # "!relaod": an admin command is closer than any engine command
+        engine_best = process.extractOne(name.lower(), [s.name for s in self.bot.engine.available_specs()],
+                                         scorer=fuzz.ratio)
+        if admin and (engine_best is None or fuzz.ratio(name.lower(), admin[0]) >= engine_best[1]):
+            await send_answer(self.bot, ctx, with_suggestions(self.bot.engine.no_command(name), admin,
+                                                              settings.prefix))
+            return
+
+        async def ask(context: Context) -> Answer:
+            # the engine corrects a close name, suggests commands, or reads the line as a question
+            answer = await self.bot.answer_command(name.lower(), arg, context)
+            return with_suggestions(answer, admin, settings.prefix)
+
+        try:
+            await answer_in_conversation(self.bot, ctx, ask)
         except Exception:
             log.exception("failed to answer unknown command %r", line)
             await send_note(ctx, GENERIC)

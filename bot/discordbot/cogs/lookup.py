@@ -21,8 +21,10 @@ from discord.ext.commands.parameters import Parameter, Signature
 
 from bot.answer import Answer, Field
 from bot.discordbot.app import AnyBot
+from bot.discordbot.helptext import extra_commands, help_answer
 from bot.discordbot.render import shorten
 from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
+from bot.engine.names import rank_names
 from bot.engine.specs import CommandSpec
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ CHOICE_LIMIT = 100  # Discord's limit on a choice's name and value
 # The slash option each argument kind becomes: `/country country:Vietnam`.
 OPTION_NAMES = {"country": "country", "person": "person", "country_or_person": "name", "quote": "about",
                 "text": "text"}
-OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "day"}
+OPTION_OVERRIDES = {"ask": "question", "search": "words", "help": "command", "summary": "day", "spotlight": "date"}
 # Slash-option descriptions; the knowledge base's profile (`option_hints`) gives its own, with examples.
 OPTION_HELP = {
     "country": "A country the article covers",
@@ -43,13 +45,14 @@ OPTION_HELP = {
     "question": "Your question about the article",
     "words": "Words to look for in the article",
     "command": "A command name, e.g. quote",
-    "day": "full, tomorrow or YYYY-MM-DD (default: today's spotlight)",
+    "day": "today, tomorrow or YYYY-MM-DD for that day's spotlight (default: the article in brief)",
+    "date": "tomorrow or YYYY-MM-DD (default: today)",
     "text": "Text",
 }
 COMPLETED_KINDS = {"country", "person", "country_or_person", "quote"}
 # What the invite asks for, and nothing else (docs/deployment.md explains each one).
 INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
-                                         read_message_history=True, use_application_commands=True,
+                                         attach_files=True, read_message_history=True, use_application_commands=True,
                                          send_messages_in_threads=True)
 INVITE_SCOPES = ("bot", "applications.commands")
 
@@ -107,20 +110,23 @@ async def run_command(ctx: commands.Context[AnyBot], name: str, arg: str) -> Non
     if local is not None:
         await send_answer(ctx.bot, ctx, local(ctx.bot))
         return
+    if name == "help":  # the engine's commands and the admin and daily ones this user may run
+        answer = await help_answer(ctx, arg)
+        await answer_in_conversation(ctx.bot, ctx, lambda context: _ready(answer))
+        return
     await answer_in_conversation(ctx.bot, ctx, lambda context: ctx.bot.answer_command(name, arg, context))
 
 
+async def _ready(answer: Answer) -> Answer:
+    return answer
+
+
 def rank(values: list[str], current: str) -> list[str]:
-    """Names starting with what was typed first, then names with a word starting with it, else as given."""
-    typed = current.strip().lower()
-    if not typed:
+    """The values matching what was typed, best first (`bot.engine.names.match_tier`): names starting with it,
+    then names with a word starting with it, then close misspellings; nothing unrelated."""
+    if not current.strip():
         return values
-
-    def key(value: str) -> int:
-        low = value.lower()
-        return 0 if low.startswith(typed) else 1 if any(w.startswith(typed) for w in low.split()) else 2
-
-    return sorted(values, key=key)
+    return rank_names(current, values, len(values))
 
 
 def choices(values: list[str], current: str = "") -> list[app_commands.Choice[str]]:
@@ -144,10 +150,10 @@ def _completer(kind: str) -> Any:
 
 
 async def complete_command_name(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """Command names for `/help`: prefix matches first, then names containing the text."""
-    typed = current.strip().lower()
+    """Command names for `/help` (the admin and daily ones too), ranked like every autocomplete."""
     specs = interaction.client.engine.available_specs()  # type: ignore[attr-defined]
-    return choices([s.name for s in specs if typed in s.name], typed)
+    extra = [c.qualified_name for c in extra_commands(interaction.client)]  # type: ignore[arg-type]
+    return choices([s.name for s in specs] + extra, current)
 
 
 def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> commands.HybridCommand[Any, ..., None]:

@@ -8,6 +8,7 @@ import re
 import discord
 from discord.ext import commands
 
+from bot.discordbot.addressing import is_command
 from bot.discordbot.app import AnyBot
 from bot.discordbot.respond import answer_in_conversation, send_note
 
@@ -43,9 +44,9 @@ class Questions(commands.Cog):
         if message.author.bot or message.webhook_id is not None:
             return False
         settings = self.bot.settings
-        if message.content.startswith(settings.prefix):
-            # A command: the commands extension answers it, even when the bot is mentioned too (a reply to
-            # the bot mentions it without the mention in the text). `@Bot !country` starts with the mention.
+        if is_command(self.bot, message, settings.prefix):
+            # A command (`!country`, `@Bot country`, `@Bot !sync`): the commands extension answers it, even when
+            # the bot is mentioned too (a reply to the bot mentions it without the mention in the text).
             return False
         addressed = self._addressed(message)
         if message.guild is None:
