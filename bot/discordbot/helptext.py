@@ -27,7 +27,8 @@ def extra_commands(bot: commands.Bot) -> list[commands.Command[Any, ..., Any]]:
 async def may_run(ctx: commands.Context[Any], command: commands.Command[Any, ..., Any]) -> bool:
     """Whether the caller passes the command's checks (and its parents'), without running it."""
     try:
-        if command.parent is not None and not await command.parent.can_run(ctx):
+        parent = command.parent
+        if isinstance(parent, commands.Command) and not await parent.can_run(ctx):
             return False
         return await command.can_run(ctx)
     except commands.CommandError:
