@@ -8,6 +8,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Field
+from bot.dialogue import Context
 from bot.engine.format import (
     bullets,
     capital,
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 PLACE_KINDS = {"country", "partner", "place"}
+
+
+def about(*ids: str | None) -> Context:
+    """The context an answer about these entities leaves (the conversation goes on about them)."""
+    return Context(entities=tuple(i for i in ids if i))
 
 
 def _members_hint(eng: Engine) -> str:
@@ -99,7 +105,8 @@ def country(eng: Engine, arg: str) -> Answer:
     if c.stats:
         refs.append(c.stats.source)
     title = c.name if c.official_name == c.name else f"{c.name} ({c.official_name})"
-    return Answer(title=title, body=body, fields=tuple(fields), sources=sources(eng.kb, refs))
+    return Answer(title=title, body=body, fields=tuple(fields), sources=sources(eng.kb, refs),
+                  context=about(c.id, c.envoy))
 
 
 def envoy_answer(eng: Engine, c: Country) -> Answer:
@@ -110,7 +117,8 @@ def envoy_answer(eng: Engine, c: Country) -> Answer:
     body = (f"**{p.name}**, {p.title} of {c.in_sentence}, represented {c.in_sentence} at "
             f"{eng.kb.profile.event_when}.")
     fields = (Field("What the article says", p.description),) if p.description else ()
-    return Answer(title=f"Envoy of {c.in_sentence}", body=body, fields=fields, sources=sources(eng.kb, [p.source]))
+    return Answer(title=f"Envoy of {c.in_sentence}", body=body, fields=fields, sources=sources(eng.kb, [p.source]),
+                  context=about(c.id, p.id))
 
 
 def ambassador(eng: Engine, arg: str) -> Answer:
@@ -127,6 +135,7 @@ def ambassador(eng: Engine, arg: str) -> Answer:
             return who(eng, p.name)
         body = f"**{p.name}** represented **{c.in_sentence}** at {eng.kb.profile.event}, as {p.title}."
         return Answer(title=f"{p.name}: {c.name}", body=body, fields=(Field("What the article says", p.description),),
+                      context=about(p.id, c.id),
                       sources=sources(eng.kb, [p.source]))
     if ent.kind != "country":
         return outside(eng, ent, "envoy")
@@ -142,6 +151,7 @@ def stats(eng: Engine, arg: str) -> Answer:
         s = c.stats
         fields = tuple(Field(f.label, num(v), True) for f in eng.kb.figures if (v := s.value(f.id)) is not None)
         return Answer(title=f"{c.name}: {eng.kb.profile.figures_name} as of {s.as_of}", fields=fields,
+                      context=about(c.id),
                       sources=sources(eng.kb, [s.source]), chart=f"stats:{c.id}")
     return stats_table(eng)
 
@@ -185,7 +195,7 @@ def organization(eng: Engine, org: Organization) -> Answer:
     """What an organisation, programme or meeting is, and what the article says of it."""
     facts = [f for f in eng.facts_about(org.id) if f.text not in org.description][:3]
     fields = (Field("In the article", clip(bullets(f.text for f in facts), 1024)),) if facts else ()
-    return Answer(title=org.name, body=org.description, fields=fields,
+    return Answer(title=org.name, body=org.description, fields=fields, context=about(org.id),
                   sources=sources(eng.kb, [org.source, *(f.source for f in facts)]))
 
 
@@ -200,6 +210,7 @@ def person_card(eng: Engine, p: Person) -> Answer:
         fields.append(Field("In the article", clip(bullets(f.text for f in facts), 1024)))
     refs = [p.source, *(q.source for q in quotes), *(f.source for f in facts)]
     return Answer(title=p.name, body=f"{person_line(eng.kb, p)}.\n{p.description}", fields=tuple(fields),
+                  context=about(p.id, p.country if eng.kb.country_of_envoy(p.id) else None),
                   sources=sources(eng.kb, refs))
 
 

@@ -79,15 +79,13 @@ def _talk_concept(eng: Engine, q: Question) -> SmallTalk | None:
 
 
 def remember_command(eng: Engine, name: str, arg: str, answer: Answer) -> Answer:
-    """A command's answer with the context it leaves ("!ambassador Thailand", then "what did he say?")."""
+    """A command's answer with the context it leaves ("!ambassador Thailand", then "what did he say?"): the
+    entities its handler named, and what the command asks of them."""
     if not arg or answer.kind == "error":
         return answer
-    q = read_sentence(eng, arg)
-    attribute = {"ambassador": "envoy", "stats": "figure:confirmed,active,deaths", "quote": "quote"}.get(name)
-    if attribute == "envoy":
-        q = with_concepts(q, ["envoy"])
-    answer = followup.remember(eng, q, answer, FRESH)
-    return replace(answer, context=replace(answer.context, attribute=attribute)) if attribute else answer
+    attribute = {"ambassador": "envoy", "stats": "figure:" + ",".join(f.id for f in eng.kb.figures),
+                 "quote": "quote"}.get(name, answer.context.attribute)
+    return replace(answer, context=replace(answer.context, attribute=attribute, turn=answer.context.turn + 1))
 
 
 def _parts(eng: Engine, q: Question) -> list[Question]:
