@@ -108,8 +108,9 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
         meta |= words_of.get("span", frozenset())  # "when did it start and end", "before and after"
     if q.carried or q.has("refer"):
         meta |= {"country", "countries", "nation", "government"}  # "his country": the country filtered on
-    kept = [t for i, t in enumerate(q.tokens) if i not in drop and i not in q.translated and t not in fillers
-            and t not in meta]
+    asking = {i for c in ASKING for a, b in q.concepts.get(c, ()) for i in range(a, b)}  # "kapan", "siapa", "ai"
+    kept = [t for i, t in enumerate(q.tokens) if i not in drop and i not in q.translated and i not in asking
+            and t not in fillers and t not in meta]
     kept += [t for t in q.english if t not in meta]  # "vaksin" is searched as "vaccine"
     if kept or drop:
         return " ".join(kept)  # nothing but a name: a bare name, answered with what the article says of it
@@ -121,7 +122,8 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     """Answer from the best-matching facts, then paragraphs, preferring a passage holding an answer of the
     asked type; say so when nothing fits."""
     orgs = [m.entity.id for m in q.mentions if m.entity.kind == "organization" and m.entity.id not in eng.everywhere]
-    partners = [e.id for e in outsiders if e.kind == "partner"]
+    region = {m.end for m in q.mentions if m.entity.id in eng.everywhere}  # "ASEAN-Korea": the pair, not Korea
+    partners = [m.entity.id for m in q.mentions if m.entity.kind == "partner" and m.start not in region]
     carried_orgs = [o for o in orgs if o in q.carried]  # "how much did korea put into it": into the fund
     focus = member.id if member else (people[0].id if people else (
         carried_orgs[0] if carried_orgs else (partners[0] if partners else None)))
@@ -221,6 +223,7 @@ def _things_in(eng: Engine, doc: Doc) -> list[str]:
     return [e for e in about if (e in eng.kb.organizations and e not in eng.everywhere) or e in eng.kb.people]
 
 
+ASKING = ("who", "what", "where", "when", "how_many", "which", "why", "refer", "follow_on")  # question words
 SHOWN = 60  # the opening characters of a passage that identify it in `Context.shown`
 
 
