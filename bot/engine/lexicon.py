@@ -4,6 +4,7 @@ without spaces (Thai, Lao, Khmer, Burmese, Chinese) or with attached particles (
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.engine.text import normalize, words
@@ -69,7 +70,13 @@ class Lexicon:
             glossed.sort(key=lambda e: -len(e[0]))
         self._glossary_unspaced.sort(key=lambda e: -len(e[0]))
         self.fillers = _phrases(vocab.fillers)
-        self.joiners = _phrases(vocab.joiners)
+        asking = [w for c in ("who", "what", "where", "when", "how_many", "which", "why", "auxiliary")
+                  for w in vocab.concepts.get(c, ()) if is_spaced(w)]
+        joiners = [re.escape(j) for j in vocab.joiners if is_spaced(j)]
+        # "who hosted it and who sponsored it", "X + how many Y": a joiner before a question word starts a part
+        self._parts = re.compile(r"\s*(?:,\s*)?(?:\b(?:" + "|".join(joiners or ["and"]) + r")\b|[+&])\s*(?=(?:"
+                                 + "|".join(sorted(map(re.escape, asking), key=len, reverse=True) or ["who"])
+                                 + r")\b)", re.IGNORECASE)
         self.gaps = tuple(Gap(g.what, _phrases(g.words), g.now) for g in vocab.not_covered)
         self._gap_starts: dict[str, list[tuple[Phrase, Gap]]] = {}
         for g in self.gaps:
@@ -146,6 +153,10 @@ class Lexicon:
             if i is not None and len(tokens) > n:
                 tokens = tokens[:i] + tokens[i + n :]
         return self._talk(tokens)
+
+    def split_parts(self, text: str) -> list[str]:
+        """The parts of a double question, split before a joiner that a question word follows."""
+        return self._parts.split(text)
 
     def opening_talk(self, tokens: list[str]) -> SmallTalk | None:
         """A small-talk entry that may open a longer line ("tell me a joke about ..."), when the line starts so."""

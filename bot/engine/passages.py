@@ -251,7 +251,7 @@ def _typed(hits: list[Hit], holds: Callable[[Hit], bool]) -> list[Hit]:
     return []
 
 
-QUESTION_LABELS = {"date": "date", "place": "place"}
+LABELLED_TYPES = {"date", "place"}  # answer types an event item can be asked for by its own word
 
 
 def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: bool) -> list[Hit]:
@@ -273,7 +273,7 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     if not ranked:
         return hits
     ranked.sort(key=lambda r: (r[1], r[0]))  # the item most of the question's words ask for, then the first
-    wanted = {t for t in q.asks if t in QUESTION_LABELS}
+    wanted = {t for t in q.asks if t in LABELLED_TYPES}
     chosen = [d for _, _, d in ranked[: max(1, len(wanted))]]
     score = hits[0].score if hits else 1.0
     return [*(Hit(d, score, 1.0) for d in chosen), *(h for h in hits if h.doc not in chosen)]

@@ -35,9 +35,6 @@ _OTHER_TIME = re.compile(r"\b(?:start|beginning|end|middle) of\b|\b(?:last|next|
 _RELATIVE = re.compile(r"start|beginning|end|middle|last|next|yesterday|tomorrow|before|after|since|early|late|mid",
                        re.IGNORECASE)
 GAP_ANSWERED = 0.6  # a passage covering this much of a question answers it, though it uses a "not covered" word
-_SPLIT = re.compile(r"\s*(?:,\s*)?(?:\b(?:and|also|plus|then|as well as)\b|[+&])\s*(?=(?:who|whose|what|whats|what's|"
-                    r"where|when|how|which|did|does|do|is|are|was)\b)", re.IGNORECASE)
-
 
 def answer_question(eng: Engine, text: str, context: Context = FRESH) -> Answer:
     """Answer a question in plain words, read against the conversation so far."""
@@ -91,7 +88,7 @@ def remember_command(eng: Engine, name: str, arg: str, answer: Answer) -> Answer
 def _parts(eng: Engine, q: Question) -> list[Question]:
     """A double question ("who is the thai ambassador and who is the lao one") as its parts; a part without
     a subject of its own keeps the one before it ("... and how much did it give the philippines")."""
-    pieces = [p for p in _SPLIT.split(q.text) if p.strip()]
+    pieces = [p for p in eng.lexicon.split_parts(q.text) if p.strip()]
     if len(pieces) < 2 or any(len(words(p)) < 2 for p in pieces):
         return [q]  # "when and where was it" is one question with two answer types
     parts = [read_sentence(eng, p) for p in pieces]
