@@ -94,6 +94,11 @@ class RoundtableBotMixin:
         self.cooldowns = commands.CooldownMapping.from_cooldown(
             settings.cooldown.rate, settings.cooldown.per, commands.BucketType.user
         )
+        # One note of a kind ("slow down", a refused command) per user per cooldown window: under Discord's
+        # per-channel send limit, a note for every message of a flood would hold the channel's queue for everyone.
+        self.note_cooldowns: commands.CooldownMapping[tuple[int, str]] = commands.CooldownMapping(
+            commands.Cooldown(1, settings.cooldown.per), lambda key: key
+        )
         self.conversations: ConversationStore[ConversationKey] = ConversationStore(
             settings.conversations.idle_seconds, settings.conversations.max_conversations
         )
@@ -188,8 +193,15 @@ class RoundtableBotMixin:
         bucket = self.cooldowns.get_bucket(message)
         return bucket.update_rate_limit() if bucket is not None else None
 
+    def may_note(self, message: discord.Message, kind: str = "slow down") -> bool:
+        """True for the first note of this kind (a command's name for its refusals) to the message's author in a
+        cooldown window; the bot stays silent to the later ones."""
+        bucket = self.note_cooldowns.get_bucket((message.author.id, kind))
+        return bucket is None or not bucket.update_rate_limit()
+
     async def rate_limit_check(self, ctx: commands.Context[Any]) -> bool:
-        """Global check: the per-user cooldown over every command except admin ones."""
+        """Global check: the per-user cooldown over every command except admin ones (their refusals count: the
+        errors cog)."""
         if ctx.command is not None and ctx.command.extras.get("admin"):
             return True
         bucket = self.cooldowns.get_bucket(ctx.message)
