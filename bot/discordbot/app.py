@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.conversations import ConversationStore
 from bot.dialogue import FRESH, Context
 from bot.discordbot.addressing import prefixes_for
+from bot.discordbot.views import SourceButton
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
@@ -94,6 +95,11 @@ class RoundtableBotMixin:
         self.cooldowns = commands.CooldownMapping.from_cooldown(
             settings.cooldown.rate, settings.cooldown.per, commands.BucketType.user
         )
+        # One note of a kind ("slow down", a refused command) per user per cooldown window: under Discord's
+        # per-channel send limit, a note for every message of a flood would hold the channel's queue for everyone.
+        self.note_cooldowns: commands.CooldownMapping[tuple[int, str]] = commands.CooldownMapping(
+            commands.Cooldown(1, settings.cooldown.per), lambda key: key
+        )
         self.conversations: ConversationStore[ConversationKey] = ConversationStore(
             settings.conversations.idle_seconds, settings.conversations.max_conversations
         )
@@ -124,6 +130,7 @@ class RoundtableBotMixin:
             self.store = self.open_store()
         if beat := os.environ.get("BOT_HEARTBEAT_FILE"):
             self._heartbeat_task = asyncio.create_task(self._heartbeat(Path(beat)), name="heartbeat")
+        self.add_dynamic_items(SourceButton)  # type: ignore[attr-defined]  # Source buttons of any answer, any run
         for name in self.extensions_to_load:
             await self.load_extension(name)  # type: ignore[attr-defined]
             log.debug("loaded extension %s", name)
@@ -188,8 +195,15 @@ class RoundtableBotMixin:
         bucket = self.cooldowns.get_bucket(message)
         return bucket.update_rate_limit() if bucket is not None else None
 
+    def may_note(self, message: discord.Message, kind: str = "slow down") -> bool:
+        """True for the first note of this kind (a command's name for its refusals) to the message's author in a
+        cooldown window; the bot stays silent to the later ones."""
+        bucket = self.note_cooldowns.get_bucket((message.author.id, kind))
+        return bucket is None or not bucket.update_rate_limit()
+
     async def rate_limit_check(self, ctx: commands.Context[Any]) -> bool:
-        """Global check: the per-user cooldown over every command except admin ones."""
+        """Global check: the per-user cooldown over every command except admin ones (their refusals count: the
+        errors cog)."""
         if ctx.command is not None and ctx.command.extras.get("admin"):
             return True
         bucket = self.cooldowns.get_bucket(ctx.message)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import discord
 
@@ -15,6 +17,70 @@ log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 VIEW_TIMEOUT = 15 * 60.0
+CUSTOM_ID_LIMIT = 100
+
+
+def encode_sources(sources: Sequence[SourceRef]) -> str:
+    """`lead.1.3;vietnam.2`: the section ids and paragraph numbers a Source button needs (no headings)."""
+    return ";".join(".".join([ref.section, *map(str, ref.paragraphs)]) for ref in sources)
+
+
+def decode_sources(text: str) -> tuple[SourceRef, ...]:
+    """The citations `encode_sources` wrote (headings come from the article on press)."""
+    refs = []
+    for part in filter(None, text.split(";")):
+        section, *numbers = part.split(".")
+        refs.append(SourceRef(section, "", tuple(int(n) for n in numbers if n.isdigit())))
+    return tuple(refs)
+
+
+async def show_sources(interaction: discord.Interaction, article: Article, sources: Sequence[SourceRef]) -> None:
+    """The cited paragraphs of the article, only to whoever pressed the button."""
+    messages = render_sources(article, sources)
+    if not messages:
+        await interaction.response.send_message(
+            "The cited passage is no longer in the knowledge base.", ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        return
+    await interaction.response.send_message(embeds=messages[0], ephemeral=True, allowed_mentions=NO_MENTIONS)
+    for embeds in messages[1:]:
+        await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+class SourceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rt:src:(?P<refs>[\w.;-]+)"):
+    """The Source button with its citations in the custom id: no memory per answer, and it works after a restart.
+
+    Register it with `bot.add_dynamic_items(SourceButton)`. Citations too long for a custom id
+    (`CUSTOM_ID_LIMIT`, see `fits`) keep the in-memory Source button of `AnswerView` instead, which stops
+    working after `VIEW_TIMEOUT` or a restart.
+    """
+
+    def __init__(self, sources: Sequence[SourceRef]) -> None:
+        self.sources = tuple(sources)
+        super().__init__(discord.ui.Button(label="Source", emoji="\U0001f4f0", style=discord.ButtonStyle.primary,
+                                           custom_id=self.custom_id_for(self.sources)))
+
+    @staticmethod
+    def custom_id_for(sources: Sequence[SourceRef]) -> str:
+        """The button's custom id for these citations."""
+        return f"rt:src:{encode_sources(sources)}"
+
+    @classmethod
+    def fits(cls, sources: Sequence[SourceRef]) -> bool:
+        """True when the citations fit in a custom id (and its template)."""
+        custom_id = cls.custom_id_for(sources)
+        return bool(sources) and len(custom_id) <= CUSTOM_ID_LIMIT and cls.__discord_ui_compiled_template__.fullmatch(
+            custom_id) is not None
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> SourceButton:
+        """Rebuild the button from a press."""
+        return cls(decode_sources(match["refs"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Show the cited paragraphs, from the knowledge base in service now."""
+        await show_sources(interaction, interaction.client.engine.kb.article, self.sources)  # type: ignore[attr-defined]
 
 
 class AnswerView(discord.ui.View):
@@ -39,8 +105,14 @@ class AnswerView(discord.ui.View):
         if len(self.pages) < 2:
             self.remove_item(self.previous_page)
             self.remove_item(self.next_page)
-        if not self.sources:
+            self.pages = []  # no pager: nothing to keep
+        if not self.sources or SourceButton.fits(self.sources):
             self.remove_item(self.source)
+        if SourceButton.fits(self.sources):
+            self.add_item(SourceButton(self.sources))
+        if all(isinstance(item, SourceButton) for item in self.children):
+            # only stateless buttons: discord.py keeps no view and no timer for the message
+            self.timeout = None
         self._update_buttons()
 
     @property
@@ -80,15 +152,7 @@ class AnswerView(discord.ui.View):
     @discord.ui.button(label="Source", emoji="\U0001f4f0", style=discord.ButtonStyle.primary)
     async def source(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         """Show the cited paragraphs of the article to whoever pressed the button."""
-        messages = render_sources(self.article(), self.sources)
-        if not messages:
-            await interaction.response.send_message(
-                "The cited passage is no longer in the knowledge base.", ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-            return
-        await interaction.response.send_message(embeds=messages[0], ephemeral=True, allowed_mentions=NO_MENTIONS)
-        for embeds in messages[1:]:
-            await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await show_sources(interaction, self.article(), self.sources)
 
     async def on_timeout(self) -> None:
         """Take the buttons away once they stop working."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.answer import Field, SourceRef
@@ -82,9 +83,22 @@ def bullets(lines: Iterable[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
+# Bidirectional overrides and isolates, marks and zero-width characters: echoed, they reorder or hide text.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(//)")
+
+
+def inert(text: str) -> str:
+    """Text that cannot become a link or reorder what follows: no bidi or zero-width controls, a zero-width space
+    after each "://" (so no URL is detected), look-alike brackets (so no `[text](url)` masked link)."""
+    text = INVISIBLE.sub("", text)
+    text = SCHEME.sub(lambda m: f"{m.group(1)}:{m.group(2)}\u200b", text)
+    return text.replace("[", "\uff3b").replace("]", "\uff3d")
+
+
 def sanitize(user_text: str, limit: int = 80) -> str:
-    """User text safe to echo: no mentions, no markdown, one line, clipped."""
-    text = " ".join(user_text.split())
+    """User text safe to echo: no mentions, no markdown, no links, no bidi controls, one line, clipped."""
+    text = " ".join(inert(user_text).split())
     text = text.replace("@", "@\u200b").replace("<", "‹").replace(">", "›")
     for ch in "*_`~|\\":
         text = text.replace(ch, "")

@@ -73,3 +73,16 @@ async def test_slash_answer_has_working_buttons(bot, fake):
     post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
     assert post.body["data"]["flags"] & 64 and post.body["data"]["embeds"]
     assert sent(post)["embeds"][0]["description"].startswith("**¶")
+
+
+async def test_source_button_works_after_a_restart_and_keeps_no_view(start_bot, fake):
+    first = await start_bot()
+    msg = await answer_message(fake, "!country Vietnam")
+    assert not first._connection._view_store._synced_message_views  # nothing kept per answer
+    await first.close()
+    await start_bot()  # a new bot instance: the button still works
+    n = len(fake.requests)
+    await fake.click(msg, "Source", user="admin")
+    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert post.body["data"]["flags"] & 64
+    assert sent(post)["embeds"][0]["description"].startswith("**¶")

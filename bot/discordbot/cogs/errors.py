@@ -93,6 +93,10 @@ class Errors(commands.Cog):
         if isinstance(original, commands.CommandNotFound):
             await self.unknown_command(ctx)
             return
+        refusal = isinstance(original, (commands.CommandOnCooldown, commands.CheckFailure))
+        if refusal and not self.may_refuse(ctx, original):
+            log.debug("command %r refused silently: %s", ctx.invoked_with, original)
+            return
         text = self.message_for(ctx, original)
         if text is None:
             log.error("command %r failed (input %r)", ctx.command and ctx.command.qualified_name,
@@ -105,6 +109,19 @@ class Errors(commands.Cog):
         except discord.HTTPException:
             log.warning("could not tell the user about an error in %r", ctx.invoked_with, exc_info=True)
 
+    def may_refuse(self, ctx: commands.Context[Any], error: BaseException) -> bool:
+        """Whether to tell the user why a command was refused (`error`). A refused admin command counts as a use
+        against the cooldown; a channel gets one such note per user, kind and cooldown window (a slash command
+        always gets its ephemeral reply, which Discord does not count against the channel)."""
+        command = ctx.command
+        if command is not None and command.extras.get("admin"):  # the global cooldown check skipped it
+            self.bot.retry_after(ctx.message)
+        if ctx.interaction is not None:
+            return True
+        if isinstance(error, commands.CommandOnCooldown) or command is None:
+            return self.bot.may_note(ctx.message)
+        return self.bot.may_note(ctx.message, command.qualified_name)
+
     async def unknown_command(self, ctx: commands.Context[Any]) -> None:
         """`!contry Vietnam`: the engine corrects or suggests the command, or answers the line as a question."""
         settings = self.bot.settings
@@ -115,7 +132,8 @@ class Errors(commands.Cog):
             return
         retry = self.bot.retry_after(ctx.message)
         if retry:
-            await send_note(ctx, f"Slow down a little: you can ask again in {retry:.0f} s.")
+            if self.bot.may_note(ctx.message):
+                await send_note(ctx, f"Slow down a little: you can ask again in {retry:.0f} s.")
             return
         line = ctx.message.content[len(ctx.prefix or ""):].strip()
         if len(line) > settings.max_input_length:

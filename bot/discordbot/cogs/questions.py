@@ -69,7 +69,8 @@ class Questions(commands.Cog):
             return
         retry = self.bot.retry_after(message)
         if retry:
-            await send_note(message, f"Slow down a little: you can ask again in {retry:.0f} s.")
+            if self.bot.may_note(message):
+                await send_note(message, f"Slow down a little: you can ask again in {retry:.0f} s.")
             return
         if len(text) > settings.max_input_length:
             await send_note(message, f"That question is {len(text)} characters long; "
