@@ -55,6 +55,18 @@ def usage_line(ctx: commands.Context[Any]) -> str:
     return f"`{prefix}{command.qualified_name} {command.signature}`".replace(" `", "`")
 
 
+def command_name(ctx: commands.Context[Any]) -> str:
+    """The whole command as the user called it: "!daily set" (not "!set"), "/daily off"; the prefix is the
+    configured one, not "@Bot " for a mention."""
+    if ctx.interaction is not None:  # a slash command has no aliases; discord.py records no parents for it
+        return "/" + (ctx.command.qualified_name if ctx.command else ctx.interaction.command.name
+                      if ctx.interaction.command else "")
+    # the groups as typed, down to the command's parent (for `!daily` alone discord.py lists `daily` among them)
+    parents = ctx.invoked_parents[:len(ctx.command.parents)] if ctx.command else ctx.invoked_parents
+    invoked = [*parents, ctx.invoked_with or (ctx.command.name if ctx.command else "")]
+    return ctx.bot.settings.prefix + " ".join(invoked)
+
+
 class Errors(commands.Cog):
     """Handles `on_command_error` and `on_app_command_error` (dispatched by the tree's `on_error`)."""
 
@@ -63,9 +75,7 @@ class Errors(commands.Cog):
 
     def message_for(self, ctx: commands.Context[Any], error: BaseException) -> str | None:
         """The line to show the user, or None when the error is unexpected (and must be logged)."""
-        prefix = "/" if ctx.interaction is not None else ctx.bot.settings.prefix  # not "@Bot " for a mention
-        invoked = [*ctx.invoked_parents, ctx.invoked_with or (ctx.command.name if ctx.command else "")]
-        name = prefix + " ".join(invoked)  # "!daily set", not "!set"
+        name = command_name(ctx)
         if isinstance(error, commands.MissingRequiredArgument):
             return f"`{name}` needs {error.param.name}. Usage: {usage_line(ctx)}"
         if isinstance(error, commands.CommandOnCooldown):
