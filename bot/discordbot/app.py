@@ -10,7 +10,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,8 @@ class RoundtableBotMixin:
         open_store: Callable[[], Any] | None = None,
         engine_factory: Callable[[KnowledgeBase], Engine] = Engine,
         extensions: tuple[str, ...] | None = None,
+        heartbeat_seconds: float | None = None,
+        heartbeat_sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         **options: Any,
     ) -> None:
         options.setdefault("intents", intents_for(settings))
@@ -106,6 +108,9 @@ class RoundtableBotMixin:
         self._reload_lock = asyncio.Lock()
         self._engine_turn = asyncio.Lock()  # one engine call per turn of the event loop (see `answer_line`)
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self.heartbeat_seconds = HEARTBEAT_SECONDS if heartbeat_seconds is None else heartbeat_seconds
+        self._heartbeat_sleep = heartbeat_sleep  # tests pass one that waits for their signal
+        self._shards_down: set[int] = set()  # gateway connections lost and not yet resumed or identified again
         self.charts = ChartCache()
         self._chart_pool: ProcessPoolExecutor | None = None  # started on the first chart
         self._drawing: dict[tuple[int, str], asyncio.Future[bytes]] = {}  # charts being drawn
@@ -138,15 +143,59 @@ class RoundtableBotMixin:
             guild = discord.Object(self.settings.sync_guild) if self.settings.sync_guild else None
             await self.sync_commands(guild)
 
+    @property
+    def gateway_live(self) -> bool:
+        """True while every gateway connection is up: ready, not closed, none lost and waiting to reconnect.
+        (discord.py stays "ready" while it reconnects, so `is_ready()` alone is not enough.)"""
+        return (self.is_ready() and not self.is_closed()  # type: ignore[attr-defined]
+                and not self._shards_down)
+
+    def _gateway_down(self, shard_id: int) -> None:
+        if shard_id not in self._shards_down:
+            log.info("gateway connection lost (shard %d); the heartbeat pauses until it is back", shard_id)
+        self._shards_down.add(shard_id)
+
+    def _gateway_up(self, shard_id: int) -> None:
+        if shard_id in self._shards_down:
+            log.info("gateway connection back (shard %d)", shard_id)
+        self._shards_down.discard(shard_id)
+
+    @property
+    def _sharded(self) -> bool:
+        return isinstance(self, commands.AutoShardedBot)
+
+    async def on_disconnect(self) -> None:
+        """The (unsharded) gateway connection dropped; discord.py reconnects by itself."""
+        if not self._sharded:
+            self._gateway_down(0)
+
+    async def on_resumed(self) -> None:
+        """The (unsharded) session resumed after a reconnection."""
+        if not self._sharded:
+            self._gateway_up(0)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        """One shard's gateway connection dropped."""
+        self._gateway_down(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        """One shard resumed its session."""
+        self._gateway_up(shard_id)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """One shard identified (again) and received its guilds."""
+        self._gateway_up(shard_id)
+
     async def _heartbeat(self, path: Path) -> None:
-        """Touch `path` every HEARTBEAT_SECONDS while connected (the container HEALTHCHECK reads it)."""
+        """Touch `path` every `heartbeat_seconds` while the gateway is live (the container HEALTHCHECK reads it):
+        a bot that lost its connection goes stale even though discord.py still calls it ready."""
         while True:
-            if self.is_ready() and not self.is_closed():  # type: ignore[attr-defined]
+            if self.gateway_live:
                 try:
                     path.touch()
                 except OSError as exc:
                     log.warning("cannot write heartbeat %s: %s", path, exc)
-            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await self._heartbeat_sleep(self.heartbeat_seconds)
 
     async def close(self) -> None:
         """Stop the heartbeat and the chart process, then close the connection."""
@@ -252,7 +301,9 @@ class RoundtableBotMixin:
             return kb
 
     async def on_ready(self) -> None:
-        """Log who we are once connected."""
+        """Log who we are once connected (also after a new session replaced a lost one)."""
+        if not self._sharded:
+            self._gateway_up(0)
         user = self.user  # type: ignore[attr-defined]
         log.info("connected as %s (id %s) to %d guild(s)", user, getattr(user, "id", "?"),
                  len(self.guilds))  # type: ignore[attr-defined]

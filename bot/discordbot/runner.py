@@ -1,7 +1,8 @@
 """`python -m bot run`: read config and token, configure logging once, run the bot until a signal.
 
 Problems an operator can fix (no token, bad config, broken knowledge base, rejected token, the
-Message Content intent not enabled) print one line to stderr and exit with status 2; Discord out of reach at
+Message Content intent not enabled, a gateway close Discord does not let a client resume from: `FATAL_CLOSES`)
+print one line to stderr and exit with status 2, at start-up or mid-session; Discord out of reach at
 start-up (DNS failure, connection refused) prints one line and exits with status 3. The SQLite database is
 opened only once Discord has accepted the token. Once connected, discord.py reconnects by itself.
 
@@ -40,6 +41,18 @@ INTENT_HELP = (
     "(Applications > your bot > Bot > Privileged Gateway Intents > Message Content Intent), "
     "or set `message_content: false` in the config to run with slash commands, mentions and DMs only."
 )
+
+TOKEN_REJECTED = "Discord rejected the token ({how}): check DISCORD_TOKEN or token_file"
+# Gateway close codes discord.py does not reconnect after, and what the operator can do (4014, disallowed
+# intents, is `discord.PrivilegedIntentsRequired`: INTENT_HELP).
+FATAL_CLOSES = {
+    4004: TOKEN_REJECTED.format(how="gateway close 4004, the token was reset or revoked"),
+    4010: "Discord refused the shard (gateway close 4010, invalid shard): check shard_count and shard_ids "
+          "in the config",
+    4011: "Discord requires sharding for this bot (gateway close 4011): set `shard_count: auto` in the config",
+    4012: "Discord refused the gateway API version (gateway close 4012): upgrade discord.py",
+    4013: "Discord refused the gateway intents (gateway close 4013, invalid intents): upgrade discord.py",
+}
 
 
 class TokenError(Exception):
@@ -158,7 +171,12 @@ def run_main(args: argparse.Namespace) -> int:
         print(f"error: {INTENT_HELP}", file=sys.stderr)
         return EXIT_USAGE
     except discord.LoginFailure:
-        print("error: Discord rejected the token (401): check DISCORD_TOKEN or token_file", file=sys.stderr)
+        print(f"error: {TOKEN_REJECTED.format(how='401')}", file=sys.stderr)
+        return EXIT_USAGE
+    except discord.ConnectionClosed as exc:
+        if exc.code not in FATAL_CLOSES:
+            raise
+        print(f"error: {FATAL_CLOSES[exc.code]}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         pass

@@ -289,3 +289,34 @@ async def test_a_locked_database_never_delays_answers_and_admins_hear_why(start_
         assert store.channel(news) is None  # nothing was half-saved
     finally:
         store.close()
+
+
+def daily_slash(fake, sub: str, user: str = "admin") -> dict[str, Any]:
+    """`/daily <sub>` as Discord sends it: the subcommand as the one option."""
+    data = fake.world.interaction("daily", {}, user=user, channel="general")
+    data["data"]["options"] = [{"name": sub, "type": 1, "options": []}]
+    return data
+
+
+async def test_slash_daily_status_is_private(start_bot, fake):
+    await start_bot()
+    n = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", daily_slash(fake, "status"))
+    first = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert first.body["data"]["flags"] & 64, "the status went to the whole channel"
+    reply = await fake.wait_for(lambda r: r.path.startswith("/webhooks/"), after=n)  # the deferred reply
+    assert "Daily spotlight posts" in str(reply.body["embeds"])
+
+
+async def test_refusals_name_the_whole_daily_command(start_bot, fake):
+    await start_bot()
+    for content in ("!daily set 09:00", "!daily status", "!daily"):
+        n = len(fake.requests)
+        await fake.send_message(content, user="member")
+        name = " ".join(content.split()[:2]) if content != "!daily" else "!daily"
+        assert f"Sorry, `{name}` is only for server managers" in sent(await fake.next_post(after=n))["content"]
+    for sub in ("off", "status", "preview"):
+        n = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", daily_slash(fake, sub, user="member"))
+        reply = sent(await fake.next_post(after=n))
+        assert f"Sorry, `/daily {sub}` is only for server managers" in reply["content"] and reply["flags"] & 64

@@ -36,15 +36,18 @@ BotFactory = Callable[..., Awaitable[RoundtableBotMixin]]
 
 @pytest.fixture
 async def start_bot(fake: FakeDiscord, kb: KnowledgeBase, engine: Engine) -> AsyncIterator[BotFactory]:
-    """`await start_bot(**config)`: the bot, logged in and ready; closed after the test."""
+    """`await start_bot(**config)`: the bot, logged in and ready; closed after the test (`options` go to the
+    bot class, e.g. an injected heartbeat sleep)."""
     running: list[tuple[Any, asyncio.Task[None]]] = []
 
-    async def start(knowledge: KnowledgeBase | None = None, **config: Any) -> RoundtableBotMixin:
+    async def start(knowledge: KnowledgeBase | None = None, options: dict[str, Any] | None = None,
+                    **config: Any) -> RoundtableBotMixin:
         config.setdefault("ask_channels", [int(fake.world.channels["ask"]["id"])])
         config.setdefault("cooldown", {"rate": 100, "per": 1.0})
         settings = parse_settings(config, "test config")
         bot: Any = create_bot(settings, knowledge or kb, guild_ready_timeout=0.01,
-                              engine_factory=lambda k: engine if k is kb else Engine(k))  # share the index
+                              engine_factory=lambda k: engine if k is kb else Engine(k),  # share the index
+                              **(options or {}))
         task = asyncio.create_task(bot.start(TOKEN))
         running.append((bot, task))
         ready = asyncio.create_task(bot.wait_until_ready())

@@ -76,6 +76,8 @@ class FakeDiscord:
         self.host, self.port = host, port
         self.intents_ok = intents_ok  # False: close the gateway with 4014 (disallowed intents)
         self.reject_token = False  # True: GET /users/@me answers 401, as for a wrong token
+        self.refuse_gateway = False  # True: gateway connections are refused (503), as in an outage
+        self.refused = 0  # gateway connections refused so far
         self.world = p.World()
         self.requests: list[Request] = []
         self.unknown: list[Request] = []
@@ -125,7 +127,10 @@ class FakeDiscord:
 
     # -- gateway ---------------------------------------------------------------------------------
     async def gateway(self, request: web.Request) -> web.WebSocketResponse:
-        """HELLO, then IDENTIFY -> READY + GUILD_CREATE, heartbeats ACKed."""
+        """HELLO, then IDENTIFY -> READY + GUILD_CREATE, heartbeats ACKed (503 while `refuse_gateway`)."""
+        if self.refuse_gateway:
+            self.refused += 1
+            raise web.HTTPServiceUnavailable()
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         shard = Shard(ws)
@@ -167,6 +172,11 @@ class FakeDiscord:
             await self.dispatch_to(shard, "GUILD_CREATE", w.guild_payload())
         if len(self.shards) >= shard.shard_count or shard.shard_count == 1:
             self.ready.set()
+
+    async def close_gateway(self, code: int, reason: str = "") -> None:
+        """Close every gateway connection with a close code (4000: resumable; 4004: the token was reset)."""
+        for shard in list(self.shards):
+            await shard.ws.close(code=code, message=reason.encode())
 
     async def dispatch_to(self, shard: Shard, event: str, data: dict[str, Any]) -> None:
         """Send one DISPATCH frame on one connection."""

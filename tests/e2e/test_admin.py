@@ -39,12 +39,23 @@ async def test_reload_with_a_broken_file_keeps_the_old_knowledge(start_bot, fake
     n = len(fake.requests)
     await fake.send_message("!reload", user="admin")
     msg = sent(await fake.next_post(after=n))
-    assert msg["content"].startswith("Reload failed, still serving the previous knowledge base: ")
-    assert "countries.yaml" in msg["content"]
+    assert msg["content"].startswith("Reload failed, still serving the previous knowledge base: countries.yaml")
+    assert str(knowledge_copy.root) not in msg["content"] and "/" not in msg["content"].split(":", 1)[1]
     assert bot.kb is old
     n = len(fake.requests)
     await fake.send_message("!country Vietnam")
     assert "Vietnam" in sent(await fake.next_post(after=n))["embeds"][0]["title"]
+
+
+async def test_a_failed_slash_reload_is_private_and_names_no_server_path(start_bot, fake, knowledge_copy):
+    await start_bot(knowledge=knowledge_copy)
+    (knowledge_copy.root / "people.yaml").unlink()
+    n = len(fake.requests)
+    await fake.slash("reload", user="admin")
+    data = sent(await fake.next_post(after=n))
+    assert data["flags"] & 64, "the error went to the whole channel"
+    assert data["content"].startswith("Reload failed, still serving the previous knowledge base: ")
+    assert "people.yaml" in data["content"] and str(knowledge_copy.root) not in data["content"]
 
 
 async def test_reload_picks_up_a_fixed_file(start_bot, fake, knowledge_copy):

@@ -39,3 +39,32 @@ async def test_an_unknown_slash_command_goes_through_the_tree_error_handler(bot,
     assert post.body["type"] == 4 and post.body["data"]["flags"] & 64
     assert "out of date" in post.body["data"]["content"]
     assert post.body["data"]["allowed_mentions"] == {"parse": []}
+
+
+def tracebacks(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_string_option_sent_as_a_number_is_answered_without_a_traceback(bot, fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    data = fake.world.interaction("country", {"country": 5}, user="member", channel="general")
+    n = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", data)
+    post = await fake.next_post(after=n)
+    assert post.body["type"] == 4 and post.body["data"]["flags"] & 64
+    assert post.body["data"]["content"] == "That slash command is out of date; an admin can fix it with `sync`."
+    assert not tracebacks(caplog), [r.getMessage() for r in tracebacks(caplog)]
+    assert any("option country" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+
+
+async def test_autocomplete_of_a_number_or_with_no_focused_option_gets_choices(bot, fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    for options, focused in (({"country": 5}, "country"), ({"country": "Viet"}, None)):
+        data = fake.world.interaction("country", options, user="member", channel="general", focused=focused)
+        data["type"] = 4  # an autocomplete request, focused or not
+        n = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", data)
+        post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+        assert post.body["type"] == 8, post.body  # choices, never a message
+        assert isinstance(post.body["data"]["choices"], list)
+    assert not tracebacks(caplog), [r.getMessage() for r in tracebacks(caplog)]

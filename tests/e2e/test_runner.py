@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.discordbot.app import ShardedRoundtableBot
 
 from .fake_discord import sent
@@ -236,3 +238,36 @@ async def test_shard_ids_run_only_some_shards(start_bot, fake, monkeypatch):
     bot = await start_bot(shard_count=2, shard_ids=[guild_shard])
     assert [s.identify["shard"] for s in fake.shards] == [[guild_shard, 2]]
     assert bot.get_guild(int(fake.world.guild_id)) is not None
+
+
+@pytest.mark.parametrize(("code", "line"), [
+    (4004, "error: Discord rejected the token (gateway close 4004, the token was reset or revoked): "
+           "check DISCORD_TOKEN or token_file\n"),
+    (4010, "error: Discord refused the shard (gateway close 4010, invalid shard): check shard_count and "
+           "shard_ids in the config\n"),
+    (4011, "error: Discord requires sharding for this bot (gateway close 4011): set `shard_count: auto` in the "
+           "config\n"),
+    (4012, "error: Discord refused the gateway API version (gateway close 4012): upgrade discord.py\n"),
+    (4013, "error: Discord refused the gateway intents (gateway close 4013, invalid intents): upgrade discord.py\n"),
+    (4014, "error: Discord refused the Message Content intent. Enable it in the Developer Portal "
+           "(Applications > your bot > Bot > Privileged Gateway Intents > Message Content Intent), "
+           "or set `message_content: false` in the config to run with slash commands, mentions and DMs only.\n"),
+])
+async def test_a_fatal_gateway_close_mid_session_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys,
+                                                                          code, line):
+    running = asyncio.create_task(run_in_thread(tmp_path, monkeypatch))
+    await asyncio.wait_for(fake.ready.wait(), 20)
+    await fake.close_gateway(code)  # e.g. 4004: the token was reset in the Developer Portal
+    assert await asyncio.wait_for(running, 20) == 2
+    assert capsys.readouterr().err == line
+    assert not fake.resumes
+
+
+async def test_a_token_reset_mid_session_logs_no_traceback(fake, tmp_path):
+    proc = await run_bot(fake, tmp_path)
+    await asyncio.wait_for(fake.ready.wait(), 20)
+    await fake.close_gateway(4004)
+    code, err = await finish(proc)
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].startswith("error: Discord rejected the token (gateway close 4004")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 from typing import Any, Literal
 
 import discord
@@ -26,6 +28,13 @@ async def is_admin(ctx: commands.Context[Any]) -> bool:
     raise NotAdmin("manage_guild or owner required")
 
 
+def without_root(text: str, root: Path) -> str:
+    """`text` with the knowledge folder's absolute path taken out: file names relative to it, no server paths."""
+    for form in {str(root), str(root.resolve())}:
+        text = text.replace(form + os.sep, "").replace(form, "the knowledge folder")
+    return text
+
+
 class Admin(commands.Cog):
     """Keeping the bot's knowledge and slash commands up to date."""
 
@@ -37,11 +46,14 @@ class Admin(commands.Cog):
     @commands.check(is_admin)
     async def reload(self, ctx: commands.Context[Any]) -> None:
         """Re-read the knowledge base; if a file is broken, the current one stays in service."""
+        root = self.bot.kb.root  # type: ignore[attr-defined]
         try:
             kb = await self.bot.reload_knowledge()  # type: ignore[attr-defined]
         except Exception as exc:
             log.warning("reload failed, keeping the current knowledge base: %s", exc, exc_info=True)
-            await send_note(ctx, shorten(f"Reload failed, still serving the previous knowledge base: {exc}", 1900))
+            # ephemeral for /reload; in a channel, file names relative to the knowledge folder and no more
+            await send_note(ctx, shorten("Reload failed, still serving the previous knowledge base: "
+                                         f"{without_root(str(exc), Path(root))} (details in the bot's log)", 1900))
             return
         await send_note(ctx, f"Reloaded the knowledge base: {kb.summary_line()}.")
 

@@ -276,6 +276,8 @@ class Daily(commands.Cog):
             await send_note(ctx, NO_STORE)
             return
         assert ctx.guild is not None
+        if ctx.interaction is not None:  # the settings are for the server's managers: only the asker sees them
+            await ctx.defer(ephemeral=True)
         now = utcnow()
         chans = await self.store.channels(ctx.guild.id)
         item = self.rotation().item_for(await self._local_today(ctx.channel.id))

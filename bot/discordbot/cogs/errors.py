@@ -22,12 +22,14 @@ from bot.dialogue import Context
 from bot.discordbot.app import AnyBot
 from bot.discordbot.cogs.lookup import usage
 from bot.discordbot.helptext import closest, with_suggestions
+from bot.discordbot.options import StaleOption
 from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
 from bot.discordbot.views import NO_MENTIONS
 
 log = logging.getLogger(__name__)
 
 GENERIC = "Sorry, something went wrong while answering; it has been logged."
+STALE = "That slash command is out of date; an admin can fix it with `sync`."
 
 
 class NotAdmin(commands.CheckFailure):
@@ -56,6 +58,18 @@ def usage_line(ctx: commands.Context[Any]) -> str:
     return f"`{prefix}{command.qualified_name} {command.signature}`".replace(" `", "`")
 
 
+def command_name(ctx: commands.Context[Any]) -> str:
+    """The whole command as the user called it: "!daily set" (not "!set"), "/daily off"; the prefix is the
+    configured one, not "@Bot " for a mention."""
+    if ctx.interaction is not None:  # a slash command has no aliases; discord.py records no parents for it
+        return "/" + (ctx.command.qualified_name if ctx.command else ctx.interaction.command.name
+                      if ctx.interaction.command else "")
+    # the groups as typed, down to the command's parent (for `!daily` alone discord.py lists `daily` among them)
+    parents = ctx.invoked_parents[:len(ctx.command.parents)] if ctx.command else ctx.invoked_parents
+    invoked = [*parents, ctx.invoked_with or (ctx.command.name if ctx.command else "")]
+    return ctx.bot.settings.prefix + " ".join(invoked)
+
+
 class Errors(commands.Cog):
     """Handles `on_command_error` and `on_app_command_error` (dispatched by the tree's `on_error`)."""
 
@@ -64,15 +78,15 @@ class Errors(commands.Cog):
 
     def message_for(self, ctx: commands.Context[Any], error: BaseException) -> str | None:
         """The line to show the user, or None when the error is unexpected (and must be logged)."""
-        prefix = "/" if ctx.interaction is not None else ctx.bot.settings.prefix  # not "@Bot " for a mention
-        invoked = [*ctx.invoked_parents, ctx.invoked_with or (ctx.command.name if ctx.command else "")]
-        name = prefix + " ".join(invoked)  # "!daily set", not "!set"
+        name = command_name(ctx)
         if isinstance(error, commands.MissingRequiredArgument):
             return f"`{name}` needs {error.param.name}. Usage: {usage_line(ctx)}"
         if isinstance(error, commands.CommandOnCooldown):
             return f"Slow down a little: you can ask again in {error.retry_after:.0f} s."
         if isinstance(error, NotAdmin):
             return f"Sorry, `{name}` is only for server managers and the bot's owners."
+        if isinstance(error, StaleOption):
+            return STALE
         if isinstance(error, commands.NoPrivateMessage):
             return f"`{name}` only works in a server."
         if isinstance(error, commands.CheckFailure):
@@ -107,6 +121,8 @@ class Errors(commands.Cog):
             log.error("command %r failed (input %r)", ctx.command and ctx.command.qualified_name,
                       ctx.message.content, exc_info=original)
             text = GENERIC
+        elif isinstance(original, StaleOption):
+            log.warning("slash command %r is out of date: %s", ctx.invoked_with, original)
         else:
             log.debug("command %r refused: %s", ctx.invoked_with, original)
         try:
@@ -169,11 +185,20 @@ class Errors(commands.Cog):
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Slash-command errors that did not go through a hybrid command's context."""
         original = unwrap(error)
+        if interaction.type is discord.InteractionType.autocomplete:  # it takes choices, never a message
+            log.warning("autocomplete for %r failed: %s", interaction.command and interaction.command.qualified_name,
+                        original)
+            if not interaction.response.is_done():
+                try:
+                    await interaction.response.autocomplete([])
+                except discord.HTTPException:
+                    log.warning("could not answer an autocomplete request", exc_info=True)
+            return
         if isinstance(original, app_commands.CheckFailure):
             text = "Sorry, you can't use that command here."
             log.debug("app command refused: %s", original)
         elif isinstance(original, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
-            text = "That slash command is out of date; an admin can fix it with `sync`."
+            text = STALE
             log.warning("stale slash command: %s", original)
         else:
             log.error("slash command %r failed", interaction.command and interaction.command.qualified_name,

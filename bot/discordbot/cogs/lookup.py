@@ -22,6 +22,7 @@ from discord.ext.commands.parameters import Parameter, Signature
 from bot.answer import Answer, Field
 from bot.discordbot.app import AnyBot
 from bot.discordbot.helptext import extra_commands, help_answer
+from bot.discordbot.options import StaleOption, as_text
 from bot.discordbot.render import shorten
 from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
 from bot.engine.names import rank_names
@@ -144,6 +145,7 @@ def choices(values: list[str], current: str = "") -> list[app_commands.Choice[st
 def _completer(kind: str) -> Any:
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         engine = interaction.client.engine  # type: ignore[attr-defined]
+        current = as_text(current)
         return choices(engine.complete(kind, current[:CHOICE_LIMIT], limit=MAX_CHOICES), current)
 
     return complete
@@ -153,7 +155,7 @@ async def complete_command_name(interaction: discord.Interaction, current: str) 
     """Command names for `/help` (the admin and daily ones too), ranked like every autocomplete."""
     specs = interaction.client.engine.available_specs()  # type: ignore[attr-defined]
     extra = [c.qualified_name for c in extra_commands(interaction.client)]  # type: ignore[arg-type]
-    return choices([s.name for s in specs] + extra, current)
+    return choices([s.name for s in specs] + extra, as_text(current))
 
 
 def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> commands.HybridCommand[Any, ..., None]:
@@ -162,7 +164,10 @@ def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> com
     option = option_name(spec)
 
     async def callback(ctx: commands.Context[Any], **kwargs: str | None) -> None:
-        await run_command(ctx, spec.name, (kwargs.get(option) if option else None) or "")
+        value = kwargs.get(option) if option else None
+        if option and value is not None and not isinstance(value, str):
+            raise StaleOption(option, value)
+        await run_command(ctx, spec.name, value or "")
 
     callback.__name__ = callback.__qualname__ = spec.name
     callback.__doc__ = spec.summary
