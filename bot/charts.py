@@ -8,9 +8,12 @@ country, and its bytes are reused (`ChartCache`). The Discord bot draws in a pro
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.engine.format import capital, num
@@ -127,6 +130,36 @@ def render_png(fig: Figure) -> bytes:
 def stats_data_png(data: StatsData) -> bytes:
     """The chart of `data` as PNG bytes: a top-level function, so another process can draw it."""
     return render_png(stats_figure(data))
+
+
+def _saved_path(data: StatsData) -> Path:
+    """Where the PNG of `data` is kept between runs: in the engine's cache folder, named by what it shows and by
+    this module's code, so a new knowledge base or a new drawing is drawn afresh."""
+    from bot.engine.cache import cache_dir
+
+    key = hashlib.sha256(repr(data).encode() + Path(__file__).read_bytes()).hexdigest()[:32]
+    return cache_dir() / f"chart-{key}.png"
+
+
+def saved_chart(data: StatsData) -> bytes | None:
+    """The PNG an earlier run drew of `data`, if it is kept (a missing or unreadable file is no error)."""
+    try:
+        png = _saved_path(data).read_bytes()
+    except OSError:
+        return None
+    return png if png.startswith(b"\x89PNG") else None
+
+
+def save_chart(data: StatsData, png: bytes) -> None:
+    """Keep a drawn PNG for later runs (quietly not, where the cache folder cannot be written)."""
+    path = _saved_path(data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(png)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 class ChartCache:

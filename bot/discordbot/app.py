@@ -20,7 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answer import Answer
-from bot.charts import ChartCache, stats_data_png
+from bot.charts import ChartCache, save_chart, saved_chart, stats_data_png
 from bot.config import Settings
 from bot.conversations import ConversationStore
 from bot.dialogue import FRESH, Context
@@ -112,7 +112,9 @@ class RoundtableBotMixin:
         self._heartbeat_sleep = heartbeat_sleep  # tests pass one that waits for their signal
         self._shards_down: set[int] = set()  # gateway connections lost and not yet resumed or identified again
         self.charts = ChartCache()
-        self._chart_pool: ProcessPoolExecutor | None = None  # started on the first chart
+        self._chart_pool: ProcessPoolExecutor | None = None  # started in the background once the bot is set up
+        self._chart_start: asyncio.Task[ProcessPoolExecutor] | None = None
+        self._chart_warm: asyncio.Task[None] | None = None
         self._drawing: dict[tuple[int, str], asyncio.Future[bytes]] = {}  # charts being drawn
         self.add_check(self.rate_limit_check)  # type: ignore[attr-defined]
 
@@ -142,6 +144,8 @@ class RoundtableBotMixin:
         if self.settings.sync_on_start:
             guild = discord.Object(self.settings.sync_guild) if self.settings.sync_guild else None
             await self.sync_commands(guild)
+        if self.engine.has("figures"):  # charts kept by an earlier run are read now; others drawn in the background
+            self._chart_warm = asyncio.create_task(self._draw_charts(), name="charts")
 
     @property
     def gateway_live(self) -> bool:
@@ -201,10 +205,29 @@ class RoundtableBotMixin:
         """Stop the heartbeat and the chart process, then close the connection."""
         if self._heartbeat_task is not None:
             self._heartbeat_task.cancel()
+        if self._chart_warm is not None:
+            self._chart_warm.cancel()
+        if self._chart_start is not None:
+            try:  # a process still starting is waited for, so that it is shut down too
+                self._chart_pool = self._chart_pool or await self._chart_start
+            except Exception as exc:
+                log.warning("the chart process did not start: %s", exc)
+            self._chart_start = None
         if self._chart_pool is not None:
             self._chart_pool.shutdown(wait=False, cancel_futures=True)
             self._chart_pool = None
         await super().close()  # type: ignore[misc]
+
+    async def _draw_charts(self) -> None:
+        """Draw every chart once, in the background, before anyone asks: a burst of figure questions then
+        finds them drawn instead of all waiting for one drawing."""
+        names = ["stats", *(f"stats:{c.id}" for c in self.kb.members if c.stats)]
+        for name in names:
+            try:
+                await self.chart(name)
+            except Exception as exc:  # a chart is a bonus: it is drawn again when asked for
+                log.warning("could not draw chart %s in advance: %s", name, exc)
+                return
 
     async def chart(self, name: str) -> bytes | None:
         """The PNG of an answer's chart over the knowledge base in service: drawn once, in a process of its own
@@ -216,11 +239,16 @@ class RoundtableBotMixin:
         data = self.charts.data(kb, name)
         if data is None:
             return None
+        saved = await asyncio.to_thread(saved_chart, data)  # drawn by an earlier run: no drawing at all
+        if saved is not None:
+            return self.charts.put(kb, name, saved)
         key = (id(kb), name)
         drawing = self._drawing.get(key)
         if drawing is None:  # one drawing per chart, however many answers wait for it
-            if self._chart_pool is None:
-                self._chart_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            if self._chart_pool is None:  # spawning it holds the thread that starts it: not the loop's
+                if self._chart_start is None:
+                    self._chart_start = asyncio.create_task(asyncio.to_thread(_start_chart_process))
+                self._chart_pool = await self._chart_start
             drawing = asyncio.get_running_loop().run_in_executor(self._chart_pool, stats_data_png, data)
             self._drawing[key] = drawing
         try:
@@ -228,6 +256,7 @@ class RoundtableBotMixin:
         finally:
             if drawing.done():
                 self._drawing.pop(key, None)
+        await asyncio.to_thread(save_chart, data, drawn)
         return self.charts.put(kb, name, drawn)
 
     async def sync_commands(self, guild: discord.abc.Snowflake | None) -> list[app_commands.AppCommand]:
@@ -307,6 +336,13 @@ class RoundtableBotMixin:
         user = self.user  # type: ignore[attr-defined]
         log.info("connected as %s (id %s) to %d guild(s)", user, getattr(user, "id", "?"),
                  len(self.guilds))  # type: ignore[attr-defined]
+
+
+def _start_chart_process() -> ProcessPoolExecutor:
+    """The process charts are drawn in, started and answering (run in a thread: spawning it takes a while)."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    pool.submit(int).result()
+    return pool
 
 
 class RoundtableBot(RoundtableBotMixin, commands.Bot):

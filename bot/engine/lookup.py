@@ -156,8 +156,9 @@ def stats(eng: Engine, arg: str) -> Answer:
     return stats_table(eng)
 
 
-def stats_table(eng: Engine, note: str = "") -> Answer:
-    """Every member state's figures as a monospace table."""
+def stats_table(eng: Engine, note: str = "", chart: bool = True) -> Answer:
+    """Every member state's figures as a monospace table; `chart`: with the chart (`!stats` asks for it, a question
+    in a busy ask channel is answered with the table alone)."""
     rows = [c for c in eng.kb.members if c.stats]
     figures = eng.kb.figures
     cells = [[num(v) if c.stats and (v := c.stats.value(f.id)) is not None else "–" for f in figures] for c in rows]
@@ -169,7 +170,7 @@ def stats_table(eng: Engine, note: str = "") -> Answer:
     as_of = rows[0].stats.as_of if rows and rows[0].stats else eng.as_of
     body = (note + "\n" if note else "") + "```\n" + "\n".join(lines) + "\n```"
     title = f"{capital(eng.kb.profile.figures_name)} in {eng.members.region}" + (f" as of {as_of}" if as_of else "")
-    return Answer(title=title, body=body, chart="stats",
+    return Answer(title=title, body=body, chart="stats" if chart else None,
                   sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from . import payloads as p
 
@@ -250,11 +250,15 @@ class FakeDiscord:
         """Record the request and answer it like Discord would."""
         files: list[tuple[str, bytes]] = []
         if request.content_type == "multipart/form-data":  # a message with attachments, as Discord takes it
-            form = await request.post()
-            payload = form.get("payload_json")
-            body = json.loads(payload if isinstance(payload, str) else "{}")
-            files = [(v.filename, v.file.read()) for k, v in form.items() if k.startswith("files[")
-                     and isinstance(v, web.FileField)]
+            body = {}
+            reader = await request.multipart()  # read in memory, part by part (no temporary files)
+            while (part := await reader.next()) is not None:
+                if not isinstance(part, BodyPartReader):
+                    continue
+                if part.name == "payload_json":
+                    body = json.loads(await part.text() or "{}")
+                elif (part.name or "").startswith("files["):
+                    files.append((part.filename or "", bytes(await part.read())))
         else:
             raw = await request.read()
             body = json.loads(raw) if raw and request.content_type == JSON else (raw.decode() if raw else None)
