@@ -156,9 +156,8 @@ def stats(eng: Engine, arg: str) -> Answer:
     return stats_table(eng)
 
 
-def stats_table(eng: Engine, note: str = "", chart: bool = True) -> Answer:
-    """Every member state's figures as a monospace table; `chart`: with the chart (`!stats` asks for it, a question
-    in a busy ask channel is answered with the table alone)."""
+def stats_table(eng: Engine, note: str = "") -> Answer:
+    """Every member state's figures as a monospace table, with its chart."""
     rows = [c for c in eng.kb.members if c.stats]
     figures = eng.kb.figures
     cells = [[num(v) if c.stats and (v := c.stats.value(f.id)) is not None else "–" for f in figures] for c in rows]
@@ -170,7 +169,7 @@ def stats_table(eng: Engine, note: str = "", chart: bool = True) -> Answer:
     as_of = rows[0].stats.as_of if rows and rows[0].stats else eng.as_of
     body = (note + "\n" if note else "") + "```\n" + "\n".join(lines) + "\n```"
     title = f"{capital(eng.kb.profile.figures_name)} in {eng.members.region}" + (f" as of {as_of}" if as_of else "")
-    return Answer(title=title, body=body, chart="stats" if chart else None,
+    return Answer(title=title, body=body, chart="stats",
                   sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))
 
 

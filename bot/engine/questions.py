@@ -358,7 +358,7 @@ def _stats_overview(eng: Engine, q: Question) -> Answer:
     if q.has("sum") and not notes:
         notes.append(f"Adding up the article's figures: {sum(v for _, v in rows):,} {label} "
                      f"as of {as_of} (the article itself gives no total).")
-    return lookup.stats_table(eng, "\n".join(notes), chart=False)
+    return lookup.stats_table(eng, "\n".join(notes))
 
 
 __all__ = ["Hit", "answer_question"]
