@@ -10,17 +10,12 @@ A file that is not a SQLite database, is corrupt, belongs to another program or 
 version raises one `StoreError` naming the file and what to do; the file is never modified, deleted or
 recreated in that case, so saved settings are never lost silently.
 
-All calls here are synchronous and short (a few rows) and give up after `BUSY_TIMEOUT` when another
-connection holds the write lock; the bot never calls them on its event loop but through `AsyncStore`
-(`bot.daily.aiostore`), which runs them on a worker thread and retries a locked database. Every
-`sqlite3` error becomes a `StoreError` whose `cause` names it ("the database is locked", "the disk is
-full", "the database is read-only").
+All calls are synchronous and short (a few rows); the bot calls them from its event loop.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,39 +63,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-BUSY_TIMEOUT = 0.1  # seconds SQLite waits for another connection's write lock before giving up
-
-LOCKED, FULL, READ_ONLY = "the database is locked", "the disk is full", "the database is read-only"
-_CAUSES = {
-    "SQLITE_BUSY": LOCKED, "SQLITE_LOCKED": LOCKED, "SQLITE_FULL": FULL, "SQLITE_READONLY": READ_ONLY,
-    "SQLITE_IOERR": "the disk cannot be read or written", "SQLITE_CANTOPEN": "the file cannot be opened",
-    "SQLITE_PERM": "permission denied", "SQLITE_CORRUPT": "the file is corrupt",
-}
-
-
-def cause_of(exc: sqlite3.Error) -> str:
-    """A short name for what went wrong ("the database is locked"), from the SQLite error code."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    for prefix, cause in _CAUSES.items():
-        if name == prefix or name.startswith(prefix + "_"):
-            return cause
-    return str(exc) or type(exc).__name__
 
 
 class StoreError(Exception):
-    """The daily-summary database cannot be opened or written; the message says which file and why.
-
-    `cause` is the short reason ("the database is locked", "the disk is full", ...) shown to admins.
-    """
-
-    def __init__(self, message: str, cause: str | None = None) -> None:
-        super().__init__(message)
-        self.cause = cause or message
-
-    @property
-    def transient(self) -> bool:
-        """True when trying again soon may work (another connection holds the lock)."""
-        return self.cause == LOCKED
+    """The daily-summary database cannot be opened or written; the message says which file and why."""
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -114,46 +80,28 @@ def _dt(value: str | None) -> datetime | None:
 class DailyStore:
     """Settings and post history in one SQLite file. Open with `DailyStore(path)`; `close()` when done."""
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.busy_timeout = busy_timeout
         self._db = self._open()
 
     # -- opening and migrations -------------------------------------------------------------------
 
-    def _fail(self, problem: str, cause: str | None = None) -> StoreError:
+    def _fail(self, problem: str) -> StoreError:
         return StoreError(
             f"daily-summary database {self.path}: {problem}. The file was left untouched: fix or restore it, "
-            "or move it aside to start with empty settings.", cause,
+            "or move it aside to start with empty settings."
         )
-
-    def _error(self, exc: sqlite3.Error) -> StoreError:
-        """A `StoreError` for an error while the bot runs."""
-        cause = cause_of(exc)
-        return StoreError(f"daily-summary database {self.path}: {cause} ({exc})", cause)
-
-    def _create(self) -> None:
-        """Create missing folders (mode 0700) and the file itself (mode 0600): it holds server settings."""
-        missing = [d for d in (self.path.parent, *self.path.parent.parents) if not d.exists()]
-        try:
-            for folder in reversed(missing):
-                folder.mkdir(mode=0o700)
-        except OSError as exc:
-            raise self._fail(f"cannot create its directory ({exc.strerror or exc})") from None
-        try:
-            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise self._fail(f"cannot create the file ({exc.strerror or exc})") from None
 
     def _open(self) -> sqlite3.Connection:
         if str(self.path) != ":memory:":
-            self._create()
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise self._fail(f"cannot create its directory ({exc.strerror or exc})") from None
         try:
-            db = _connect(str(self.path), self.busy_timeout)
+            db = sqlite3.connect(str(self.path), isolation_level=None, timeout=5.0)
         except sqlite3.Error as exc:
-            raise self._fail(f"cannot open ({exc})", cause_of(exc)) from None
+            raise self._fail(f"cannot open ({exc})") from None
         try:
             db.row_factory = sqlite3.Row
             check = db.execute("PRAGMA quick_check").fetchone()[0]
@@ -165,38 +113,17 @@ class DailyStore:
                 raise self._fail("this is a SQLite database of another program")
             if version > SCHEMA_VERSION:
                 raise self._fail(f"schema version {version} is newer than this bot understands ({SCHEMA_VERSION})")
+            db.execute("PRAGMA busy_timeout = 5000")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
             self._migrate(db, version)
-            self._check_writable(db)
         except sqlite3.Error as exc:
             db.close()
-            cause = cause_of(exc)
-            if cause == READ_ONLY:
-                raise self._fail("the database is read-only, so no setting or post could be saved; "
-                                 "make the file and its folder writable for the bot", cause) from None
-            raise self._fail(f"cannot read ({exc})", cause) from None
+            raise self._fail(f"cannot read ({exc})") from None
         except StoreError:
             db.close()
             raise
         return db
-
-    def _check_writable(self, db: sqlite3.Connection) -> None:
-        """Write the header once, rolled back: a read-only file fails here, not at the first post.
-
-        A lock held by another connection is not a reason to refuse to start: it is logged and retried later.
-        """
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if cause_of(exc) != LOCKED:
-                raise
-            log.warning("daily store %s: %s at start-up; writes will be retried", self.path, LOCKED)
-            return
-        try:
-            db.execute(f"PRAGMA user_version = {int(db.execute('PRAGMA user_version').fetchone()[0])}")
-        finally:
-            db.execute("ROLLBACK")
 
     @staticmethod
     def _migrate(db: sqlite3.Connection, version: int) -> None:
@@ -228,23 +155,16 @@ class DailyStore:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise self._fail(f"cannot write ({exc})") from None
         try:
             yield self._db
-            self._db.execute("COMMIT")
         except BaseException as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            self._db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
-                raise self._error(exc) from None
+                raise self._fail(f"write failed ({exc})") from None
             raise
-
-    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """Run a query and fetch every row; errors become `StoreError`."""
-        try:
-            return self._db.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
+        else:
+            self._db.execute("COMMIT")
 
     # -- channel settings ---------------------------------------------------------------------------
 
@@ -264,15 +184,15 @@ class DailyStore:
     def channels(self, guild_id: int | None = None) -> list[ChannelSchedule]:
         """Every configured channel (enabled or not), or those of one guild."""
         if guild_id is None:
-            rows = self._rows("SELECT * FROM channels ORDER BY channel_id")
+            rows = self._db.execute("SELECT * FROM channels ORDER BY channel_id")
         else:
-            rows = self._rows("SELECT * FROM channels WHERE guild_id = ? ORDER BY channel_id", (guild_id,))
+            rows = self._db.execute("SELECT * FROM channels WHERE guild_id = ? ORDER BY channel_id", (guild_id,))
         return [self._schedule(r) for r in rows]
 
     def channel(self, channel_id: int) -> ChannelSchedule | None:
         """One channel's settings, if it was ever configured."""
-        rows = self._rows("SELECT * FROM channels WHERE channel_id = ?", (channel_id,))
-        return self._schedule(rows[0]) if rows else None
+        row = self._db.execute("SELECT * FROM channels WHERE channel_id = ?", (channel_id,)).fetchone()
+        return None if row is None else self._schedule(row)
 
     def set_channel(
         self, channel_id: int, guild_id: int | None, post_time: time, timezone: str, now: datetime,
@@ -357,24 +277,28 @@ class DailyStore:
 
     def history(self, from_date: date) -> dict[tuple[int, date], PostRecord]:
         """Every post row on or after `from_date`, plus every unresolved claim, keyed by (channel, local date)."""
-        rows = self._rows("SELECT * FROM posts WHERE local_date >= ? OR status = 'claimed'", (from_date.isoformat(),))
+        rows = self._db.execute(
+            "SELECT * FROM posts WHERE local_date >= ? OR status = 'claimed'", (from_date.isoformat(),)
+        )
         return {(r["channel_id"], date.fromisoformat(r["local_date"])): self._record(r) for r in rows}
 
     def record(self, channel_id: int, local_date: date) -> PostRecord | None:
         """The row of one channel and local date."""
-        rows = self._rows("SELECT * FROM posts WHERE channel_id = ? AND local_date = ?",
-                          (channel_id, local_date.isoformat()))
-        return self._record(rows[0]) if rows else None
+        row = self._db.execute(
+            "SELECT * FROM posts WHERE channel_id = ? AND local_date = ?", (channel_id, local_date.isoformat())
+        ).fetchone()
+        return None if row is None else self._record(row)
 
     def recent(self, channel_id: int, limit: int = 5) -> list[PostRecord]:
         """A channel's latest rows, newest first."""
-        rows = self._rows("SELECT * FROM posts WHERE channel_id = ? ORDER BY local_date DESC LIMIT ?",
-                          (channel_id, limit))
+        rows = self._db.execute(
+            "SELECT * FROM posts WHERE channel_id = ? ORDER BY local_date DESC LIMIT ?", (channel_id, limit)
+        )
         return [self._record(r) for r in rows]
 
     def claimed(self) -> list[PostRecord]:
         """Posts claimed but never confirmed: the bot stopped while sending them."""
-        return [self._record(r) for r in self._rows("SELECT * FROM posts WHERE status = 'claimed'")]
+        return [self._record(r) for r in self._db.execute("SELECT * FROM posts WHERE status = 'claimed'")]
 
     def claim(
         self, channel_id: int, local_date: date, now: datetime, nonce: str, spotlight: str | None = None
@@ -446,11 +370,6 @@ class DailyStore:
                 (channel_id, local_date.isoformat(), reason),
             )
             return cur.rowcount == 1
-
-
-def _connect(path: str, busy_timeout: float) -> sqlite3.Connection:
-    """Open the file; the connection is used from one worker thread at a time (see `AsyncStore`)."""
-    return sqlite3.connect(path, isolation_level=None, timeout=busy_timeout, check_same_thread=False)
 
 
 def _has_tables(db: sqlite3.Connection) -> bool:

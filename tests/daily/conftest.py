@@ -140,7 +140,7 @@ class Harness:
         while self.clock() < end:
             await self.service.tick()
             wakes += 1
-            delay = await self.service.sleep_seconds()
+            delay = self.service.sleep_seconds()
             assert delay > 0, "the scheduler would spin"
             self.clock.advance(min(delay, (end - self.clock()).total_seconds()))
         return wakes

@@ -1,9 +1,8 @@
 """Daily spotlight posts: the admin commands and the one scheduler task.
 
 `/daily set`, `/daily off`, `/daily status`, `/daily preview` (and `!daily ...`) need Manage Server
-(or a configured owner). Settings and history live in the bot's `DailyStore` (`bot.store`), reached
-through an `AsyncStore` so no database call runs on the event loop; without a store the commands say
-so and nothing is scheduled. A database error reaches the admin by name ("the database is locked").
+(or a configured owner). Settings and history live in the bot's `DailyStore` (`bot.store`); without a
+store the commands say so and nothing is scheduled.
 
 The scheduler is one plain asyncio task (`bot.daily.service.DailyService.run`) started in `cog_load`
 and cancelled in `cog_unload`, sleeping until the next channel is due and woken when settings change.
@@ -27,12 +26,11 @@ from discord.ext import commands
 
 from bot.answer import Answer, Field
 from bot.daily import schedule
-from bot.daily.aiostore import AsyncStore, wrap
 from bot.daily.cli import daily_settings, parse_date
 from bot.daily.schedule import ChannelSchedule, PostStatus
 from bot.daily.service import ConfigChannel, DailyService, apply_config_channels, utcnow
 from bot.daily.spotlight import Rotation
-from bot.daily.store import StoreError
+from bot.daily.store import DailyStore
 from bot.discordbot.cogs.admin import is_admin
 from bot.discordbot.daily_poster import DiscordPoster
 from bot.discordbot.respond import send_answer, send_note
@@ -102,8 +100,7 @@ class Daily(commands.Cog):
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
-        store = getattr(bot, "store", None)
-        self.store: AsyncStore | None = None if store is None else wrap(store)
+        self.store: DailyStore | None = getattr(bot, "store", None)
         self.settings = daily_settings(getattr(bot, "settings", None))
         self.service: DailyService | None = None
         self._task: asyncio.Task[None] | None = None
@@ -137,7 +134,7 @@ class Daily(commands.Cog):
         cfg = self.settings
         entries = [ConfigChannel(c.channel, c.guild, schedule.parse_time(c.time or cfg.time),
                                  schedule.resolve_timezone(c.timezone or cfg.timezone)) for c in cfg.channels]
-        await apply_config_channels(self.store, entries, utcnow())
+        apply_config_channels(self.store, entries, utcnow())
         self.service = DailyService(self.store, DiscordPoster(self.bot), self.spotlight, grace=cfg.grace,
                                     owns=self.owns)
         if cfg.enabled:
@@ -148,16 +145,11 @@ class Daily(commands.Cog):
     async def _run(self) -> None:
         await self.bot.wait_until_ready()
         assert self.store is not None and self.service is not None
-        try:
-            channels = await self.store.channels()
-            for sch in channels:
-                channel = self.bot.get_channel(sch.channel_id)
-                if sch.guild_id is None and channel is not None and getattr(channel, "guild", None) is not None:
-                    await self.store.set_guild(sch.channel_id, channel.guild.id)  # type: ignore[union-attr]
-        except StoreError as exc:
-            log.warning("daily: cannot fill in the guilds of config channels: %s", exc.cause)
-        else:
-            log.info("daily scheduler started: %d channel(s) configured", len(channels))
+        for sch in self.store.channels():
+            channel = self.bot.get_channel(sch.channel_id)
+            if sch.guild_id is None and channel is not None and getattr(channel, "guild", None) is not None:
+                self.store.set_guild(sch.channel_id, channel.guild.id)  # type: ignore[union-attr]
+        log.info("daily scheduler started: %d channel(s) configured", len(self.store.channels()))
         await self.service.run()
 
     async def cog_unload(self) -> None:
@@ -176,27 +168,27 @@ class Daily(commands.Cog):
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    async def _zone(self, channel_id: int | None) -> str:
-        sch = await self.store.channel(channel_id) if self.store is not None and channel_id else None
+    def _zone(self, channel_id: int | None) -> str:
+        sch = self.store.channel(channel_id) if self.store is not None and channel_id else None
         return sch.timezone if sch is not None else self.settings.default_timezone
 
-    async def _local_today(self, channel_id: int | None) -> date:
-        return parse_date(None, await self._zone(channel_id))
+    def _local_today(self, channel_id: int | None) -> date:
+        return parse_date(None, self._zone(channel_id))
 
-    async def today_answer(self, channel_id: int | None) -> Answer:
+    def today_answer(self, channel_id: int | None) -> Answer:
         """Today's spotlight in the channel's zone (the default zone when it is not configured)."""
-        return self.rotation().answer(await self._local_today(channel_id))
+        return self.rotation().answer(self._local_today(channel_id))
 
-    async def _status_field(self, sch: ChannelSchedule, now: datetime) -> Field:
+    def _status_field(self, sch: ChannelSchedule, now: datetime) -> Field:
         assert self.store is not None
         state = "on" if sch.active else ("paused" if sch.enabled else "off")
         lines = [f"{schedule.format_time(sch.post_time)} {sch.timezone} · **{state}**"]
         if sch.paused_reason:
             lines.append(f"Paused: {sch.paused_reason}")
         if sch.active:
-            history = await self.store.history((now - timedelta(days=3)).date())
+            history = self.store.history((now - timedelta(days=3)).date())
             lines.append(f"Next post: {when(schedule.next_slot(sch, history, now))}")
-        for rec in await self.store.recent(sch.channel_id, 3):
+        for rec in self.store.recent(sch.channel_id, 3):
             text = f"{rec.local_date}: {rec.status.value}"
             if rec.status is PostStatus.POSTED and rec.message_id and sch.guild_id:
                 text += f" · https://discord.com/channels/{sch.guild_id}/{sch.channel_id}/{rec.message_id}"
@@ -225,7 +217,7 @@ class Daily(commands.Cog):
         if not isinstance(target, discord.TextChannel):
             await send_note(ctx, "Pick a server text channel, e.g. `/daily set channel:#news`.")
             return
-        current = await self.store.channel(target.id)
+        current = self.store.channel(target.id)
         try:
             post_time = schedule.parse_time(time) if time else (current.post_time if current else
                                                                 self.settings.default_time)
@@ -238,11 +230,10 @@ class Daily(commands.Cog):
         if not (perms.view_channel and perms.send_messages):
             await send_note(ctx, f"I can't post in {target.mention}: give me View Channel and Send Messages there.")
             return
-        sch = await self.store.set_channel(target.id, target.guild.id, post_time, zone, utcnow(),
-                                           updated_by=ctx.author.id)
+        sch = self.store.set_channel(target.id, target.guild.id, post_time, zone, utcnow(), updated_by=ctx.author.id)
         if self.service is not None:
             self.service.wake()
-        history = await self.store.history(utcnow().date() - timedelta(days=3))
+        history = self.store.history(utcnow().date() - timedelta(days=3))
         note = "" if perms.embed_links else " I lack Embed Links there, so it will be plain text."
         await send_note(ctx, f"Daily spotlight in {target.mention} at {schedule.format_time(post_time)} ({zone}). "
                              f"Next post: {when(schedule.next_slot(sch, history, utcnow()))}.{note}")
@@ -260,9 +251,9 @@ class Daily(commands.Cog):
             await send_note(ctx, NO_STORE)
             return
         assert ctx.guild is not None
-        ids = [channel.id] if channel else [c.channel_id for c in await self.store.channels(ctx.guild.id)]
-        ids = [i for i in ids if (s := await self.store.channel(i)) is not None and s.guild_id in (None, ctx.guild.id)]
-        changed = await self.store.disable(ids, utcnow(), updated_by=ctx.author.id)
+        ids = [channel.id] if channel else [c.channel_id for c in self.store.channels(ctx.guild.id)]
+        ids = [i for i in ids if (s := self.store.channel(i)) is not None and s.guild_id in (None, ctx.guild.id)]
+        changed = self.store.disable(ids, utcnow(), updated_by=ctx.author.id)
         if self.service is not None:
             self.service.wake()
         where = channel.mention if channel else "this server"
@@ -279,12 +270,12 @@ class Daily(commands.Cog):
         if ctx.interaction is not None:  # the settings are for the server's managers: only the asker sees them
             await ctx.defer(ephemeral=True)
         now = utcnow()
-        chans = await self.store.channels(ctx.guild.id)
-        item = self.rotation().item_for(await self._local_today(ctx.channel.id))
+        chans = self.store.channels(ctx.guild.id)
+        item = self.rotation().item_for(self._local_today(ctx.channel.id))
         body = (f"Today's spotlight: {item.title}. Grace window: {self.settings.grace_minutes} min."
                 if chans else "No channel gets daily posts yet: `/daily set channel:#news time:09:00 "
                               f"timezone:{self.settings.timezone}`.")
-        fields = tuple([await self._status_field(s, now) for s in chans[:20]])
+        fields = tuple(self._status_field(s, now) for s in chans[:20])
         await send_answer(self.bot, ctx, Answer(title="Daily spotlight posts", body=body, fields=fields,  # type: ignore[arg-type]
                                                 kind="help"))
 
@@ -293,7 +284,7 @@ class Daily(commands.Cog):
         """Show the spotlight a channel gets today (or on a date), without posting it."""
         day = flags.day
         try:
-            on = parse_date(day, await self._zone(ctx.channel.id))
+            on = parse_date(day, self._zone(ctx.channel.id))
         except ValueError as exc:
             await send_note(ctx, str(exc).replace("--date", "day"))
             return

@@ -17,7 +17,6 @@ from discord.ext import commands
 from rapidfuzz import fuzz, process
 
 from bot.answer import Answer
-from bot.daily.store import StoreError
 from bot.dialogue import Context
 from bot.discordbot.app import AnyBot
 from bot.discordbot.cogs.lookup import usage
@@ -95,10 +94,6 @@ class Errors(commands.Cog):
             return f"{error} Usage: {usage_line(ctx)}"
         if isinstance(error, commands.DisabledCommand):
             return f"`{name}` is switched off."
-        if isinstance(error, StoreError):
-            log.warning("command %r: %s", ctx.invoked_with, error)
-            return (f"Sorry, the daily-post database cannot be used right now: {error.cause}. Nothing was changed; "
-                    "try again in a moment, or tell the bot's operator.")
         return None
 
     @commands.Cog.listener()
