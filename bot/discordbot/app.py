@@ -24,7 +24,7 @@ from bot.charts import ChartCache, save_chart, saved_chart, stats_data_png
 from bot.config import Settings
 from bot.conversations import ConversationStore
 from bot.dialogue import FRESH, Context
-from bot.discordbot.addressing import prefixes_for
+from bot.discordbot.addressing import is_command, prefixes_for
 from bot.discordbot.views import SourceButton
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
@@ -328,6 +328,13 @@ class RoundtableBotMixin:
             self.engine = engine
             log.info("knowledge base reloaded: %s", kb.summary_line())
             return kb
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Hand a message to the commands extension only when it can be a command: a burst of questions in an
+        ask channel then costs no command parsing (a context per message) all in one turn of the loop."""
+        if message.author.bot or not is_command(self, message, self.settings.prefix):  # type: ignore[arg-type]
+            return
+        await self.process_commands(message)  # type: ignore[attr-defined]
 
     async def on_ready(self) -> None:
         """Log who we are once connected (also after a new session replaced a lost one)."""
