@@ -24,13 +24,19 @@ log = logging.getLogger(__name__)
 Target = commands.Context[Any] | discord.Message
 
 
-def may_embed(target: Target) -> bool:
-    """True when the bot may post embeds where `target` was sent (always in DMs and interactions)."""
+def _bot_may(target: Target, permission: str) -> bool:
+    """Whether the bot has `permission` where `target` was sent (always in DMs and interactions)."""
     if isinstance(target, commands.Context):
-        return target.bot_permissions.embed_links
+        return bool(getattr(target.bot_permissions, permission))
     if target.guild is None:
         return True
-    return target.channel.permissions_for(target.guild.me).embed_links  # type: ignore[union-attr, arg-type]
+    perms = target.channel.permissions_for(target.guild.me)  # type: ignore[union-attr, arg-type]
+    return bool(getattr(perms, permission))
+
+
+def may_embed(target: Target) -> bool:
+    """True when the bot may post embeds where `target` was sent."""
+    return _bot_may(target, "embed_links")
 
 
 async def _reply(target: Target, **kwargs: Any) -> discord.Message:
@@ -45,12 +51,8 @@ async def _reply(target: Target, **kwargs: Any) -> discord.Message:
 
 
 def may_attach(target: Target) -> bool:
-    """True when the bot may attach files where `target` was sent (always in DMs and interactions)."""
-    if isinstance(target, commands.Context):
-        return target.bot_permissions.attach_files
-    if target.guild is None:
-        return True
-    return target.channel.permissions_for(target.guild.me).attach_files  # type: ignore[union-attr, arg-type]
+    """True when the bot may attach files where `target` was sent."""
+    return _bot_may(target, "attach_files")
 
 
 async def chart_file(bot: RoundtableBotMixin, answer: Answer) -> discord.File | None:

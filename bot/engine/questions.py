@@ -278,13 +278,13 @@ def _attached(q: Question, members: list[Entity]) -> list[Entity]:
         if m.entity not in members or m.entity in kept:
             continue
         nxt = q.tokens[m.end] if m.end < len(q.tokens) else ""
-        if nxt and nxt not in STOPWORDS and not any(nxt in ws for ws in eng_words(q)):
+        if nxt and nxt not in STOPWORDS and not any(nxt in ws for ws in _concept_words_in(q)):
             continue
         kept.append(m.entity)
     return kept or members
 
 
-def eng_words(q: Question) -> list[frozenset[str]]:
+def _concept_words_in(q: Question) -> list[frozenset[str]]:
     """The concept words found in the question (what a name may qualify: "thai ambassador", "thai cases")."""
     return [frozenset(q.tokens[a] for a, _ in spans if a < len(q.tokens)) for spans in q.concepts.values()]
 

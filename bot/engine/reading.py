@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.engine.names import Entity, Mention
@@ -36,7 +36,6 @@ class Question:
     seen: tuple[str, ...] = ()  # answers already given to other parts of the same line
     translated: frozenset[int] = frozenset()  # positions of words of another language the glossary read
     english: tuple[str, ...] = ()  # their English words, searched for instead
-    notes: tuple[str, ...] = field(default=())
 
     def has(self, *concepts: str) -> bool:
         """True when any of these concepts is in the question."""
