@@ -16,7 +16,6 @@ _SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\s+-+\s+|,?\s+(?:but|anyway|anyways)\s
                         r"which|why|did|does|is|are|was|can|tell)\b)", re.IGNORECASE)
 ANSWER_TYPES = {"who": "person", "where": "place", "when": "date", "how_many": "number"}
 _WHATS = re.compile(r"\s*what['’]s\b", re.IGNORECASE)
-_NOT_SUBJECT_AFTER = {"besides", "except", "excluding", "unlike", "apart"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +98,16 @@ def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
     concepts = lex.scan(tokens, normalize(text))
     if _WHATS.match(text) and "define" not in concepts:  # "what's X": the tokens lost the 's
         concepts["define"] = [(0, 1)]
-    mentions = _subjects(eng.names.mentions(text), tokens)
+    set_aside = concepts.get("besides", [])  # "besides india", "other than test kits": not what is asked
+    mentions = _subjects(eng.names.mentions(text), {end for _, end in set_aside})
     named_people = {m.entity.id for m in mentions if m.entity.kind == "person"}
     ambiguous: list[Entity] = []
     for i, tok in enumerate(tokens):
         ids = eng.names.shared.get(tok)
         if ids and not named_people & set(ids) and _names_someone(text, tokens, i):
             ambiguous.extend(eng.names.entities[pid] for pid in ids)
-    excluded: list[str] = []
-    for i, tok in enumerate(tokens):
-        pair = " ".join(tokens[i : i + 2])
-        if tok in _NOT_SUBJECT_AFTER or pair in {"other than", "apart from", "aside from"}:
-            skip = 2 if " " in pair and pair in {"other than", "apart from", "aside from"} else 1
-            excluded = [t for t in tokens[i + skip : i + skip + 3] if t not in STOPWORDS]
-            break
+    after = min((end for _, end in set_aside), default=None)
+    excluded = [t for t in tokens[after : after + 3] if t not in STOPWORDS] if after is not None else []
     translated, english = lex.translate(tokens, normalize(text))
     return Question(text=text, tokens=tuple(tokens), concepts=concepts, mentions=tuple(mentions),
                     ambiguous=tuple(dict.fromkeys(ambiguous)), before=before, excluded=tuple(excluded),
@@ -135,16 +130,9 @@ def _worth_keeping(eng: Engine, head: str) -> bool:
     return len(covered) >= len(words(head)) - 1 and bool(covered)
 
 
-def _subjects(mentions: list[Mention], tokens: list[str]) -> list[Mention]:
-    """Mentions the question is about: not those after "besides", "except", "other than" ("besides india")."""
-    out = []
-    for m in mentions:
-        prev = tokens[m.start - 1] if 0 < m.start <= len(tokens) else ""
-        prev2 = " ".join(tokens[max(0, m.start - 2) : m.start])
-        if prev in _NOT_SUBJECT_AFTER or prev2 in {"other than", "apart from", "aside from"}:
-            continue
-        out.append(m)
-    return out
+def _subjects(mentions: list[Mention], set_aside: set[int]) -> list[Mention]:
+    """Mentions the question is about: not those right after a word that sets them aside ("besides india")."""
+    return [m for m in mentions if m.start not in set_aside]
 
 
 def _names_someone(text: str, tokens: list[str], i: int) -> bool:
