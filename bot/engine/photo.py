@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from bot.engine.reading import Question
 
 ORDINALS = 12  # the vocabulary's ordinal_1 ... ordinal_12
-CREDIT_WORDS = {"took", "take", "taken", "shot", "photographer", "credit", "snapped"}
 
 
 def _nth(q: Question) -> int | None:
@@ -39,7 +38,7 @@ def answer(eng: Engine, q: Question) -> Answer | None:
     lineup = photo.from_left
     refs = sources(eng.kb, [photo.source])
     people = [e for e in q.of_kind("person") if e.id in lineup]
-    if q.has("who") and CREDIT_WORDS & set(q.tokens) and photo.credit:
+    if q.has("who") and q.has("credit") and photo.credit:
         p = eng.kb.people[photo.credit]
         return _said(eng, p, f"The photo was taken by **{p.name}** ({p.title}).", refs)
     if q.has("how_many") and not people:  # "how many people are in the photo"
