@@ -72,3 +72,27 @@ def test_question_words_in_other_languages_are_concepts(engine: Engine):
     assert read(engine, "siapa duta besar Brunei").has("who", "envoy")
     assert read(engine, "ilan ang namatay sa Pilipinas").figures == ("deaths",)
     assert read(engine, "태국 사망자 몇 명").figures == ("deaths",)
+
+
+def test_a_misspelt_question_word_is_read_as_the_word(engine: Engine):
+    q = read(engine, "who represnted malaysia at the rountable")
+    assert q.has("envoy")
+    assert "represented" in q.tokens
+    assert read(engine, "who was the ambasador for thailand").has("envoy")
+
+
+def test_names_and_ordinary_words_are_not_respelt(engine: Engine):
+    q = read(engine, "how many testing labs in thialand")
+    assert [e.id for e in q.of_kind("country")] == ["thailand"]
+    assert "labs" in q.tokens
+
+
+def test_a_capitalised_word_may_be_a_misspelt_name(engine: Engine):
+    assert [e.id for e in read(engine, "who was the envoy for Loas").of_kind("country")] == ["laos"]
+    assert not read(engine, "do the labs test for covid").of_kind("country")
+
+
+def test_resolving_among_some_kinds_scores_only_their_names(engine: Engine):
+    res = engine.names.resolve("thialand", {"country"})
+    assert res.entity is not None and res.entity.id == "thailand"
+    assert all(e.kind == "country" for e in res.candidates)

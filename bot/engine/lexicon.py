@@ -5,14 +5,17 @@ without spaces (Thai, Lao, Khmer, Burmese, Chinese) or with attached particles (
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.engine.fuzzy import FuzzyIndex
 from bot.engine.text import normalize, words
 from bot.kb.loader import KnowledgeBase
 from bot.kb.models import SmallTalk
 
 Phrase = tuple[str, ...]
 TALK_WORDS = 12  # a longer line is a question, not small talk
+SPELLED = 5  # a word this long may be a misspelt concept word ("represnted"); shorter ones are left alone
 GLUE = frozenset({"is", "the", "this", "a", "an", "s", "of", "that", "it"})  # small talk matches without them
 
 
@@ -100,8 +103,21 @@ class Lexicon:
         self.filler_words = frozenset(p[0] for p in self.fillers if len(p) == 1)
         self.concept_words = {c: frozenset(w for p in ps if is_spaced(p) for w in words(p))
                               for c, ps in sources.items()}
+        self._spelling = FuzzyIndex(sorted({w for ws in self.concept_words.values() for w in ws
+                                            if len(w) >= SPELLED and not w.isdigit()}))
         self.as_reported = vocab.as_reported
         self.which_one = vocab.which_one
+
+    def spell(self, tokens: Sequence[str], known: Callable[[int, str], bool]) -> list[str]:
+        """The tokens with misspelt concept words set right ("who represnted laos" -> "represented"): a word
+        `known` does not know, one edit from a concept word (two for a long word)."""
+        out = list(tokens)
+        for i, tok in enumerate(tokens):
+            if len(tok) >= SPELLED and not tok.isdigit() and not known(i, tok):
+                hit = self._spelling.closest(tok, 1 if len(tok) < 8 else 2)
+                if hit:
+                    out[i] = hit[0]
+        return out
 
     def scan(self, tokens: list[str], folded: str) -> dict[str, list[tuple[int, int]]]:
         """Concept -> token spans where a phrase of it stands (unspaced phrases: the empty span at the end)."""

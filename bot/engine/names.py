@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.engine.english import is_english
-from bot.engine.fuzzy import FuzzyIndex
+from bot.engine.fuzzy import EXHAUSTIVE, FuzzyIndex
 from bot.engine.lexicon import is_spaced
 from bot.engine.text import STOPWORDS, normalize, words
 from bot.kb.loader import KnowledgeBase
@@ -145,6 +145,8 @@ class NameIndex:
         self._near = {n: FuzzyIndex(keys) for n, keys in sorted(by_words.items())}
         self._near_order = {k: i for i, k in enumerate(self._fuzzy_keys)}
         self._similar = FuzzyIndex(self._keys, similar_only=True)  # names worth scoring for a command argument
+        self._key_kinds = [frozenset(self.entities[e].kind for e in self._aliases[k]) for k in self._keys]
+        self._of_kinds: dict[frozenset[str], list[int]] = {}  # positions of the keys naming these kinds
         self._display: dict[frozenset[str], tuple[list[str], FuzzyIndex]] = {}  # autocomplete, per kinds
         self._last: tuple[str, bool, list[Mention]] | None = None  # the last `mentions`, asked again per answer
         self._lengths: dict[str, set[int]] = {}  # first word of an alias -> the alias lengths in words
@@ -154,6 +156,11 @@ class NameIndex:
         # words the question reader knows (in every language): never near misses of a name ("ilan" is no "Iran")
         said = [*kb.vocabulary.concepts.values(), *(ws for lang in kb.languages for ws in lang.words.values())]
         self.vocabulary |= {w for phrases in said for phrase in phrases for w in words(phrase)}
+        self._name_words = frozenset(w for k in self._keys for w in k.split())
+
+    def knows(self, word: str) -> bool:
+        """True when the word is the article's, the question vocabulary's, or part of a name."""
+        return word in self.vocabulary or word in self._name_words
 
     def _add(self, entity: Entity, aliases: list[str]) -> None:
         self.entities[entity.id] = entity
@@ -174,7 +181,7 @@ class NameIndex:
             return Resolution(None, 100.0, tuple(exact))
         best: dict[str, float] = {}
         n_words = key.count(" ") + 1
-        choices = [self._keys[i] for i in self._similar.similar(key)]
+        choices = [self._keys[i] for i in self._keys_of(key, frozenset(kinds))]
         for alias, score, _ in process.extract(key, choices, scorer=fuzz.WRatio, limit=40, score_cutoff=SUGGEST):
             if alias.count(" ") + 1 < n_words:
                 score = fuzz.ratio(key, alias)  # a shorter alias inside a longer name earns no partial credit
@@ -196,6 +203,14 @@ class NameIndex:
             return Resolution(self.entities[top_id], top, candidates)
         return Resolution(None, top, candidates)
 
+    def _keys_of(self, key: str, kinds: frozenset[str]) -> list[int]:
+        """Positions of the keys worth scoring against `key` that name an entity of these kinds."""
+        if len(self._keys) > EXHAUSTIVE:
+            return [i for i in self._similar.similar(key) if kinds & self._key_kinds[i]]
+        if kinds not in self._of_kinds:
+            self._of_kinds[kinds] = [i for i, named in enumerate(self._key_kinds) if kinds & named]
+        return self._of_kinds[kinds]
+
     def mentions(self, original: str, fuzzy: bool = True) -> list[Mention]:
         """Entities named in free text: longest exact alias first, then (fuzzy) near-misses of unknown words."""
         last = self._last
@@ -209,6 +224,7 @@ class NameIndex:
         toks = words(original)
         caps = {words(w)[0] for w in re.findall(r"[^\W\d_][\w'-]*", original) if w[:1].isupper() and words(w)}
         caps |= {p for w in re.findall(r"[A-Z][\w'-]*", original) for p in words(w)}
+        proper = {p for w in re.findall(r"(?<=\s)[A-Z][\w'-]*", original) for p in words(w)}  # not the first word
         for i, tok in enumerate(toks):  # "who is eric": a lone given name asked about is a name
             if (i >= 2 and toks[i - 2] == "who" and toks[i - 1] in {"is", "was"}) or (
                     i >= 1 and toks[i - 1] in {"did", "does", "about", "by", "mr", "ms", "mrs"}):
@@ -240,8 +256,9 @@ class NameIndex:
                 gram = toks[i : i + n]
                 if any(taken[i : i + n]) or (n == 1 and (gram[0] in STOPWORDS or gram[0] in self.vocabulary)):
                     continue
-                if n == 1 and (len(gram[0]) < 4 or gram[0].isdigit() or is_english(gram[0])):
-                    continue  # an ordinary word ("labs", "brunch") keeps its meaning
+                ordinary = is_english(gram[0]) and gram[0] not in proper
+                if n == 1 and (len(gram[0]) < 4 or gram[0].isdigit() or ordinary):
+                    continue  # an ordinary word ("labs", "brunch") keeps its meaning, unless written as a name
                 if n > 1 and all(is_english(t) or t in self.vocabulary for t in gram):
                     continue
                 if any(len(t) < 3 for t in gram):

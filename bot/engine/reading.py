@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.engine.english import is_english
 from bot.engine.names import Entity, Mention
 from bot.engine.text import STOPWORDS, normalize, words
 
@@ -94,12 +95,14 @@ def read(eng: Engine, line: str) -> Question:
 def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
     """Read one sentence."""
     lex = eng.lexicon
-    tokens = words(text)
+    found = eng.names.mentions(text)
+    named = {i for m in found for i in range(m.start, m.end)}
+    tokens = lex.spell(words(text), lambda i, t: i in named or eng.names.knows(t) or is_english(t))
     concepts = lex.scan(tokens, normalize(text))
     if _WHATS.match(text) and "define" not in concepts:  # "what's X": the tokens lost the 's
         concepts["define"] = [(0, 1)]
     set_aside = concepts.get("besides", [])  # "besides india", "other than test kits": not what is asked
-    mentions = _subjects(eng.names.mentions(text), {end for _, end in set_aside})
+    mentions = _subjects(found, {end for _, end in set_aside})
     named_people = {m.entity.id for m in mentions if m.entity.kind == "person"}
     ambiguous: list[Entity] = []
     for i, tok in enumerate(tokens):

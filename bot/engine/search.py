@@ -18,6 +18,7 @@ K1 = 1.4
 B = 0.6
 SYNONYM_DISCOUNT = 0.8
 UNKNOWN_WEIGHT = 2.0
+SLOTS_KEPT = 50_000  # query words whose slots are kept; the memo starts again past this
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class SearchIndex:
                 self._norms.extend(-w for w, _ in pairs)
         self._words = {w: stem(w) for d in self.docs for w in words(d.text) if w not in STOPWORDS}
         self._known = FuzzyIndex(list(self._words))
+        self._slots: dict[str, tuple[str, ...]] = {}  # query word -> its slot, see `_slot`
 
     def idf(self, term: str) -> float:
         """Inverse document frequency (0 for an unknown term)."""
@@ -102,21 +104,21 @@ class SearchIndex:
 
         A word the index does not know becomes its nearest known word (one or two edits).
         """
-        out: list[tuple[str, ...]] = []
-        done: dict[str, tuple[str, ...]] = {}  # a word said again is read once
-        for w in words(text):
-            if w in STOPWORDS:
-                continue
-            slot = done.get(w)
-            if slot is None:
-                t = stem(w)
-                if t not in self._idf and len(w) >= 5 and not w.isdigit():
-                    hit = self._known.closest(w, 1 if len(w) < 8 else 2)
-                    if hit:
-                        t = self._words[hit[0]]
-                slot = done[w] = (t, *sorted(self._synonyms.get(t, ())))
-            out.append(slot)
-        return out
+        return [self._slot(w) for w in words(text) if w not in STOPWORDS]
+
+    def _slot(self, word: str) -> tuple[str, ...]:
+        """A word's query slot, worked out once per word (the index does not change)."""
+        slot = self._slots.get(word)
+        if slot is None:
+            t = stem(word)
+            if t not in self._idf and len(word) >= 5 and not word.isdigit():
+                hit = self._known.closest(word, 1 if len(word) < 8 else 2)
+                if hit:
+                    t = self._words[hit[0]]
+            if len(self._slots) >= SLOTS_KEPT:
+                self._slots.clear()
+            slot = self._slots[word] = (t, *sorted(self._synonyms.get(t, ())))
+        return slot
 
     def search(self, query: list[tuple[str, ...]], allowed: Collection[int] | None = None,
                kinds: Collection[str] | None = None, limit: int = 5) -> list[Hit]:
