@@ -103,10 +103,18 @@ class Lexicon:
         self.filler_words = frozenset(p[0] for p in self.fillers if len(p) == 1)
         self.concept_words = {c: frozenset(w for p in ps if is_spaced(p) for w in words(p))
                               for c, ps in sources.items()}
+        self._words_of: dict[tuple[str, ...], frozenset[str]] = {}
         self._spelling = FuzzyIndex(sorted({w for ws in self.concept_words.values() for w in ws
                                             if len(w) >= SPELLED and not w.isdigit()}))
         self.as_reported = vocab.as_reported
         self.which_one = vocab.which_one
+
+    def words_of(self, *concepts: str) -> frozenset[str]:
+        """The words of these concepts' phrases, together (worked out once per set of concepts)."""
+        found = self._words_of.get(concepts)
+        if found is None:
+            found = self._words_of[concepts] = frozenset().union(*(self.concept_words.get(c, ()) for c in concepts))
+        return found
 
     def spell(self, tokens: Sequence[str], known: Callable[[int, str], bool]) -> list[str]:
         """The tokens with misspelt concept words set right ("who represnted laos" -> "represented"): a word

@@ -17,6 +17,7 @@ from bot.kb.loader import KnowledgeBase
 CONFIDENT = 86.0  # a fuzzy score at or above this, clear of the runner-up, is taken without asking
 SUGGEST = 70.0  # at or above this a name is offered as "did you mean"
 MARGIN = 4.0
+MISSES_KEPT = 50_000  # near misses remembered; the memo starts again past this
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,7 @@ class NameIndex:
         # words the question reader knows (in every language): never near misses of a name ("ilan" is no "Iran")
         said = [*kb.vocabulary.concepts.values(), *(ws for lang in kb.languages for ws in lang.words.values())]
         self.vocabulary |= {w for phrases in said for phrase in phrases for w in words(phrase)}
+        self._misses: dict[tuple[str, int, int], str | None] = {}  # see `_near_miss`
         self._name_words = frozenset(w for k in self._keys for w in k.split())
 
     def knows(self, word: str) -> bool:
@@ -256,8 +258,8 @@ class NameIndex:
                 gram = toks[i : i + n]
                 if any(taken[i : i + n]) or (n == 1 and (gram[0] in STOPWORDS or gram[0] in self.vocabulary)):
                     continue
-                ordinary = is_english(gram[0]) and gram[0] not in proper
-                if n == 1 and (len(gram[0]) < 4 or gram[0].isdigit() or ordinary):
+                if n == 1 and (len(gram[0]) < 4 or gram[0].isdigit() or (
+                        is_english(gram[0]) and gram[0] not in proper)):
                     continue  # an ordinary word ("labs", "brunch") keeps its meaning, unless written as a name
                 if n > 1 and all(is_english(t) or t in self.vocabulary for t in gram):
                     continue
@@ -283,11 +285,18 @@ class NameIndex:
         return {toks[i] for m in mentions for i in range(m.start, min(m.end, len(toks)))}
 
     def _near_miss(self, key: str, n: int, edits: int) -> str | None:
-        """The alias closest to `key` within `edits` (the first listed on a tie) if it has `n` words, else None.
+        """The alias closest to `key` within `edits` (the first listed on a tie) if it has `n` words, else None;
+        worked out once per key (the names do not change)."""
+        asked = (key, n, edits)
+        if asked not in self._misses:
+            if len(self._misses) >= MISSES_KEPT:
+                self._misses.clear()
+            self._misses[asked] = self._closest_alias(key, n, edits)
+        return self._misses[asked]
 
-        Asked first among the aliases of `n` words only; the others are asked only when one of those is
-        close, and only whether they hold one at least as close.
-        """
+    def _closest_alias(self, key: str, n: int, edits: int) -> str | None:
+        """Asked first among the aliases of `n` words only; the others are asked only when one of those is
+        close, and only whether they hold one at least as close."""
         own = self._near.get(n)
         hit = own.closest(key, edits) if own else None
         if hit is None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 
 META_CONCEPTS = ("envoy", "quote", "event")
+DEFINING = frozenset({"what", "is", "are", "was", "were", "me", "about"})  # words of "define" a search keeps
 
 
 _NAMED_NUMBER = re.compile(r"\b[A-Za-z]+-\d+\b")  # the 19 of a name like "XYZ-19" is no figure
@@ -99,13 +100,14 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
     `drop_meta` without words about saying, representing and the event itself ("say", "envoy")."""
     drop = {i for m in q.mentions if not keep_names and m.entity.kind in {"country", "person"}
             for i in range(m.start, m.end)}
-    fillers = eng.lexicon.filler_words
-    words_of = eng.lexicon.concept_words
-    meta = set().union(*(words_of.get(c, frozenset()) for c in META_CONCEPTS)) if drop_meta else set()
-    meta |= words_of.get("present", frozenset()) | words_of.get("figures", frozenset())  # "still", "numbers"
-    meta |= words_of.get("define", frozenset()) - {"what", "is", "are", "was", "were", "me", "about"}  # "stand for"
+    lex = eng.lexicon
+    fillers = lex.filler_words
+    # "still", "numbers", "stand for"; with `drop_meta` "say", "envoy"
+    meta = lex.words_of("present", "figures") | (lex.words_of("define") - DEFINING)
+    if drop_meta:
+        meta |= lex.words_of(*META_CONCEPTS)
     if q.asks or q.has("compare"):
-        meta |= words_of.get("span", frozenset())  # "when did it start and end", "before and after"
+        meta |= lex.words_of("span")  # "when did it start and end", "before and after"
     if q.carried or q.has("refer"):
         meta |= {"country", "countries", "nation", "government"}  # "his country": the country filtered on
     asking = {i for c in ASKING for a, b in q.concepts.get(c, ()) for i in range(a, b)}  # "kapan", "siapa", "ai"

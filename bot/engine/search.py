@@ -83,6 +83,7 @@ class SearchIndex:
                 self._postings[term][kind] = (len(self._ids), len(self._ids) + len(pairs))
                 self._ids.extend(i for _, i in pairs)
                 self._norms.extend(-w for w, _ in pairs)
+        self._descending = array("d", (-w for w in self._norms))  # negated: ascending in a list, for bisect
         self._words = {w: stem(w) for d in self.docs for w in words(d.text) if w not in STOPWORDS}
         self._known = FuzzyIndex(list(self._words))
         self._slots: dict[str, tuple[str, ...]] = {}  # query word -> its slot, see `_slot`
@@ -190,7 +191,7 @@ class SearchIndex:
         seen get the rest of the slot's value from the rest of the list or from their own terms,
         whichever is less work, and the ones that can no longer reach the floor are dropped.
         """
-        ids, norms = self._ids, self._norms
+        ids, norms, descending = self._ids, self._norms, self._descending
         lists = [[(factor, span) for term, factor in zip(slot, factors, strict=True) for kind in kinds
                   if (span := self._postings.get(term, {}).get(kind))] for slot, _, factors, _ in slots]
         bounds = [max((factor * norms[a] for factor, (a, _) in found), default=0.0) for found in lists]
@@ -213,7 +214,7 @@ class SearchIndex:
             values: dict[int, float] = {}
             unread = []
             for factor, (a, b) in lists[s]:
-                n = b if floor == -math.inf else bisect_right(norms, -floor / factor, a, b, key=_negative)
+                n = b if floor == -math.inf else bisect_right(descending, -floor / factor, a, b)
                 if n < b:
                     unread.append((factor, n, b))
                 if n > a:
@@ -236,7 +237,7 @@ class SearchIndex:
         be added any more: then the lists are read only for documents already seen)."""
         if floor == -math.inf:
             return sum(b - a for _, (a, b) in found)
-        above = sum(bisect_right(self._norms, -floor / factor, a, b, key=_negative) - a for factor, (a, b) in found)
+        above = sum(bisect_right(self._descending, -floor / factor, a, b) - a for factor, (a, b) in found)
         return above or sum(b - a for _, (a, b) in found)
 
     def _finish_slot(self, acc: dict[int, float], values: dict[int, float],
@@ -275,10 +276,6 @@ LOOKUP_COST = 8  # reading one posting costs about this much less than looking u
 def _norm(tf: int, length: int, avg: float) -> float:
     """BM25's saturated, length-normalised term frequency."""
     return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-
-
-def _negative(x: float) -> float:
-    return -x
 
 
 def _merge(into: dict[int, float], new: dict[int, float], combine: Callable[[float, float], float]) -> None:
