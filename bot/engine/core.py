@@ -112,6 +112,7 @@ class Engine:
             for key in (f"speaker:{q.speaker}", f"section:{q.source.section}", *(f"topic:{t}" for t in q.topics)):
                 self._quotes.setdefault(key, []).append(i)
         self._topic_words = [(" ".join(words(w)), t) for t in kb.topics.values() for w in (t.name, t.id, *t.keywords)]
+        self._topic_keys = [w for w, _ in self._topic_words]
         self.members_line = ", ".join(c.name for c in kb.members)
         self._rotation: Rotation | None = None
 
@@ -236,13 +237,9 @@ class Engine:
 
     def topic_for(self, text: str) -> Topic | None:
         """The topic whose name or keywords best match `text`, if any is close."""
-        key = " ".join(words(text))
-        best: tuple[float, Topic | None] = (0.0, None)
-        for word, t in self._topic_words:
-            score = fuzz.ratio(key, word)
-            if score > best[0]:
-                best = (score, t)
-        return best[1] if best[0] >= 85 else None
+        best = process.extractOne(" ".join(words(text)), self._topic_keys, scorer=fuzz.ratio,
+                                  score_cutoff=85)
+        return self._topic_words[best[2]][1] if best else None
 
     def search(self, text: str, kinds: set[str] | None = None, entity: str | None = None,
                limit: int = 5) -> list[Hit]:
