@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import ConfigError, load_settings
 from bot.daily.settings import Daily
-from bot.daily.spotlight import Rotation
+from bot.engine.spotlight import Rotation
 from bot.kb.errors import KnowledgeError
 from bot.kb.loader import load_knowledge
 

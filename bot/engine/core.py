@@ -5,24 +5,24 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
 from bot.answer import Answer, Field
 from bot.dialogue import FRESH, Context
 from bot.engine import lookup, meta, questions
+from bot.engine.catalogue import Catalogue
 from bot.engine.format import capital, sanitize
 from bot.engine.lexicon import Lexicon
 from bot.engine.names import NameIndex, rank_names
 from bot.engine.search import Doc, Hit, SearchIndex, make_doc
 from bot.engine.specs import SPECS, CommandSpec
+from bot.engine.spotlight import FULL_WORDS, Rotation, summary_day
 from bot.engine.text import stem, words
 from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Fact, Members, Quote, Topic
-
-if TYPE_CHECKING:
-    from bot.daily.spotlight import Rotation
 
 PREFIXES = ("!", "/")
 MAX_INPUT = 2000
@@ -43,8 +43,6 @@ def _help(eng: Engine, arg: str) -> Answer:
 
 def _summary(eng: Engine, arg: str) -> Answer:
     """`!summary`: the article in brief; `!summary today|tomorrow|YYYY-MM-DD`: that day's spotlight."""
-    from bot.daily.spotlight import FULL_WORDS  # lazy: bot.daily.spotlight imports bot.engine.format
-
     text = " ".join(arg.split()).lower()
     if not text or text in FULL_WORDS:
         return lookup.summary(eng)
@@ -53,11 +51,8 @@ def _summary(eng: Engine, arg: str) -> Answer:
 
 def _spotlight(eng: Engine, arg: str, command: str = "spotlight") -> Answer:
     """`!spotlight [today | tomorrow | YYYY-MM-DD]`: a day's spotlight, the post the daily channels get."""
-    from bot.daily.cli import parse_date  # lazy: bot.daily.spotlight imports bot.engine.format
-    from bot.daily.spotlight import summary_day
-
     try:
-        day = summary_day(arg, parse_date(None, eng.summary_zone))
+        day = summary_day(arg, datetime.now(ZoneInfo(eng.summary_zone)).date())
         answer = None if day is None else eng.rotation().answer(day)
     except ValueError as exc:
         return Answer(title=f"Usage: !{command} [today | tomorrow | YYYY-MM-DD]", kind="error",
@@ -107,10 +102,7 @@ class Engine:
         self.facts_in: dict[str, list[Fact]] = {}  # section id -> its facts, in knowledge-base order
         for f in kb.facts:
             self.facts_in.setdefault(f.source.section, []).append(f)
-        self._quotes: dict[str, list[int]] = {}  # "speaker:ID", "section:ID", "topic:ID" -> positions in kb.quotes
-        for i, q in enumerate(kb.quotes):
-            for key in (f"speaker:{q.speaker}", f"section:{q.source.section}", *(f"topic:{t}" for t in q.topics)):
-                self._quotes.setdefault(key, []).append(i)
+        self.catalogue = Catalogue(kb)
         self._topic_words = [(" ".join(words(w)), t) for t in kb.topics.values() for w in (t.name, t.id, *t.keywords)]
         self._topic_keys = [w for w, _ in self._topic_words]
         self.members_line = ", ".join(c.name for c in kb.members)
@@ -213,16 +205,13 @@ class Engine:
     def rotation(self) -> Rotation:
         """The daily spotlight rotation of this knowledge base, built on first use."""
         if self._rotation is None:
-            from bot.daily.spotlight import Rotation
-
-            self._rotation = Rotation(self.kb)
+            self._rotation = Rotation(self.kb, self.catalogue)
         return self._rotation
 
     def quotes(self, **where: str | None) -> list[Quote]:
         """Quotes matching any of `speaker=`, `section=`, `topic=` (a None speaker: quotes without one),
         in knowledge-base order."""
-        found = sorted({i for key, value in where.items() for i in self._quotes.get(f"{key}:{value}", ())})
-        return [self.kb.quotes[i] for i in found]
+        return self.catalogue.quotes_at(*(f"{key}:{value}" for key, value in where.items()))
 
     def facts_about(self, entity_id: str) -> list[Fact]:
         """Facts that concern an entity, in the order the knowledge base lists them."""

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.daily.cli import parse_date, summary_main
-from bot.daily.spotlight import Rotation
+from bot.engine.spotlight import Rotation
 from bot.kb.loader import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +136,7 @@ def test_summary_command_runs_without_discord() -> None:
 
 
 def test_summary_command_arguments(kb: KnowledgeBase) -> None:
-    from bot.daily.spotlight import summary_answer, summary_day
+    from bot.engine.spotlight import summary_day
 
     today = date(2026, 5, 1)
     assert summary_day("", today) == today
@@ -147,8 +147,6 @@ def test_summary_command_arguments(kb: KnowledgeBase) -> None:
         assert summary_day(word, today) is None
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         summary_day("vaccines please", today)
-    assert summary_answer(kb, "full", today) is None
-    assert summary_answer(kb, "", today) == Rotation(kb).answer(today)
 
 
 def test_summary_date_tomorrow_is_the_next_days_post_like_the_command(capsys, tmp_path) -> None:

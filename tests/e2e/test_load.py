@@ -43,18 +43,26 @@ ANSWERED_WITHIN = 60.0
 
 
 class Heartbeat:
-    """Wakes every `BEAT` seconds and records its worst lateness: how long the loop was busy elsewhere."""
+    """Wakes every `BEAT` seconds and records its worst lateness: how long the loop was busy elsewhere.
+
+    `worst` counts only lateness the loop's thread spent running (its CPU time over the beat), so a slow or
+    busy machine that takes the process off the CPU does not pass for a blocked loop; `worst_wall` is the
+    plain lateness, reported alongside.
+    """
 
     def __init__(self) -> None:
         self.worst = 0.0
+        self.worst_wall = 0.0
         self.beats = 0
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
         while True:
-            before = time.perf_counter()
+            before, ran_before = time.perf_counter(), time.thread_time()
             await asyncio.sleep(BEAT)
-            self.worst = max(self.worst, time.perf_counter() - before - BEAT)
+            late = time.perf_counter() - before - BEAT
+            self.worst_wall = max(self.worst_wall, late)
+            self.worst = max(self.worst, min(late, time.thread_time() - ran_before))
             self.beats += 1
 
     def __enter__(self) -> Heartbeat:
@@ -135,6 +143,7 @@ async def test_500_questions_from_50_users_at_once(load_fake, control, monkeypat
     assert all(r.get("embeds") and not r.get("content") for r in replies), "a note (cooldown, error) instead"
     assert all(r["allowed_mentions"] == {"parse": []} for r in replies)
     print(f"\n{QUESTIONS} questions pushed in {pushed:.2f} s, all answered in {elapsed:.2f} s; "
-          f"worst event-loop block {heart.worst * 1000:.1f} ms over {heart.beats} heartbeats")
+          f"worst event-loop block {heart.worst * 1000:.1f} ms running ({heart.worst_wall * 1000:.1f} ms on the "
+          f"clock) over {heart.beats} heartbeats")
     assert heart.beats > 0
     assert heart.worst < MAX_BLOCK, f"the event loop was blocked for {heart.worst * 1000:.0f} ms"

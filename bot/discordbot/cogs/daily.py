@@ -29,11 +29,11 @@ from bot.daily import schedule
 from bot.daily.cli import daily_settings, parse_date
 from bot.daily.schedule import ChannelSchedule, PostStatus
 from bot.daily.service import ConfigChannel, DailyService, apply_config_channels, utcnow
-from bot.daily.spotlight import Rotation
 from bot.daily.store import DailyStore
 from bot.discordbot.cogs.admin import is_admin
 from bot.discordbot.daily_poster import DiscordPoster
 from bot.discordbot.respond import send_answer, send_note
+from bot.engine.spotlight import Rotation
 
 log = logging.getLogger(__name__)
 
@@ -104,16 +104,12 @@ class Daily(commands.Cog):
         self.settings = daily_settings(getattr(bot, "settings", None))
         self.service: DailyService | None = None
         self._task: asyncio.Task[None] | None = None
-        self._rotation: Rotation | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
 
     def rotation(self) -> Rotation:
         """The rotation over the knowledge base in service (rebuilt after `!reload`)."""
-        kb = self.bot.kb  # type: ignore[attr-defined]
-        if self._rotation is None or self._rotation.kb is not kb:
-            self._rotation = Rotation(kb)
-        return self._rotation
+        return self.bot.engine.rotation()  # type: ignore[attr-defined]
 
     def spotlight(self, day: date) -> tuple[str, Answer]:
         """The scheduler's spotlight function."""

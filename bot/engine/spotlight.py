@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from bot.answer import Answer, Field
+from bot.engine.catalogue import Catalogue
 from bot.engine.format import attribution, bullets, capital, person_line, quoted, sources, stats_line
 from bot.engine.text import clip
 from bot.kb.article import LEAD_ID
@@ -67,32 +68,7 @@ def _spread(facts: Sequence[Fact], order: dict[str, int]) -> list[Fact]:
     return out
 
 
-class _Where:
-    """Positions of facts and quotes by section, entity, speaker and topic: one pass, so that building the
-    rotation takes time in proportion to the knowledge base, not to its square."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.facts: dict[str, list[int]] = {}
-        self.quotes: dict[str, list[int]] = {}
-        for i, f in enumerate(kb.facts):
-            for key in (f"section:{f.source.section}", *(f"about:{a}" for a in f.about),
-                        *(f"topic:{t}" for t in f.topics)):
-                self.facts.setdefault(key, []).append(i)
-        for i, q in enumerate(kb.quotes):
-            for key in (f"section:{q.source.section}", f"speaker:{q.speaker}", *(f"topic:{t}" for t in q.topics)):
-                self.quotes.setdefault(key, []).append(i)
-
-    def facts_at(self, *keys: str) -> list[Fact]:
-        """Facts filed under any of the keys, in knowledge-base order."""
-        return [self.kb.facts[i] for i in sorted({i for k in keys for i in self.facts.get(k, ())})]
-
-    def quotes_at(self, *keys: str) -> list[Quote]:
-        """Quotes filed under any of the keys, in knowledge-base order."""
-        return [self.kb.quotes[i] for i in sorted({i for k in keys for i in self.quotes.get(k, ())})]
-
-
-def _country_item(where: _Where, c: Country) -> Item:
+def _country_item(where: Catalogue, c: Country) -> Item:
     own = [f for f in where.facts_at(f"section:{c.section}", f"about:{c.id}")
            if f.source.section == c.section or (c.id in f.about and f.source.section != LEAD_ID)]
     facts = _key_first(f for f in own if f.source.section == c.section) or _key_first(own)
@@ -109,7 +85,7 @@ def _event_item(kb: KnowledgeBase) -> Item:
     return Item("event", kb.event.title, points, quotes, section=LEAD_ID)
 
 
-def _topic_groups(where: _Where) -> list[list[str]]:
+def _topic_groups(where: Catalogue) -> list[list[str]]:
     """Topic ids grouped into themes: topics sharing at least `MERGE_OVERLAP` of the smaller one's facts
     go together (vaccines with health cooperation, economy with trade ...), in topics.yaml order."""
     kb = where.kb
@@ -134,7 +110,7 @@ def _topic_groups(where: _Where) -> list[list[str]]:
     return list(groups.values())
 
 
-def _topic_items(where: _Where, order: dict[str, int]) -> list[Item]:
+def _topic_items(where: Catalogue, order: dict[str, int]) -> list[Item]:
     """One theme per topic group that runs through several sections and is not mostly the news report
     (that one is the event spotlight)."""
     kb = where.kb
@@ -160,7 +136,7 @@ def _topic_items(where: _Where, order: dict[str, int]) -> list[Item]:
     return items
 
 
-def _section_items(where: _Where) -> list[Item]:
+def _section_items(where: Catalogue) -> list[Item]:
     kb = where.kb
     items = []
     for s in kb.article.sections:
@@ -190,10 +166,10 @@ def _interleave(themes: list[Item], countries: list[Item]) -> list[Item]:
     return out
 
 
-def build_items(kb: KnowledgeBase) -> list[Item]:
+def build_items(where: Catalogue) -> list[Item]:
     """The whole rotation, in order."""
+    kb = where.kb
     order = {s.id: i for i, s in enumerate(kb.article.sections)}
-    where = _Where(kb)
     themes = [_event_item(kb), *_topic_items(where, order), *_section_items(where)]
     return _interleave(themes, [_country_item(where, c) for c in kb.members])
 
@@ -229,9 +205,9 @@ def _fit_bullets(lines: Iterable[str], limit: int = FIELD_LIMIT) -> str:
 class Rotation:
     """The spotlight for any date, from one knowledge base. Call it with a date for `(key, Answer)`."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, catalogue: Catalogue | None = None) -> None:
         self.kb = kb
-        self.items = build_items(kb)
+        self.items = build_items(catalogue or Catalogue(kb))
         if not self.items:
             raise ValueError("the knowledge base gives nothing to put in the spotlight")
         self.as_of = as_of(kb)
@@ -327,11 +303,4 @@ def summary_day(arg: str, today: date) -> date | None:
         raise ValueError(f"{arg!r}: use today, tomorrow, yesterday or a date as YYYY-MM-DD") from None
 
 
-def summary_answer(kb: KnowledgeBase, arg: str, today: date) -> Answer | None:
-    """`!summary [ARG]` as the engine answers it: the spotlight of a day, or None for the full overview
-    (which the engine builds); a bad argument raises ValueError with a usage line."""
-    day = summary_day(arg, today)
-    return None if day is None else Rotation(kb).answer(day)
-
-
-__all__ = ["FULL_WORDS", "Item", "Rotation", "as_of", "build_items", "summary_answer", "summary_day"]
+__all__ = ["FULL_WORDS", "Item", "Rotation", "as_of", "build_items", "summary_day"]
