@@ -64,12 +64,15 @@ class SearchIndex:
         df: Counter[str] = Counter()
         self._about: dict[str, set[int]] = {}
         self._kinds: dict[str, list[int]] = {}
+        self._weights: list[dict[str, float]] = [{} for _ in self.docs]  # per document: term -> BM25 weight
         for i, doc in enumerate(self.docs):
             self._kinds.setdefault(doc.kind, []).append(i)
             for e in doc.entities:
                 self._about.setdefault(e, set()).add(i)
+            weights = self._weights[i]
             for term, tf in Counter(doc.terms).items():
-                lists.setdefault(term, {}).setdefault(doc.kind, []).append((-_norm(tf, len(doc.terms), self._avg), i))
+                weights[term] = weight = _norm(tf, len(doc.terms), self._avg)
+                lists.setdefault(term, {}).setdefault(doc.kind, []).append((-weight, i))
                 df[term] += 1
         self._idf = {t: math.log(1 + (n - m + 0.5) / (m + 0.5)) for t, m in df.items()}
         # every list is a span of two flat arrays (document positions, weights), so a copy loads fast
@@ -157,15 +160,15 @@ class SearchIndex:
     def _score(self, i: int, slots: list[_Slot]) -> tuple[float, float, tuple[int, int]]:
         """A document's score and matched weight, summed slot by slot, and where the query first
         reaches it (slot, alternative): how the ranking orders equal scores."""
-        terms = self.docs[i].terms
+        weights = self._weights[i]
         score = matched = 0.0
         first = (len(slots), 0)
         for s, (slot, discounts, factors, slot_weight) in enumerate(slots):
             best = (0.0, 0.0)
             for a, term in enumerate(slot):
-                tf = terms.count(term)
-                if tf:
-                    value = factors[a] * _norm(tf, len(terms), self._avg)
+                weight = weights.get(term)
+                if weight:
+                    value = factors[a] * weight
                     first = min(first, (s, a))
                     if value > best[0]:
                         best = (value, discounts[a] * slot_weight)
@@ -257,12 +260,12 @@ class SearchIndex:
 
     def _slot_value(self, i: int, slot: _Slot) -> float:
         """What one slot adds to a document's score."""
-        terms = self.docs[i].terms
+        weights = self._weights[i]
         best = 0.0
         for term, factor in zip(slot[0], slot[2], strict=True):
-            tf = terms.count(term)
-            if tf:
-                best = max(best, factor * _norm(tf, len(terms), self._avg))
+            weight = weights.get(term)
+            if weight:
+                best = max(best, factor * weight)
         return best
 
 
