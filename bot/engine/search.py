@@ -197,8 +197,10 @@ class SearchIndex:
         ids, norms, descending = self._ids, self._norms, self._descending
         lists = [[(factor, span) for term, factor in zip(slot, factors, strict=True) for kind in kinds
                   if (span := self._postings.get(term, {}).get(kind))] for slot, _, factors, _ in slots]
+        if limit <= 0 or sum(b - a for found in lists for _, (a, b) in found) <= FULL_READ:
+            return self._read_all(lists, allowed)
         bounds = [max((factor * norms[a] for factor, (a, _) in found), default=0.0) for found in lists]
-        pruning = limit > 0 and sum(b - a for found in lists for _, (a, b) in found) > FULL_READ
+        pruning = True
         theta = -math.inf  # a score `limit` documents are known to reach
         if pruning:  # the first documents of every list, scored in full, give a good one from the start
             heads = {i for found in lists for _, (a, b) in found for i in ids[a:min(b, a + HEADS)]}
@@ -234,6 +236,25 @@ class SearchIndex:
                 if keep > 0:
                     acc = {i: v for i, v in acc.items() if v >= keep}
         return acc
+
+    def _read_all(self, lists: list[list[tuple[float, tuple[int, int]]]],
+                  allowed: Collection[int] | None) -> dict[int, float]:
+        """Every document the lists reach, with its partial score: each slot's best alternative, summed."""
+        ids, norms = self._ids, self._norms
+        acc: dict[int, float] = {}
+        for found in lists:
+            values: dict[int, float] = {}
+            for factor, (a, b) in found:
+                read = dict(zip(ids[a:b], map(factor.__mul__, norms[a:b]), strict=True))
+                for i in read.keys() & values.keys():  # a document two alternatives reach: the better one
+                    read[i] = max(values[i], read[i])
+                values.update(read)
+            if not acc:
+                acc = values
+                continue
+            for i, value in values.items():
+                acc[i] = acc.get(i, 0.0) + value
+        return acc if allowed is None else {i: v for i, v in acc.items() if i in allowed}
 
     def _above(self, found: list[tuple[float, tuple[int, int]]], floor: float) -> int:
         """How many postings of these lists have a value of at least `floor` (all of them when none can
