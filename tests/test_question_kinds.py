@@ -26,6 +26,9 @@ def first_lines(engine: Engine, line: str) -> str:
     ("who was the moderator", "Oh Young-jin"),
     ("what district is brunei's isolation centre in", "Tutong"),
     ("how many testing labs does the philippines have now", "43"),
+    ("when was the special asean plus three summit on covid", "April"),
+    ("when was the special asean summit", "April"),
+    ("Which year did ASEAN weather the Asian financial crisis?", "1997"),
 ])
 def test_the_answer_of_the_asked_type_comes_first(engine, line, expected):
     assert expected in first_lines(engine, line)
@@ -47,6 +50,10 @@ def test_a_figure_question_states_the_figure_in_one_sentence(engine):
     "who is china's ambassador",
     "how many deaths did indonesia have in april",
     "how many cases did the philippines have last month",
+    "whats the weather like in jakarta",
+    "how many cases did seoul have",
+    "who is the head of the WHO",
+    "what's the korea times circulation",
 ])
 def test_what_the_article_does_not_say_is_refused(engine, line):
     a = engine.answer(line)
@@ -96,7 +103,8 @@ def test_ordinary_words_keep_their_meaning(engine, line, forbidden):
     ("hello there", "Hello"), ("thank you so much", "welcome"), ("what can i ask you", "!country"),
     ("who built you", "bot"), ("what's this article about", "Korea Times"), ("tldr", "ASEAN"),
     ("!about", "Yi Whan-woo"), ("!ping", "Pong"), ("!source", "The Korea Times"), ("xin chào", "Hello"),
-    ("terima kasih", "welcome"),
+    ("terima kasih", "welcome"), ("yo bot", "Hello"), ("what commands are there", "!country"),
+    ("list commands", "!country"),
 ])
 def test_small_talk_and_meta_questions_answer_as_the_bot(engine, line, expected):
     a = engine.answer(line)

@@ -196,7 +196,9 @@ class Lexicon:
     def _talk(self, tokens: list[str]) -> SmallTalk | None:
         """The line read as small-talk phrases one after another, fillers between them ("lol thx", "hi, what can
         you do"): the entry of the last phrase, when nothing else is left."""
-        rest = [t for t in tokens if t not in self.filler_words and t not in self.language_words] or tokens
+        rest = [t for t in tokens if t not in self.filler_words and t not in self.language_words]
+        if not rest:  # "yo bot": only fillers, but one of them is a phrase of its own
+            rest = [t for t in tokens if (t,) in self.small_talk] or tokens
         entry: SmallTalk | None = None
         i = 0
         while i < len(rest):

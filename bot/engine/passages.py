@@ -38,7 +38,8 @@ _FIGURE = re.compile(
 _DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
                    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d|\b(?:19|20)\d\d\b|\blast week\b|"
                    r"\b(?:late|early|mid)[- ](?:January|February|March|April|May|June|July|August|September|October|"
-                   r"November|December)\b|\b(?:this|next|last) (?:year|month)\b")
+                   r"November|December)\b|\b(?:this|next|last) (?:year|month)\b|\b(?:in|on|since|by|during|until) "
+                   r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
 
 
 _MONEY = re.compile(r"\\?\$\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|won|ringgit|baht|pesos?)\b",
@@ -95,10 +96,12 @@ def fact_coverage(eng: Engine, q: Question, member: Country | None, people: list
     return hits[0].coverage if hits else 0.0
 
 
-def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: bool = False) -> str:
-    """The question's search words: without fillers and names of the subject (filtered on instead), and with
-    `drop_meta` without words about saying, representing and the event itself ("say", "envoy")."""
-    drop = {i for m in q.mentions if not keep_names and m.entity.kind in {"country", "person"}
+def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: bool = False,
+                 focus: str | None = None) -> str:
+    """The question's search words: without fillers and names of the subject (filtered on instead: countries,
+    people and the `focus`), and with `drop_meta` without words about saying, representing and the event itself
+    ("say", "envoy")."""
+    drop = {i for m in q.mentions if not keep_names and (m.entity.kind in {"country", "person"} or m.entity.id == focus)
             for i in range(m.start, m.end)}
     lex = eng.lexicon
     fillers = lex.filler_words
@@ -129,10 +132,11 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     carried_orgs = [o for o in orgs if o in q.carried]  # "how much did korea put into it": into the fund
     focus = member.id if member else (people[0].id if people else (
         carried_orgs[0] if carried_orgs else (partners[0] if partners else None)))
-    query = search_words(eng, q, drop_meta=drop_meta, keep_names=focus is None)
+    if focus is None and orgs:
+        focus = orgs[0]  # "What did the WHO say?", "the korea times' circulation": what the article says of it
+    query = search_words(eng, q, drop_meta=drop_meta, keep_names=focus is None,
+                         focus=focus if focus in orgs else None)
     loose = search_words(eng, q, drop_meta=drop_meta, keep_names=True)
-    if focus is None and orgs and (q.carried or not eng.search(query, kinds={"fact", "event"}, limit=1)):
-        focus = orgs[0]  # nothing but a name to go on ("What did the WHO say?"): what the article says of it
     if focus and not eng.index.query_terms(query) and q.asks:  # "when was it": its passages, of the asked type
         query = loose
     if focus and not eng.index.query_terms(query):  # a bare name: what the article says of it
@@ -149,6 +153,9 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     carried = focus in q.carried  # "it" in "how much did korea put into it": trust it, the filter says enough
     said_by = drop_meta and bool(people)  # "what did lee hyuk say about tourism": his words, no one else's
     partner = focus in partners  # "what did japan contribute": about Japan or not at all
+    asked = eng.index.query_terms(query)
+    if focus and asked and all(eng.index.idf(t) == 0 for slot in asked for t in slot) and not q.asks:
+        return _nothing(eng, q, member, outsiders)  # "the korea times' circulation": a word the article never uses
     if focus and not member and not carried and not said_by and not partner and (
             not hits or hits[0].coverage < CLOSEST):
         hits = eng.search(loose, kinds={"fact", "event"}, limit=6)
@@ -199,6 +206,9 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         best, hits = paras[0], paras
     if best is None or best.coverage < (CLOSEST / 2 if carried else CLOSEST):
         return _nothing(eng, q, member, outsiders)
+    named = [o for o in orgs if o not in q.carried and o in eng.kb.organizations]
+    if not member and not people and named and not any(o in best.doc.entities for o in named):
+        return _not_said_of(eng, named[0])  # "how many cases did seoul have": the region's, not Seoul's
     near = 0.6 if q.has("present") else 0.75  # "still": the later measures too
     good = [h for h in hits if h.coverage >= CLOSEST and (h.score >= near * best.score or (
         h.coverage >= max(CONFIDENT, best.coverage - 0.01) and h.doc.kind == best.doc.kind))][:3]
@@ -354,14 +364,22 @@ def _no_figure(eng: Engine, q: Question, member: Country | None, outsiders: list
                   kind="not_covered")
 
 
+def _not_said_of(eng: Engine, org_id: str) -> Answer:
+    """The article does not say that of an organisation: what it does say of it."""
+    card = lookup.organization(eng, eng.kb.organizations[org_id])
+    return replace(card, title="Not in the article", kind="not_covered",
+                   body=f"The article does not say that about {card.title}. What it says of it:\n{card.body}")
+
+
 def _nothing(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity]) -> Answer:
     """The article does not say: offer what it covers about the subject."""
     carried = [e for e in q.of_kind("organization") if e.id in q.carried and e.id in eng.kb.organizations]
     if carried and not member:  # "who runs it": not said; what is said of it
-        card = lookup.organization(eng, eng.kb.organizations[carried[0].id])
-        return replace(card, title="Not in the article", kind="not_covered",
-                       body=f"The article does not say that about {card.title}. What it says of it:\n{card.body}")
+        return _not_said_of(eng, carried[0].id)
     people = [eng.kb.people[e.id] for e in q.of_kind("person")]
+    named = [e for e in q.of_kind("organization") if e.id in eng.kb.organizations and e.id not in eng.everywhere]
+    if named and not member and not people:  # "how many cases did seoul have"
+        return _not_said_of(eng, named[0].id)
     if people and (member is None or eng.kb.country_of_envoy(people[0].id) is None or q.has("quote")):
         return voice.not_about_person(eng, people[0])
     if member:
