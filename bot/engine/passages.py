@@ -55,6 +55,7 @@ CONFIDENT = 0.4  # below it an answer says it may not answer exactly (calibrated
 
 
 CLOSEST = 0.3
+FOUND = "From the article"  # the title of an answer a passage gives
 
 
 def quote_answer(eng: Engine, q: Question, member: Country | None, people: list[Entity],
@@ -111,6 +112,8 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
         meta |= lex.words_of(*META_CONCEPTS)
     if q.asks or q.has("compare"):
         meta |= lex.words_of("span")  # "when did it start and end", "before and after"
+    if q.has("compare"):
+        meta |= lex.words_of("compare")  # "compare X and Y on testing": the countries are filtered on
     if q.carried or q.has("refer"):
         meta |= {"country", "countries", "nation", "government"}  # "his country": the country filtered on
     asking = {i for c in ASKING for a, b in q.concepts.get(c, ()) for i in range(a, b)}  # "kapan", "siapa", "ai"
@@ -213,7 +216,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     good = [h for h in hits if h.coverage >= CLOSEST and (h.score >= near * best.score or (
         h.coverage >= max(CONFIDENT, best.coverage - 0.01) and h.doc.kind == best.doc.kind))][:3]
     confident = best.coverage >= CONFIDENT
-    title = "From the article" if confident else "The closest the article comes"
+    title = FOUND if confident else "The closest the article comes"
     body = best.doc.text
     if not confident:
         body = "The article may not answer this exactly. Closest passage:\n" + body

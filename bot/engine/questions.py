@@ -119,6 +119,12 @@ def _answer_parts(eng: Engine, parts: list[Question]) -> list[Answer]:
     return answers
 
 
+def _titled(answer: Answer, subject: str) -> Answer:
+    """A part's answer titled by its subject ("Indonesia", "Laos: Not in the article")."""
+    return replace(answer, title=subject if answer.kind == "answer" and answer.title == passages.FOUND else
+                   f"{subject}: {answer.title}")
+
+
 def _combine(answers: list[Answer]) -> Answer:
     """One answer from the answers to the parts of a double question."""
     body = "\n\n".join(f"**{a.title}**" + (f"\n{a.body}" if a.body else "") for a in answers)
@@ -246,6 +252,9 @@ def _route(eng: Engine, q: Question) -> Answer:
         return lookup.organization(eng, eng.kb.organizations[orgs[0].id])
     if people and len([t for t in toks if t not in WHO_FILLERS]) <= 4:
         return lookup.who(eng, people[0].name)
+    if len(members) > 1 and not people:  # "testing: indonesia vs the philippines": each one's passage
+        return _combine([_titled(passages.from_facts(eng, q, eng.kb.countries[m.id], [], outsiders), m.name)
+                         for m in members])
     return passages.from_facts(eng, q, member, people, outsiders)
 
 

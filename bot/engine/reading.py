@@ -84,7 +84,7 @@ def read(eng: Engine, line: str) -> Question:
     text, before = line, ""
     if len(parts) > 1:
         asking = [i for i, p in enumerate(parts) if p.rstrip().endswith("?") or _asks(eng, p)]
-        i = asking[-1] if asking else len(parts) - 1
+        i = asking[-1] if asking else 0  # nothing asks ("daily testing: indonesia vs the philippines"): one line
         head = " ".join(parts[:i])
         if i > 0 and _worth_keeping(eng, head):
             i = 0  # "Thailand: how many cases?" is one question
