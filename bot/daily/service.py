@@ -28,6 +28,13 @@ transaction (`/daily status` shows why; `/daily set` resumes). Transient errors 
 network) are retried in-process with exponential backoff, then again after `RetryPolicy.later`
 while inside the grace window, then skipped. Each channel is handled independently: one channel's
 error never stops another's post.
+
+A database that refuses the claim at post time (locked by another process, disk full, read-only) is
+not a missed day: the claim is tried again with backoff (`RetryPolicy.store_delay`: 5 s, 10 s, 20 s
+... at most a minute apart) while inside the grace window, so the post goes out once the store
+recovers; if the window passes first, the skip names that cause. The records written after sending
+(confirm, fail) are tried again the same way for a few minutes. Every store call runs off the event
+loop, on the store's own thread (`bot.daily.aiostore.AsyncStore`).
 """
 
 from __future__ import annotations
@@ -43,8 +50,9 @@ from typing import Protocol
 
 from bot.answer import Answer
 from bot.daily import schedule
+from bot.daily.aiostore import AsyncStore
 from bot.daily.schedule import ChannelSchedule, Due, PostRecord
-from bot.daily.store import DailyStore
+from bot.daily.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +104,26 @@ class RetryPolicy:
     base: float = 2.0
     cap: float = 60.0
     later: timedelta = timedelta(minutes=10)
+    store_base: float = 5.0
+    store_cap: float = 60.0
+    record_attempts: int = 6  # tries of a write after sending (confirm, fail) before leaving it to the restart
 
     def delays(self) -> list[float]:
         """The pauses between in-process attempts, in seconds."""
         return [min(self.cap, self.base * 2**i) for i in range(max(0, self.attempts - 1))]
+
+    def store_delay(self, failures: int) -> float:
+        """Seconds to wait before writing again after `failures` (1, 2 ...) failed database writes."""
+        return float(min(self.store_cap, self.store_base * 2 ** max(0, failures - 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class StoreHold:
+    """A post whose claim the database refused: when to try again, how often it failed, and why."""
+
+    retry_at: datetime
+    failures: int
+    cause: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +132,7 @@ class Outcome:
 
     channel_id: int
     local_date: date
-    result: str  # posted, found, failed, paused, skipped, busy, unconfirmed
+    result: str  # posted, found, failed, paused, skipped, busy, unconfirmed, held (the database refused the claim)
     message_id: int | None = None
     detail: str = ""
 
@@ -144,11 +168,12 @@ class ConfigChannel:
     timezone: str
 
 
-def apply_config_channels(store: DailyStore, entries: Iterable[ConfigChannel], now: datetime) -> dict[int, str]:
+async def apply_config_channels(store: AsyncStore, entries: Iterable[ConfigChannel],
+                                now: datetime) -> dict[int, str]:
     """Seed config-listed channels into the store; returns channel id -> "added" / "updated" / "kept"."""
     done = {}
     for e in entries:
-        done[e.channel_id] = store.seed_config_channel(e.channel_id, e.guild_id, e.post_time, e.timezone, now)
+        done[e.channel_id] = await store.seed_config_channel(e.channel_id, e.guild_id, e.post_time, e.timezone, now)
         if done[e.channel_id] != "kept":
             log.info("daily: config channel %s %s (%s %s)", e.channel_id, done[e.channel_id],
                      schedule.format_time(e.post_time), e.timezone)
@@ -160,7 +185,7 @@ class DailyService:
 
     def __init__(
         self,
-        store: DailyStore,
+        store: AsyncStore,
         poster: Poster,
         spotlight: SpotlightFn,
         *,
@@ -181,6 +206,7 @@ class DailyService:
         self._limit = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self.wakeups = 0  # loop iterations, for tests and `/daily status`
+        self.held: dict[tuple[int, date], StoreHold] = {}  # claims the database refused, tried again later
 
     # -- the loop ------------------------------------------------------------------------------------
 
@@ -188,41 +214,54 @@ class DailyService:
         """Re-plan now (settings changed)."""
         self._wake.set()
 
-    def _history(self, now: datetime) -> dict[tuple[int, date], PostRecord]:
-        return self.store.history((now - timedelta(days=3)).date())
+    async def _history(self, now: datetime) -> dict[tuple[int, date], PostRecord]:
+        return await self.store.history((now - timedelta(days=3)).date())
 
-    def _channels(self) -> list[ChannelSchedule]:
-        return [c for c in self.store.channels() if self.owns(c)]
+    async def _channels(self) -> list[ChannelSchedule]:
+        return [c for c in await self.store.channels() if self.owns(c)]
 
-    def due(self) -> list[Due]:
+    async def due(self) -> list[Due]:
         """What is due at the clock's now."""
         now = self.clock()
-        return schedule.plan(self._channels(), self._history(now), now, self.grace)
+        return schedule.plan(await self._channels(), await self._history(now), now, self.grace)
 
-    def next_wakeup(self) -> datetime | None:
-        """When the loop must wake next."""
+    async def next_wakeup(self) -> datetime | None:
+        """When the loop must wake next: the next slot or retry, or the next try of a claim the database refused."""
         now = self.clock()
-        return schedule.next_wakeup(self._channels(), self._history(now), now, self.grace)
+        planned = schedule.next_wakeup(await self._channels(), await self._history(now), now, self.grace)
+        times = [h.retry_at for h in self.held.values()] + ([planned] if planned is not None else [])
+        return min(times, default=None)
 
-    def sleep_seconds(self) -> float:
+    async def sleep_seconds(self) -> float:
         """How long the loop sleeps now: until the next due instant, at most `max_sleep`."""
-        wake_at = self.next_wakeup()
+        wake_at = await self.next_wakeup()
         if wake_at is None:
             return self.max_sleep
         return min(self.max_sleep, max(0.0, (wake_at - self.clock()).total_seconds()) + WAKE_SLACK)
 
     async def run(self) -> None:
         """Reconcile unfinished posts, then handle what is due and sleep until the next due instant, forever."""
-        await self.reconcile()
+        while True:
+            try:
+                await self.reconcile()
+                break
+            except StoreError as exc:
+                log.warning("daily: cannot check unfinished posts (%s); trying again in a minute", exc.cause)
+                await self.waiter(60.0, self._wake)
         while True:
             self._wake.clear()
             try:
                 await self.tick()
-            except Exception:  # the store failing must not kill the scheduler; try again later
+            except StoreError as exc:  # the store failing must not kill the scheduler; try again later
+                log.warning("daily: scheduler pass failed: %s", exc)
+            except Exception:
                 log.exception("daily: scheduler pass failed")
             self.wakeups += 1
             try:
-                delay = self.sleep_seconds()
+                delay = await self.sleep_seconds()
+            except StoreError as exc:
+                log.warning("daily: cannot read the schedule (%s); trying again in a minute", exc.cause)
+                delay = 60.0
             except Exception:
                 log.exception("daily: cannot compute the next wake-up")
                 delay = 60.0
@@ -231,9 +270,10 @@ class DailyService:
     async def tick(self) -> list[Outcome]:
         """Handle everything due now: post, or skip what missed its grace window."""
         now = self.clock()
-        items = self.due()
-        skipped = [self._skip(d, now) for d in items if d.action == "skip"]
-        posts = [d for d in items if d.action == "post"]
+        items = await self.due()
+        self.held = {k: h for k, h in self.held.items() if k in {(d.channel_id, d.local_date) for d in items}}
+        skipped = [await self._skip(d) for d in items if d.action == "skip"]
+        posts = [d for d in items if d.action == "post" and not self._waiting(d, now)]
         sent = await asyncio.gather(*(self._guarded(d) for d in posts), return_exceptions=True)
         for d, result in zip(posts, sent, strict=True):
             if isinstance(result, BaseException):
@@ -246,11 +286,34 @@ class DailyService:
 
     # -- one post ------------------------------------------------------------------------------------
 
-    def _skip(self, due: Due, now: datetime) -> Outcome | None:
-        cause = "its retries failed" if due.retry else "the bot was not running at post time"
+    def _waiting(self, due: Due, now: datetime) -> bool:
+        """True while a post whose claim the database refused waits for its next try."""
+        hold = self.held.get((due.channel_id, due.local_date))
+        return hold is not None and hold.retry_at > now
+
+    def _hold(self, due: Due, exc: StoreError, doing: str) -> None:
+        """Remember that the database refused a write for this post, and when to try again."""
+        key = (due.channel_id, due.local_date)
+        failures = self.held[key].failures + 1 if key in self.held else 1
+        retry_at = self.clock() + timedelta(seconds=self.retry.store_delay(failures))
+        self.held[key] = StoreHold(retry_at, failures, exc.cause)
+        log.warning("daily: channel %s, %s: cannot %s: %s; trying again at %s", due.channel_id, due.local_date,
+                    doing, exc.cause, f"{retry_at:%H:%M:%S} UTC")
+
+    async def _skip(self, due: Due) -> Outcome | None:
+        hold = self.held.get((due.channel_id, due.local_date))
+        if hold is not None:
+            cause = f"the database could not be written at post time ({hold.cause})"
+        else:
+            cause = "its retries failed" if due.retry else "the bot was not running at post time"
         reason = f"skipped: {cause}; the grace window of {self.grace} after {due.slot:%Y-%m-%d %H:%M} UTC had passed"
-        if not self.store.skip(due.channel_id, due.local_date, reason):
+        try:
+            if not await self.store.skip(due.channel_id, due.local_date, reason):
+                return None
+        except StoreError as exc:
+            self._hold(due, exc, "record the skipped day")
             return None
+        self.held.pop((due.channel_id, due.local_date), None)
         log.warning("daily: channel %s, %s %s", due.channel_id, due.local_date, reason)
         return Outcome(due.channel_id, due.local_date, "skipped", detail=reason)
 
@@ -263,12 +326,21 @@ class DailyService:
             log.exception("daily: cannot build the spotlight for %s", day)
             key, answer, problem = None, None, f"cannot build the spotlight: {exc!r}"
         nonce, marker = nonce_for(ch, day), marker_for(day)
-        previous = self.store.record(ch, day)
-        claim = self.store.claim(ch, day, self.clock(), nonce, key)
+        try:
+            previous = await self.store.record(ch, day)
+            claim = await self.store.claim(ch, day, self.clock(), nonce, key)
+        except StoreError as exc:
+            self._hold(due, exc, "claim the post")
+            return Outcome(ch, day, "held", detail=exc.cause)
+        hold = self.held.pop((ch, day), None)
+        if hold is not None:
+            log.info("daily: channel %s, %s: the database accepts writes again (after %d failure(s): %s)",
+                     ch, day, hold.failures, hold.cause)
         if claim is None:
             return Outcome(ch, day, "busy")
         if answer is None:
-            self.store.fail(ch, day, problem, self.clock() + self.retry.later)
+            await self._write(ch, day, "record the failure", lambda: self.store.fail(
+                ch, day, problem, self.clock() + self.retry.later))
             return Outcome(ch, day, "failed", detail=problem)
         late = due.late_by(self.clock())
         if late > timedelta(minutes=1):
@@ -277,13 +349,14 @@ class DailyService:
             if due.retry and previous is not None and previous.claimed_at is not None:
                 found = await self._find(ch, marker, previous.claimed_at)
                 if found is not None:
-                    self.store.confirm(ch, day, found, self.clock())
+                    await self._confirm(ch, day, found)
                     log.info("daily: channel %s, %s was already posted (message %s)", ch, day, found)
                     return Outcome(ch, day, "found", found)
             message_id = await self._send(ch, answer, nonce, marker)
         except (ChannelGone, NoPermission) as exc:
             reason = f"{exc} (paused on {day}; fix it, then run /daily set)"
-            self.store.fail_and_pause(ch, day, reason, self.clock())
+            await self._write(ch, day, "pause the channel", lambda: self.store.fail_and_pause(
+                ch, day, reason, self.clock()))
             log.warning("daily: channel %s paused: %s", ch, reason)
             return Outcome(ch, day, "paused", detail=reason)
         except Exception as exc:
@@ -292,11 +365,33 @@ class DailyService:
                 log.warning("daily: channel %s, %s not posted (%s); trying again at %s", ch, day, exc, retry_at)
             else:
                 log.exception("daily: channel %s, %s: unexpected error; trying again at %s", ch, day, retry_at)
-            self.store.fail(ch, day, str(exc) or type(exc).__name__, retry_at)
+            error = str(exc) or type(exc).__name__
+            await self._write(ch, day, "record the failure", lambda: self.store.fail(ch, day, error, retry_at))
             return Outcome(ch, day, "failed", detail=str(exc))
-        self.store.confirm(ch, day, message_id, self.clock())
+        await self._confirm(ch, day, message_id)
         log.info("daily: posted %s to channel %s for %s (message %s)", key, ch, day, message_id)
         return Outcome(ch, day, "posted", message_id)
+
+    async def _confirm(self, channel_id: int, day: date, message_id: int) -> None:
+        await self._write(channel_id, day, "record the post",
+                          lambda: self.store.confirm(channel_id, day, message_id, self.clock()))
+
+    async def _write(self, channel_id: int, day: date, doing: str, write: Callable[[], Awaitable[object]]) -> None:
+        """A write after the claim, tried again with backoff while the database refuses it. If it never succeeds,
+        the row stays `claimed`: it blocks that channel until the next start, whose `reconcile()` resolves it."""
+        for failures in range(1, self.retry.record_attempts + 1):
+            try:
+                await write()
+                return
+            except StoreError as exc:
+                if failures == self.retry.record_attempts:
+                    log.error("daily: channel %s, %s: cannot %s: %s; gave up, the next start resolves it",
+                              channel_id, day, doing, exc.cause)
+                    return
+                delay = self.retry.store_delay(failures)
+                log.warning("daily: channel %s, %s: cannot %s: %s; trying again in %.0f s", channel_id, day,
+                            doing, exc.cause, delay)
+                await self.sleep(delay)
 
     async def _send(self, channel_id: int, answer: Answer, nonce: str, marker: str) -> int:
         delays = self.retry.delays()
@@ -327,28 +422,28 @@ class DailyService:
     async def reconcile(self) -> list[Outcome]:
         """Resolve posts claimed but never confirmed (the bot stopped while sending): see the module docstring."""
         outcomes = []
-        for rec in self.store.claimed():
+        for rec in await self.store.claimed():
             ch, day = rec.channel_id, rec.local_date
             since = rec.claimed_at or self.clock()
             try:
                 found = await self._find(ch, marker_for(day), since)
             except (CannotCheck, ChannelGone, NoPermission) as exc:
                 why = f"the bot stopped while posting and cannot check whether it was sent ({exc}); counted as posted"
-                self.store.mark_unconfirmed(ch, day, why)
+                await self.store.mark_unconfirmed(ch, day, why)
                 log.warning("daily: channel %s, %s: %s", ch, day, why)
                 outcomes.append(Outcome(ch, day, "unconfirmed", detail=why))
                 continue
             except Exception as exc:
-                self.store.mark_unconfirmed(ch, day, f"check failed: {exc!r}; counted as posted")
+                await self.store.mark_unconfirmed(ch, day, f"check failed: {exc!r}; counted as posted")
                 log.exception("daily: channel %s, %s: checking an unfinished post failed", ch, day)
                 outcomes.append(Outcome(ch, day, "unconfirmed", detail=repr(exc)))
                 continue
             if found is not None:
-                self.store.confirm(ch, day, found, self.clock())
+                await self.store.confirm(ch, day, found, self.clock())
                 log.info("daily: channel %s, %s: found the post sent before the restart (message %s)", ch, day, found)
                 outcomes.append(Outcome(ch, day, "found", found))
             else:
-                self.store.fail(ch, day, "the bot stopped before the post was sent", self.clock())
+                await self.store.fail(ch, day, "the bot stopped before the post was sent", self.clock())
                 log.info("daily: channel %s, %s: the post was not sent before the restart; will post if in time",
                          ch, day)
                 outcomes.append(Outcome(ch, day, "failed", detail="not sent before restart"))

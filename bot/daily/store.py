@@ -10,12 +10,19 @@ A file that is not a SQLite database, is corrupt, belongs to another program or 
 version raises one `StoreError` naming the file and what to do; the file is never modified, deleted or
 recreated in that case, so saved settings are never lost silently.
 
-All calls are synchronous and short (a few rows); the bot calls them from its event loop.
+Opening checks that the file can be written (a read-only file or folder is refused at start, not at
+the first post) and creates a missing file `0600` in folders made `0700`: it holds server settings.
+
+All calls here are synchronous and short (a few rows) and run on the thread that opened the store; the
+bot never calls them on its event loop but through `bot.daily.aiostore.AsyncStore`, which owns a
+worker thread and this connection. Every `sqlite3` error becomes a `StoreError` whose `cause` names it
+("the database is locked", "the disk is full", "the database is read-only").
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,10 +70,39 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another connection's write lock (AsyncStore passes a short one)
+
+LOCKED, FULL, READ_ONLY = "the database is locked", "the disk is full", "the database is read-only"
+_CAUSES = {
+    "SQLITE_BUSY": LOCKED, "SQLITE_LOCKED": LOCKED, "SQLITE_FULL": FULL, "SQLITE_READONLY": READ_ONLY,
+    "SQLITE_IOERR": "the disk cannot be read or written", "SQLITE_CANTOPEN": "the file cannot be opened",
+    "SQLITE_PERM": "permission denied", "SQLITE_CORRUPT": "the file is corrupt",
+}
+
+
+def cause_of(exc: sqlite3.Error) -> str:
+    """A short name for what went wrong ("the database is locked"), from the SQLite error code."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    for prefix, cause in _CAUSES.items():
+        if name == prefix or name.startswith(prefix + "_"):
+            return cause
+    return str(exc) or type(exc).__name__
 
 
 class StoreError(Exception):
-    """The daily-summary database cannot be opened or written; the message says which file and why."""
+    """The daily-summary database cannot be opened or written; the message says which file and why.
+
+    `cause` is the short reason shown to admins ("the database is locked", "the disk is full", ...).
+    """
+
+    def __init__(self, message: str, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause or message
+
+    @property
+    def transient(self) -> bool:
+        """True when trying again in a moment may work: another connection holds the write lock."""
+        return self.cause == LOCKED
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -80,28 +116,46 @@ def _dt(value: str | None) -> datetime | None:
 class DailyStore:
     """Settings and post history in one SQLite file. Open with `DailyStore(path)`; `close()` when done."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         self._db = self._open()
 
     # -- opening and migrations -------------------------------------------------------------------
 
-    def _fail(self, problem: str) -> StoreError:
+    def _fail(self, problem: str, cause: str | None = None) -> StoreError:
         return StoreError(
             f"daily-summary database {self.path}: {problem}. The file was left untouched: fix or restore it, "
-            "or move it aside to start with empty settings."
+            "or move it aside to start with empty settings.", cause,
         )
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        """A `StoreError` for an error while the bot runs, named by its cause."""
+        cause = cause_of(exc)
+        return StoreError(f"daily-summary database {self.path}: {cause} ({exc})", cause)
+
+    def _create(self) -> None:
+        """Create missing folders (mode 0700) and the file itself (mode 0600); existing ones keep their modes."""
+        missing = [d for d in (self.path.parent, *self.path.parent.parents) if not d.exists()]
+        try:
+            for folder in reversed(missing):
+                folder.mkdir(mode=0o700)
+        except OSError as exc:
+            raise self._fail(f"cannot create its directory ({exc.strerror or exc})") from None
+        try:
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise self._fail(f"cannot create the file ({exc.strerror or exc})") from None
 
     def _open(self) -> sqlite3.Connection:
         if str(self.path) != ":memory:":
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise self._fail(f"cannot create its directory ({exc.strerror or exc})") from None
+            self._create()
         try:
-            db = sqlite3.connect(str(self.path), isolation_level=None, timeout=5.0)
+            db = _connect(str(self.path), self.busy_timeout)
         except sqlite3.Error as exc:
-            raise self._fail(f"cannot open ({exc})") from None
+            raise self._fail(f"cannot open ({exc})", cause_of(exc)) from None
         try:
             db.row_factory = sqlite3.Row
             check = db.execute("PRAGMA quick_check").fetchone()[0]
@@ -113,17 +167,38 @@ class DailyStore:
                 raise self._fail("this is a SQLite database of another program")
             if version > SCHEMA_VERSION:
                 raise self._fail(f"schema version {version} is newer than this bot understands ({SCHEMA_VERSION})")
-            db.execute("PRAGMA busy_timeout = 5000")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
             self._migrate(db, version)
+            self._check_writable(db)
         except sqlite3.Error as exc:
             db.close()
-            raise self._fail(f"cannot read ({exc})") from None
+            cause = cause_of(exc)
+            if cause == READ_ONLY:
+                raise self._fail("the database is read-only, so no setting or post could be saved; "
+                                 "make the file and its folder writable for the bot", cause) from None
+            raise self._fail(f"cannot read ({exc})", cause) from None
         except StoreError:
             db.close()
             raise
         return db
+
+    def _check_writable(self, db: sqlite3.Connection) -> None:
+        """Write the schema version back, rolled back: a read-only file fails here, not at the first post.
+
+        A lock held by another connection is no reason to refuse to start: it is logged, and writes are retried.
+        """
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if cause_of(exc) != LOCKED:
+                raise
+            log.warning("daily store %s: %s at start-up; writes will be retried", self.path, LOCKED)
+            return
+        try:
+            db.execute(f"PRAGMA user_version = {int(db.execute('PRAGMA user_version').fetchone()[0])}")
+        finally:
+            db.execute("ROLLBACK")
 
     @staticmethod
     def _migrate(db: sqlite3.Connection, version: int) -> None:
@@ -147,7 +222,7 @@ class DailyStore:
     @property
     def schema_version(self) -> int:
         """The schema version of the open file."""
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return int(self._rows("PRAGMA user_version")[0][0])
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -155,16 +230,23 @@ class DailyStore:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise self._fail(f"cannot write ({exc})") from None
+            raise self._error(exc) from None
         try:
             yield self._db
-        except BaseException as exc:
-            self._db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise self._fail(f"write failed ({exc})") from None
-            raise
-        else:
             self._db.execute("COMMIT")
+        except BaseException as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from None
+            raise
+
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """Run a query and fetch every row; errors become `StoreError`."""
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
 
     # -- channel settings ---------------------------------------------------------------------------
 
@@ -184,15 +266,15 @@ class DailyStore:
     def channels(self, guild_id: int | None = None) -> list[ChannelSchedule]:
         """Every configured channel (enabled or not), or those of one guild."""
         if guild_id is None:
-            rows = self._db.execute("SELECT * FROM channels ORDER BY channel_id")
+            rows = self._rows("SELECT * FROM channels ORDER BY channel_id")
         else:
-            rows = self._db.execute("SELECT * FROM channels WHERE guild_id = ? ORDER BY channel_id", (guild_id,))
+            rows = self._rows("SELECT * FROM channels WHERE guild_id = ? ORDER BY channel_id", (guild_id,))
         return [self._schedule(r) for r in rows]
 
     def channel(self, channel_id: int) -> ChannelSchedule | None:
         """One channel's settings, if it was ever configured."""
-        row = self._db.execute("SELECT * FROM channels WHERE channel_id = ?", (channel_id,)).fetchone()
-        return None if row is None else self._schedule(row)
+        rows = self._rows("SELECT * FROM channels WHERE channel_id = ?", (channel_id,))
+        return self._schedule(rows[0]) if rows else None
 
     def set_channel(
         self, channel_id: int, guild_id: int | None, post_time: time, timezone: str, now: datetime,
@@ -277,28 +359,24 @@ class DailyStore:
 
     def history(self, from_date: date) -> dict[tuple[int, date], PostRecord]:
         """Every post row on or after `from_date`, plus every unresolved claim, keyed by (channel, local date)."""
-        rows = self._db.execute(
-            "SELECT * FROM posts WHERE local_date >= ? OR status = 'claimed'", (from_date.isoformat(),)
-        )
+        rows = self._rows("SELECT * FROM posts WHERE local_date >= ? OR status = 'claimed'", (from_date.isoformat(),))
         return {(r["channel_id"], date.fromisoformat(r["local_date"])): self._record(r) for r in rows}
 
     def record(self, channel_id: int, local_date: date) -> PostRecord | None:
         """The row of one channel and local date."""
-        row = self._db.execute(
-            "SELECT * FROM posts WHERE channel_id = ? AND local_date = ?", (channel_id, local_date.isoformat())
-        ).fetchone()
-        return None if row is None else self._record(row)
+        rows = self._rows("SELECT * FROM posts WHERE channel_id = ? AND local_date = ?",
+                          (channel_id, local_date.isoformat()))
+        return self._record(rows[0]) if rows else None
 
     def recent(self, channel_id: int, limit: int = 5) -> list[PostRecord]:
         """A channel's latest rows, newest first."""
-        rows = self._db.execute(
-            "SELECT * FROM posts WHERE channel_id = ? ORDER BY local_date DESC LIMIT ?", (channel_id, limit)
-        )
+        rows = self._rows("SELECT * FROM posts WHERE channel_id = ? ORDER BY local_date DESC LIMIT ?",
+                          (channel_id, limit))
         return [self._record(r) for r in rows]
 
     def claimed(self) -> list[PostRecord]:
         """Posts claimed but never confirmed: the bot stopped while sending them."""
-        return [self._record(r) for r in self._db.execute("SELECT * FROM posts WHERE status = 'claimed'")]
+        return [self._record(r) for r in self._rows("SELECT * FROM posts WHERE status = 'claimed'")]
 
     def claim(
         self, channel_id: int, local_date: date, now: datetime, nonce: str, spotlight: str | None = None
@@ -370,6 +448,11 @@ class DailyStore:
                 (channel_id, local_date.isoformat(), reason),
             )
             return cur.rowcount == 1
+
+
+def _connect(path: str, busy_timeout: float) -> sqlite3.Connection:
+    """Open the file. The connection stays on the thread that opened it (sqlite3's `check_same_thread`)."""
+    return sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
 
 
 def _has_tables(db: sqlite3.Connection) -> bool:

@@ -7,6 +7,7 @@ the store are passed in, extensions load in `setup_hook`, nothing happens at imp
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import multiprocessing
 import os
@@ -131,10 +132,11 @@ class RoundtableBotMixin:
         return self.engine.kb
 
     async def setup_hook(self) -> None:
-        """Open the store (`open_store`: only now that Discord accepted the token), load every extension,
-        optionally sync slash commands, start the heartbeat if asked for."""
+        """Open the store (`open_store`, which may be async: only now that Discord accepted the token), load every
+        extension, optionally sync slash commands, start the heartbeat if asked for."""
         if self.store is None and self.open_store is not None:
-            self.store = self.open_store()
+            store = self.open_store()
+            self.store = await store if inspect.isawaitable(store) else store
         if beat := os.environ.get("BOT_HEARTBEAT_FILE"):
             self._heartbeat_task = asyncio.create_task(self._heartbeat(Path(beat)), name="heartbeat")
         self.add_dynamic_items(SourceButton)  # type: ignore[attr-defined]  # Source buttons of any answer, any run

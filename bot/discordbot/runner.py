@@ -1,7 +1,8 @@
 """`python -m bot run`: read config and token, configure logging once, run the bot until a signal.
 
-Problems an operator can fix (no token, bad config, broken knowledge base, rejected token, the
-Message Content intent not enabled, a gateway close Discord does not let a client resume from: `FATAL_CLOSES`)
+Problems an operator can fix (no token, bad config, broken knowledge base, rejected token, an unusable
+database: corrupt, read-only, another program's; the Message Content intent not enabled, a gateway close
+Discord does not let a client resume from: `FATAL_CLOSES`)
 print one line to stderr and exit with status 2, at start-up or mid-session; Discord out of reach at
 start-up (DNS failure, connection refused) prints one line and exits with status 3. The SQLite database is
 opened only once Discord has accepted the token. Once connected, discord.py reconnects by itself.
@@ -26,7 +27,8 @@ import discord
 import yarl
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.daily.store import DailyStore, StoreError
+from bot.daily.aiostore import AsyncStore
+from bot.daily.store import StoreError
 from bot.discordbot.app import create_bot
 from bot.kb.errors import KnowledgeError
 from bot.kb.loader import KnowledgeBase, load_knowledge
@@ -108,14 +110,15 @@ def apply_test_endpoints(environ: dict[str, str] | os._Environ[str] = os.environ
         log.warning("testing: Discord gateway at %s", gateway)
 
 
-async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: DailyStore | None = None,
+async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: AsyncStore | None = None,
                 database: Path | None = None) -> None:
     """Run the bot until it is closed; SIGINT and SIGTERM close it cleanly.
 
-    With `database`, the store is opened there once Discord accepts the token, and closed at the end.
+    With `database`, the store is opened there once Discord accepts the token (an unusable database raises
+    `StoreError`), and closed at the end, after the work already queued for it.
     Raises `DiscordUnreachable` when the login cannot reach Discord.
     """
-    opener = (lambda: DailyStore(database)) if database is not None and store is None else None
+    opener = (lambda: AsyncStore.open(database)) if database is not None and store is None else None
     bot = create_bot(settings, kb, store=store, open_store=opener)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []
@@ -137,7 +140,7 @@ async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: DailyS
             await bot.connect()  # type: ignore[attr-defined]
     finally:
         if opener is not None and bot.store is not None:
-            bot.store.close()
+            await bot.store.close()
     if closing:
         await closing[0]
     log.info("bot closed")

@@ -1,15 +1,21 @@
-"""Fixtures for the daily-summary tests: a fake clock, a fake Discord poster, a store in tmp_path."""
+"""Fixtures for the daily-summary tests: a fake clock, a fake Discord poster, a store in tmp_path, a store whose
+writes fail for a while."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 import pytest
 
 from bot.answer import Answer
+from bot.daily.aiostore import AsyncStore
 from bot.daily.service import DailyService, RetryPolicy
-from bot.daily.store import DailyStore
+from bot.daily.store import DailyStore, StoreError
+
+T = TypeVar("T")
 
 GRACE = timedelta(hours=1)
 
@@ -105,26 +111,63 @@ def poster(clock) -> FakePoster:
     return FakePoster(clock)
 
 
-class Harness:
-    """A service over a store file, restartable: `restart()` closes the store and builds a new service."""
+WRITES = frozenset({"claim", "confirm", "fail", "fail_and_pause", "mark_unconfirmed", "skip", "set_channel",
+                    "seed_config_channel", "set_guild", "disable"})
 
-    def __init__(self, db_path, clock: FakeClock, poster: FakePoster) -> None:
+
+class FlakyStore(AsyncStore):
+    """An `AsyncStore` whose writes fail with `cause` ("the disk is full") while `clock() < until`."""
+
+    def __init__(self, path: Any, *, clock: Callable[[], datetime], until: datetime, cause: str,
+                 **options: Any) -> None:
+        super().__init__(path, **options)
+        self.clock, self.until, self.cause = clock, until, cause
+        self.refused = 0
+
+    async def run(self, fn: Callable[[DailyStore], T], what: str = "a query") -> T:
+        if what in WRITES and self.clock() < self.until:
+            self.refused += 1
+            raise StoreError(f"daily-summary database {self.path}: {self.cause}", self.cause)
+        return await super().run(fn, what)
+
+
+StoreFactory = Callable[[Any], Awaitable[AsyncStore]]
+
+
+class Harness:
+    """A service over a store file, restartable: `await restart()` reopens the stores and builds a new service.
+
+    `store` is a synchronous `DailyStore` on the test's thread, to set up and check; the service uses an
+    `AsyncStore` of its own (`db`, made by `open_store`) with its own thread and connection, as the bot does.
+    """
+
+    def __init__(self, db_path, clock: FakeClock, poster: FakePoster, open_store: StoreFactory | None = None) -> None:
         self.db_path, self.clock, self.poster = db_path, clock, poster
+        self.open_store: StoreFactory = open_store or AsyncStore.open
         self.sleeps: list[float] = []
         self.store = DailyStore(db_path)
+        self.db: AsyncStore | None = None
+
+    async def start(self) -> Harness:
+        self.db = await self.open_store(self.db_path)
         self.service = self._service()
+        return self
 
     async def _sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.clock.advance(seconds)
 
     def _service(self) -> DailyService:
-        return DailyService(self.store, self.poster, spotlight, grace=GRACE, clock=self.clock, sleep=self._sleep,
+        assert self.db is not None
+        return DailyService(self.db, self.poster, spotlight, grace=GRACE, clock=self.clock, sleep=self._sleep,
                             retry=RetryPolicy(attempts=3, base=2.0, later=timedelta(minutes=10)))
 
-    def restart(self) -> DailyService:
+    async def restart(self) -> DailyService:
+        assert self.db is not None
+        await self.db.close()
         self.store.close()
         self.store = DailyStore(self.db_path)
+        self.db = await self.open_store(self.db_path)
         self.service = self._service()
         return self.service
 
@@ -132,25 +175,30 @@ class Harness:
         hour, minute = map(int, hhmm.split(":"))
         self.store.set_channel(channel_id, guild_id, time(hour, minute), tz, since or self.clock())
 
-    async def run_until(self, end: datetime, reconcile: bool = True) -> int:
+    async def run_until(self, end: datetime, reconcile: bool = True,
+                        before_tick: Callable[[], None] | None = None) -> int:
         """Drive the service like `run()` does, jumping the clock to each wake-up; returns the wake count."""
         if reconcile:
             await self.service.reconcile()
         wakes = 0
         while self.clock() < end:
+            if before_tick is not None:
+                before_tick()
             await self.service.tick()
             wakes += 1
-            delay = self.service.sleep_seconds()
+            delay = await self.service.sleep_seconds()
             assert delay > 0, "the scheduler would spin"
             self.clock.advance(min(delay, (end - self.clock()).total_seconds()))
         return wakes
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        if self.db is not None:
+            await self.db.close()
         self.store.close()
 
 
 @pytest.fixture
-def harness(db_path, clock, poster):
-    h = Harness(db_path, clock, poster)
+async def harness(db_path, clock, poster):
+    h = await Harness(db_path, clock, poster).start()
     yield h
-    h.close()
+    await h.close()

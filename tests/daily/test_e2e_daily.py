@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 import yarl
 
 from bot.config import parse_settings
+from bot.daily.aiostore import AsyncStore
 from bot.daily.schedule import PostStatus, format_time
 from bot.daily.service import marker_for, nonce_for
 from bot.daily.store import DailyStore
@@ -46,11 +49,11 @@ def db_path(tmp_path):
 @pytest.fixture
 async def start_bot(fake: DailyFakeDiscord, kb, db_path):
     """`await start_bot(**config)`: a ready bot with a store on `db_path`; `await stop(bot)` to restart."""
-    running: list[tuple[Any, asyncio.Task[None], DailyStore]] = []
+    running: list[tuple[Any, asyncio.Task[None], AsyncStore]] = []
 
     async def start(**config: Any) -> Any:
         config.setdefault("cooldown", {"rate": 100, "per": 1.0})
-        store = DailyStore(db_path)
+        store = await AsyncStore.open(db_path)
         bot: Any = create_bot(parse_settings(config, "test config"), kb, store=store, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(TOKEN))
         running.append((bot, task, store))
@@ -63,7 +66,7 @@ async def start_bot(fake: DailyFakeDiscord, kb, db_path):
                 await bot.close()
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(entry[1], 5)
-                entry[2].close()
+                await entry[2].close()
                 running.remove(entry)
                 return
 
@@ -72,6 +75,14 @@ async def start_bot(fake: DailyFakeDiscord, kb, db_path):
     for bot, _task, _store in list(running):
         await stop(bot)
     assert not fake.unknown, f"requests to unknown routes: {[(r.method, r.path) for r in fake.unknown]}"
+
+
+@pytest.fixture
+def db(db_path):
+    """The database as the tests read it: a connection of their own (the bot's lives on its store's thread)."""
+    store = DailyStore(db_path)
+    yield store
+    store.close()
 
 
 def due_now(db_path, channel_id: int, guild_id: int) -> date:
@@ -84,6 +95,12 @@ def due_now(db_path, channel_id: int, guild_id: int) -> date:
     return slot.date()
 
 
+def posted(db: DailyStore, channel_id: int, day: date) -> bool:
+    """Whether the day's post is recorded (the bot writes on its store's thread, so the row may come later)."""
+    rec = db.record(channel_id, day)
+    return rec is not None and rec.status is PostStatus.POSTED
+
+
 async def wait_until(check, timeout: float = 5.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():
@@ -91,11 +108,11 @@ async def wait_until(check, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_daily_post_arrives_in_the_right_channel_as_an_embed_once(start_bot, fake, db_path, kb) -> None:
+async def test_daily_post_arrives_in_the_right_channel_as_an_embed_once(start_bot, fake, db_path, kb, db) -> None:
     news = fake.world.channels["news"]["id"]
     day = due_now(db_path, int(news), int(fake.world.guild_id))
     bot = await start_bot()
-    await wait_until(lambda: bot.store.record(int(news), day).status is PostStatus.POSTED)
+    await wait_until(lambda: posted(db, int(news), day))
     (post,) = fake.daily_posts()
     assert post["channel_id"] == news
     (embed,) = post["embeds"]
@@ -104,7 +121,7 @@ async def test_daily_post_arrives_in_the_right_channel_as_an_embed_once(start_bo
     assert "as of June 22, 2020" in embed["description"]
     assert post["sent"]["nonce"] == nonce_for(int(news), day) and post["sent"]["enforce_nonce"] is True
     assert post["sent"]["allowed_mentions"] == {"parse": []}
-    rec = bot.store.record(int(news), day)
+    rec = db.record(int(news), day)
     assert rec.status is PostStatus.POSTED and rec.message_id == int(post["id"])
     for _ in range(2):  # restart twice: still one post
         await start_bot.stop(bot)
@@ -113,7 +130,7 @@ async def test_daily_post_arrives_in_the_right_channel_as_an_embed_once(start_bo
     assert len(fake.daily_posts()) == 1
 
 
-async def test_restart_after_dying_mid_post_finds_the_post_instead_of_posting_again(start_bot, fake, db_path):
+async def test_restart_after_dying_mid_post_finds_the_post_instead_of_posting_again(start_bot, fake, db_path, db):
     news = fake.world.channels["news"]["id"]
     day = due_now(db_path, int(news), int(fake.world.guild_id))
     store = DailyStore(db_path)  # a previous run claimed the post, Discord created it, the run died
@@ -122,28 +139,28 @@ async def test_restart_after_dying_mid_post_finds_the_post_instead_of_posting_ag
     msg = fake.world.bot_message(news, {"embeds": [{"title": "Daily spotlight: x",
                                                     "footer": {"text": marker_for(day)}}]})
     fake.messages[msg["id"]] = msg
-    bot = await start_bot()
-    await wait_until(lambda: bot.store.record(int(news), day).status is PostStatus.POSTED)
-    assert bot.store.record(int(news), day).message_id == int(msg["id"])
+    await start_bot()
+    await wait_until(lambda: posted(db, int(news), day))
+    assert db.record(int(news), day).message_id == int(msg["id"])
     await asyncio.sleep(0.2)
     assert len(fake.daily_posts()) == 1
     assert any(r.is_("GET", f"/channels/{news}/messages") for r in fake.requests)
 
 
-async def test_missing_permission_and_deleted_channel_pause_only_those(start_bot, fake, db_path):
+async def test_missing_permission_and_deleted_channel_pause_only_those(start_bot, fake, db_path, db):
     guild = int(fake.world.guild_id)
     locked, news, gone = (int(fake.world.channels[n]["id"]) for n in ("locked", "news", "general"))
     for cid in (locked, news, gone):
         day = due_now(db_path, cid, guild)
     fake.missing.add(str(gone))  # the channel was deleted after it was configured
-    bot = await start_bot()
-    await wait_until(lambda: bot.store.record(news, day) is not None
-                     and bot.store.record(news, day).status is PostStatus.POSTED
-                     and all(bot.store.channel(c).paused_reason for c in (locked, gone)))
+    await start_bot()
+    await wait_until(lambda: db.record(news, day) is not None
+                     and db.record(news, day).status is PostStatus.POSTED
+                     and all(db.channel(c).paused_reason for c in (locked, gone)))
     assert [m["channel_id"] for m in fake.daily_posts()] == [str(news)]
-    assert "Send Messages" in bot.store.channel(locked).paused_reason
-    assert "Unknown Channel" in bot.store.channel(gone).paused_reason
-    assert bot.store.record(news, day).status is PostStatus.POSTED
+    assert "Send Messages" in db.channel(locked).paused_reason
+    assert "Unknown Channel" in db.channel(gone).paused_reason
+    assert db.record(news, day).status is PostStatus.POSTED
     n = len(fake.requests)
     await fake.send_message("!daily status", user="admin", channel="news")
     status = sent(await fake.next_post(after=n))
@@ -153,14 +170,14 @@ async def test_missing_permission_and_deleted_channel_pause_only_those(start_bot
     assert not any(r.method == "POST" and str(locked) in r.path for r in fake.requests[n:])  # no tight retry
 
 
-async def test_daily_set_by_text_and_slash_with_timezone_autocomplete(start_bot, fake, db_path):
-    bot = await start_bot()
+async def test_daily_set_by_text_and_slash_with_timezone_autocomplete(start_bot, fake, db_path, db):
+    await start_bot()
     news = int(fake.world.channels["news"]["id"])
     n = len(fake.requests)
     await fake.send_message(f"!daily set <#{news}> 18:30 america/new_york", user="admin")
     reply = sent(await fake.next_post(after=n))["content"]
     assert f"<#{news}> at 18:30 (America/New_York)" in reply and "Next post: <t:" in reply
-    sch = bot.store.channel(news)
+    sch = db.channel(news)
     assert (format_time(sch.post_time), sch.timezone, sch.guild_id) == ("18:30", "America/New_York",
                                                                         int(fake.world.guild_id))
     n = len(fake.requests)
@@ -176,7 +193,7 @@ async def test_daily_set_by_text_and_slash_with_timezone_autocomplete(start_bot,
     n = len(fake.requests)
     await fake.dispatch("INTERACTION_CREATE", data)
     assert "at 07:45 (Europe/Berlin)" in sent(await fake.next_post(after=n))["content"]
-    assert bot.store.channel(int(fake.world.channels["general"]["id"])).timezone == "Europe/Berlin"
+    assert db.channel(int(fake.world.channels["general"]["id"])).timezone == "Europe/Berlin"
 
     data = fake.world.interaction("daily", {}, user="admin", channel="general", focused="x")
     data["data"]["options"] = [{"name": "set", "type": 1, "options": [
@@ -201,7 +218,7 @@ async def test_daily_commands_need_manage_server(start_bot, fake):
     assert "only for server managers" in sent(await fake.next_post(after=n))["content"]
 
 
-async def test_daily_off_keeps_settings_and_preview_shows_the_spotlight(start_bot, fake):
+async def test_daily_off_keeps_settings_and_preview_shows_the_spotlight(start_bot, fake, db):
     bot = await start_bot()
     news = int(fake.world.channels["news"]["id"])
     n = len(fake.requests)
@@ -210,7 +227,7 @@ async def test_daily_off_keeps_settings_and_preview_shows_the_spotlight(start_bo
     n = len(fake.requests)
     await fake.send_message("!daily off", user="admin")
     assert "stopped in this server (1 channel(s))" in sent(await fake.next_post(after=n))["content"]
-    sch = bot.store.channel(news)
+    sch = db.channel(news)
     assert not sch.enabled and sch.timezone == "Asia/Seoul"
     n = len(fake.requests)
     await fake.send_message("!daily preview 2020-06-22", user="admin")
@@ -218,28 +235,28 @@ async def test_daily_off_keeps_settings_and_preview_shows_the_spotlight(start_bo
     assert embed["title"] == bot.get_cog("Daily").rotation().answer(date(2020, 6, 22)).title
 
 
-async def test_config_listed_channels_are_seeded_with_their_guild(start_bot, fake):
+async def test_config_listed_channels_are_seeded_with_their_guild(start_bot, fake, db):
     news = int(fake.world.channels["news"]["id"])
-    bot = await start_bot(daily={"time": "08:15", "timezone": "Europe/Berlin",
+    await start_bot(daily={"time": "08:15", "timezone": "Europe/Berlin",
                                  "channels": [{"channel": news}, {"channel": 42, "time": "07:00", "timezone": "UTC"}]})
-    await wait_until(lambda: bot.store.channel(news).guild_id == int(fake.world.guild_id))
-    sch = bot.store.channel(news)
+    await wait_until(lambda: db.channel(news).guild_id == int(fake.world.guild_id))
+    sch = db.channel(news)
     assert (format_time(sch.post_time), sch.timezone, sch.source) == ("08:15", "Europe/Berlin", "config")
-    assert bot.store.channel(42).timezone == "UTC" and bot.store.channel(42).guild_id is None  # not in this guild
+    assert db.channel(42).timezone == "UTC" and db.channel(42).guild_id is None  # not in this guild
     n = len(fake.requests)
     await fake.send_message("!daily status", user="admin")
     text = str(sent(await fake.next_post(after=n))["embeds"])
     assert "#news" in text and "08:15 Europe/Berlin" in text
 
 
-async def test_daily_prefix_commands_take_the_slash_syntax(start_bot, fake, db_path):
+async def test_daily_prefix_commands_take_the_slash_syntax(start_bot, fake, db_path, db):
     bot = await start_bot()
     news = int(fake.world.channels["news"]["id"])
     general = int(fake.world.channels["general"]["id"])
     n = len(fake.requests)
     await fake.send_message("!daily set time:09:00 timezone:Europe/Berlin", user="admin")
     assert "at 09:00 (Europe/Berlin)" in sent(await fake.next_post(after=n))["content"]
-    assert bot.store.channel(general).timezone == "Europe/Berlin"
+    assert db.channel(general).timezone == "Europe/Berlin"
     n = len(fake.requests)
     await fake.send_message(f"!daily set channel:<#{news}> timezone:America/New York time:18:30", user="admin")
     assert f"<#{news}> at 18:30 (America/New_York)" in sent(await fake.next_post(after=n))["content"]
@@ -253,7 +270,7 @@ async def test_daily_prefix_commands_take_the_slash_syntax(start_bot, fake, db_p
     n = len(fake.requests)
     await fake.send_message(f"!daily off channel:<#{news}>", user="admin")
     assert f"stopped in <#{news}> (1 channel(s))" in sent(await fake.next_post(after=n))["content"]
-    assert bot.store.channel(general).enabled
+    assert db.channel(general).enabled
 
 
 def daily_slash(fake, sub: str, user: str = "admin") -> dict[str, Any]:
@@ -285,3 +302,30 @@ async def test_refusals_name_the_whole_daily_command(start_bot, fake):
         await fake.dispatch("INTERACTION_CREATE", daily_slash(fake, sub, user="member"))
         reply = sent(await fake.next_post(after=n))
         assert f"Sorry, `/daily {sub}` is only for server managers" in reply["content"] and reply["flags"] & 64
+
+
+async def test_a_locked_database_never_delays_answers_and_admins_hear_why(start_bot, fake, db):
+    """Another connection holds the write lock: `!daily set` waits off the loop and names the cause; a member's
+    question sent after it is answered first."""
+    await start_bot()
+    news = int(fake.world.channels["news"]["id"])
+    locker = sqlite3.connect(db.path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        n = len(fake.requests)
+        await fake.send_message(f"!daily set <#{news}> 09:00", user="admin")
+        start = time.perf_counter()
+        await fake.send_message("!country Vietnam")
+        answer = await fake.wait_for(lambda r: r.method == "POST" and r.path.endswith("/messages")
+                                     and bool(sent(r).get("embeds")), after=n)
+        answered_in = time.perf_counter() - start
+        note = await fake.wait_for(lambda r: r.method == "POST" and r.path.endswith("/messages")
+                                   and "database" in (sent(r).get("content") or ""), after=n)
+    finally:
+        locker.close()
+    assert answered_in < 1.0, f"the question waited {answered_in:.2f} s for the database"
+    assert fake.requests.index(answer) < fake.requests.index(note)  # the question did not wait for the store
+    text = sent(note)["content"]
+    assert "`!daily set` could not use the daily-post database: the database is locked" in text
+    assert "Sorry, something went wrong" not in text
+    assert db.channel(news) is None  # nothing was half-saved

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, timedelta
+import sqlite3
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from bot.daily.aiostore import AsyncStore
 from bot.daily.schedule import PostStatus
 from bot.daily.service import (
     CannotCheck,
@@ -18,7 +21,8 @@ from bot.daily.service import (
     marker_for,
     nonce_for,
 )
-from tests.daily.conftest import GRACE, Harness, spotlight, utc
+from bot.daily.store import FULL, LOCKED, READ_ONLY
+from tests.daily.conftest import GRACE, FlakyStore, Harness, spotlight, utc
 
 
 def times(h: Harness, channel_id: int) -> list:
@@ -58,7 +62,7 @@ async def test_utc_plus_9_posts_once_a_day_and_sleeps_in_between(harness: Harnes
     assert harness.poster.calls == 30
     assert wakes <= 10 * 3 + 1, wakes  # one wake-up per post, nothing in between
     harness.service.max_sleep = 3600.0
-    assert harness.service.sleep_seconds() == 3600.0  # the real loop also wakes hourly, never more often
+    assert await harness.service.sleep_seconds() == 3600.0  # the real loop also wakes hourly, never more often
 
 
 async def test_dst_zone_across_the_change(harness: Harness) -> None:
@@ -94,10 +98,10 @@ async def test_restart_before_at_and_after_post_time(harness: Harness, stop, bac
     harness.clock.set(utc(2024, 6, 1, 0, 0))
     harness.add(10, "09:00", "UTC")
     await harness.run_until(utc(2024, 6, 1, *stop))
-    harness.restart()
+    await harness.restart()
     harness.clock.set(utc(2024, 6, 1, *back))
     await harness.run_until(utc(2024, 6, 1, 12, 0))
-    harness.restart()
+    await harness.restart()
     await harness.run_until(utc(2024, 6, 2, 8, 0))
     assert times(harness, 10) == ([utc(2024, 6, 1, *posted_at)] if posted_at else [])
     rec = harness.store.record(10, date(2024, 6, 1))
@@ -109,7 +113,7 @@ async def test_restart_many_times_a_day_never_posts_twice(harness: Harness) -> N
     harness.add(10, "09:00", "Asia/Seoul")
     harness.add(20, "12:00", "UTC", guild_id=2)
     for _ in range(48):  # restart every 30 minutes for a day
-        harness.restart()
+        await harness.restart()
         await harness.run_until(harness.clock() + timedelta(minutes=30))
     assert len(harness.poster.posts(10)) == 1 and len(harness.poster.posts(20)) == 1
 
@@ -117,7 +121,7 @@ async def test_restart_many_times_a_day_never_posts_twice(harness: Harness) -> N
 async def test_down_at_post_time_posts_on_startup_within_grace_and_logs_it(harness: Harness, caplog) -> None:
     harness.clock.set(utc(2024, 6, 1, 0, 0))
     harness.add(10, "09:00", "UTC")
-    harness.restart()
+    await harness.restart()
     harness.clock.set(utc(2024, 6, 1, 9, 40))
     with caplog.at_level(logging.INFO, logger="bot.daily.service"):
         await harness.run_until(utc(2024, 6, 1, 10, 0))
@@ -128,7 +132,7 @@ async def test_down_at_post_time_posts_on_startup_within_grace_and_logs_it(harne
 async def test_down_past_the_grace_window_skips_the_day_and_logs_which(harness: Harness, caplog) -> None:
     harness.clock.set(utc(2024, 6, 1, 0, 0))
     harness.add(10, "09:00", "UTC")
-    harness.restart()
+    await harness.restart()
     harness.clock.set(utc(2024, 6, 1, 10, 30))
     with caplog.at_level(logging.WARNING, logger="bot.daily.service"):
         await harness.run_until(utc(2024, 6, 2, 9, 30))
@@ -200,7 +204,7 @@ async def test_crash_after_sending_before_confirming_never_posts_twice(harness: 
     assert harness.store.record(10, date(2024, 6, 1)).status is PostStatus.CLAIMED
     harness.poster.send = real_send
     harness.clock.advance(20)
-    harness.restart()
+    await harness.restart()
     outcomes = await harness.service.reconcile()
     assert [o.result for o in outcomes] == ["found"]
     await harness.run_until(utc(2024, 6, 1, 12, 0), reconcile=False)
@@ -213,7 +217,7 @@ async def test_crash_after_claiming_before_sending_posts_once_on_restart(harness
     harness.clock.set(utc(2024, 6, 1, 9, 0))
     harness.add(10, "09:00", "UTC", since=utc(2024, 6, 1))
     harness.store.claim(10, date(2024, 6, 1), harness.clock(), nonce_for(10, date(2024, 6, 1)))
-    harness.restart()
+    await harness.restart()
     harness.clock.advance(60)
     await harness.run_until(utc(2024, 6, 1, 12, 0))
     assert len(harness.poster.posts(10)) == 1
@@ -224,7 +228,7 @@ async def test_unfinished_post_that_cannot_be_checked_counts_as_posted(harness: 
     harness.clock.set(utc(2024, 6, 1, 9, 0))
     harness.add(10, "09:00", "UTC", since=utc(2024, 6, 1))
     harness.store.claim(10, date(2024, 6, 1), harness.clock(), nonce_for(10, date(2024, 6, 1)))
-    harness.restart()
+    await harness.restart()
     harness.poster.find_error = CannotCheck("Missing Access: Read Message History")
     with caplog.at_level(logging.WARNING):
         await harness.run_until(utc(2024, 6, 2, 9, 30))
@@ -270,10 +274,108 @@ async def test_spotlight_failure_is_recorded_not_fatal(harness: Harness) -> None
 
     harness.clock.set(utc(2024, 6, 1, 9, 0))
     harness.add(10, "09:00", "UTC", since=utc(2024, 6, 1))
-    svc = DailyService(harness.store, harness.poster, broken, grace=GRACE, clock=harness.clock)
+    svc = DailyService(harness.db, harness.poster, broken, grace=GRACE, clock=harness.clock)
     outcomes = await svc.tick()
     assert [o.result for o in outcomes] == ["failed"]
     assert harness.poster.calls == 0
     svc.spotlight = spotlight
     harness.clock.advance(11 * 60)
     assert [o.result for o in await svc.tick()] == ["posted"]
+
+
+SLOT = utc(2024, 6, 1, 9, 0)
+RECOVERED = SLOT + timedelta(minutes=10)
+
+
+def flaky(harness: Harness, cause: str, until: datetime = RECOVERED) -> None:
+    """From now on the service's store refuses every write with `cause` until `until` (on the fake clock)."""
+    harness.open_store = lambda path: FlakyStore.open(path, clock=harness.clock, until=until, cause=cause)
+
+
+def locked_until(harness: Harness, until: datetime) -> tuple[Callable[[], None], Callable[[], None]]:
+    """Another connection holds the write lock from the slot until `until`; returns (before each tick, release)."""
+    locker = sqlite3.connect(harness.db_path, isolation_level=None)
+    state = {"held": False}
+
+    def step() -> None:
+        if not state["held"] and SLOT <= harness.clock() < until:
+            locker.execute("BEGIN IMMEDIATE")
+            state["held"] = True
+        elif state["held"] and harness.clock() >= until:
+            locker.execute("ROLLBACK")
+            state["held"] = False
+
+    def release() -> None:
+        if state["held"]:
+            locker.execute("ROLLBACK")
+        locker.close()
+
+    harness.open_store = lambda path: AsyncStore.open(path, busy_timeout=0.01, retries=())
+    return step, release
+
+
+@pytest.mark.parametrize("cause", [FULL, READ_ONLY, LOCKED])
+@pytest.mark.parametrize("restart_during_outage", [False, True])
+async def test_a_store_failing_for_ten_minutes_after_the_slot_still_posts_once_on_recovery(
+        harness: Harness, caplog, cause, restart_during_outage) -> None:
+    """The claim is retried with backoff while the database refuses writes; the post goes out once it recovers."""
+    harness.clock.set(utc(2024, 6, 1, 8, 0))
+    harness.add(10, "09:00", "UTC")
+    step, release = (locked_until(harness, RECOVERED) if cause == LOCKED else (lambda: None, lambda: None))
+    if cause != LOCKED:
+        flaky(harness, cause)
+    try:
+        await harness.restart()
+        with caplog.at_level(logging.INFO, logger="bot.daily.service"):
+            if restart_during_outage:
+                await harness.run_until(SLOT + timedelta(minutes=4), before_tick=step)
+                await harness.restart()
+            await harness.run_until(utc(2024, 6, 2, 8, 0), before_tick=step)
+    finally:
+        release()
+    (post,) = harness.poster.posts(10)
+    assert RECOVERED <= post.at <= RECOVERED + timedelta(minutes=1)  # on time once the store recovered
+    rec = harness.store.record(10, date(2024, 6, 1))
+    assert rec.status is PostStatus.POSTED and rec.attempts == 1 and rec.message_id == post.message_id
+    assert f"cannot claim the post: {cause}" in caplog.text
+    assert "the database accepts writes again" in caplog.text
+    assert "not running at post time" not in caplog.text
+    retries = [r for r in caplog.records if "cannot claim the post" in r.getMessage()]
+    assert 5 <= len(retries) <= 30  # backoff: a few tries a minute at most, not a tight loop
+
+
+async def test_a_store_failing_past_the_grace_window_skips_the_day_naming_the_cause(harness: Harness, caplog) -> None:
+    harness.clock.set(utc(2024, 6, 1, 8, 0))
+    harness.add(10, "09:00", "UTC")
+    flaky(harness, FULL, until=SLOT + GRACE + timedelta(minutes=5))
+    await harness.restart()
+    with caplog.at_level(logging.WARNING, logger="bot.daily.service"):
+        await harness.run_until(utc(2024, 6, 2, 9, 30))
+    assert times(harness, 10) == [utc(2024, 6, 2, 9, 0)]  # the next day is normal
+    rec = harness.store.record(10, date(2024, 6, 1))
+    assert rec.status is PostStatus.SKIPPED
+    assert "the database could not be written at post time (the disk is full)" in rec.error
+    assert "not running at post time" not in caplog.text
+
+
+async def test_a_confirm_the_store_refuses_is_retried_and_never_posts_twice(harness: Harness, caplog) -> None:
+    """The claim went through, then the disk filled up: the confirm is tried again until the store recovers."""
+    harness.clock.set(utc(2024, 6, 1, 9, 0))
+    harness.add(10, "09:00", "UTC", since=utc(2024, 6, 1))
+    real_send = harness.poster.send
+
+    async def send_then_fill_the_disk(*args, **kw):
+        message_id = await real_send(*args, **kw)
+        assert isinstance(harness.db, FlakyStore)
+        harness.db.until = harness.clock() + timedelta(seconds=30)
+        return message_id
+
+    flaky(harness, FULL, until=harness.clock())
+    await harness.restart()
+    harness.poster.send = send_then_fill_the_disk
+    with caplog.at_level(logging.WARNING, logger="bot.daily.service"):
+        await harness.run_until(utc(2024, 6, 1, 12, 0))
+    (post,) = harness.poster.posts(10)
+    rec = harness.store.record(10, date(2024, 6, 1))
+    assert rec.status is PostStatus.POSTED and rec.message_id == post.message_id
+    assert "cannot record the post: the disk is full; trying again" in caplog.text

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer import Answer
+from bot.daily.aiostore import AsyncStore
 from bot.daily.schedule import PostStatus
 from bot.daily.service import DailyService
 from bot.daily.store import DailyStore
@@ -25,8 +26,8 @@ CHILD = textwrap.dedent("""
     import asyncio, json, os, signal, sys
     from datetime import datetime, timedelta, UTC
     from bot.answer import Answer
+    from bot.daily.aiostore import AsyncStore
     from bot.daily.service import DailyService
-    from bot.daily.store import DailyStore
 
     db, wire = sys.argv[1], sys.argv[2]
     now = datetime(2024, 6, 1, 9, 0, 1, tzinfo=UTC)
@@ -42,9 +43,12 @@ CHILD = textwrap.dedent("""
         async def find(self, channel_id, *, marker, after):
             return None
 
-    store = DailyStore(db)
-    service = DailyService(store, Poster(), lambda d: ("k", Answer(title="t")), clock=lambda: now)
-    asyncio.run(service.tick())
+    async def main():
+        store = await AsyncStore.open(db)
+        service = DailyService(store, Poster(), lambda d: ("k", Answer(title="t")), clock=lambda: now)
+        await service.tick()
+
+    asyncio.run(main())
     print("not killed")
 """)
 
@@ -69,31 +73,35 @@ class WirePoster:
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 async def test_sigkill_right_after_posting_then_restart_posts_nothing_more(tmp_path) -> None:
-    db, wire = tmp_path / "daily.sqlite3", tmp_path / "discord.jsonl"
-    store = DailyStore(db)
+    db_path, wire = tmp_path / "daily.sqlite3", tmp_path / "discord.jsonl"
+    store = DailyStore(db_path)
     store.set_channel(10, 1, time(9, 0), "UTC", utc(2024, 6, 1, 8, 0), updated_by=5)
     store.set_channel(20, 1, time(23, 0), "Asia/Seoul", utc(2024, 6, 1, 8, 0))
     store.close()
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(db), str(wire)], env=env, capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(db_path), str(wire)], env=env, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert "not killed" not in proc.stdout
 
     poster = WirePoster(wire)
     assert len(poster.messages()) == 1
-    store = DailyStore(db)  # opens cleanly after the kill
+    store = DailyStore(db_path)  # opens cleanly after the kill
     try:
         assert store.record(10, date(2024, 6, 1)).status is PostStatus.CLAIMED
         chans = {c.channel_id: c for c in store.channels()}
         assert chans[10].post_time == time(9, 0) and chans[20].timezone == "Asia/Seoul"  # settings intact
         clock = FakeClock(utc(2024, 6, 1, 9, 0, 30))
-        service = DailyService(store, poster, lambda d: ("k", Answer(title="t")), grace=GRACE, clock=clock)
-        await service.reconcile()
-        await service.tick()
-        clock.advance(3600)
-        await service.tick()
+        db = await AsyncStore.open(db_path)
+        try:
+            service = DailyService(db, poster, lambda d: ("k", Answer(title="t")), grace=GRACE, clock=clock)
+            await service.reconcile()
+            await service.tick()
+            clock.advance(3600)
+            await service.tick()
+        finally:
+            await db.close()
         assert len(poster.messages()) == 1  # still exactly one post
         rec = store.record(10, date(2024, 6, 1))
         assert rec.status is PostStatus.POSTED and rec.message_id == 777

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from datetime import date, time
 
 import pytest
 
 from bot.daily.schedule import PostStatus
-from bot.daily.store import SCHEMA_VERSION, DailyStore, StoreError
+from bot.daily.store import FULL, LOCKED, READ_ONLY, SCHEMA_VERSION, DailyStore, StoreError
 from tests.daily.conftest import utc
 
 NOW = utc(2024, 6, 1, 8, 0)
@@ -151,3 +153,75 @@ def test_unwritable_directory_fails_clearly(tmp_path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="directory"):
         DailyStore(blocker / "sub" / "daily.sqlite3")
+
+
+def test_a_new_database_is_private(tmp_path) -> None:
+    path = tmp_path / "new" / "data" / "daily.sqlite3"
+    DailyStore(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
+
+
+def test_an_existing_folder_and_file_keep_their_modes(tmp_path) -> None:
+    tmp_path.chmod(0o755)
+    path = tmp_path / "daily.sqlite3"
+    DailyStore(path).close()
+    path.chmod(0o640)
+    DailyStore(path).close()
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def read_only(monkeypatch) -> None:
+    """Open every store read-only, as SQLite opens a file (or on a mount) the bot may not write."""
+    from bot.daily import store as store_mod
+
+    monkeypatch.setattr(store_mod, "_connect", lambda p, timeout: sqlite3.connect(
+        f"file:{p}?mode=ro", uri=True, isolation_level=None, timeout=timeout))
+
+
+def test_a_read_only_database_is_refused_at_start_up_in_one_line(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "daily.sqlite3"
+    DailyStore(path).close()
+    before = path.read_bytes()
+    read_only(monkeypatch)
+    with pytest.raises(StoreError) as info:
+        DailyStore(path)
+    assert info.value.cause == READ_ONLY
+    assert "daily.sqlite3: the database is read-only" in str(info.value) and "\n" not in str(info.value)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a 0400 file")
+def test_a_file_the_bot_may_not_write_is_refused(tmp_path) -> None:
+    path = tmp_path / "daily.sqlite3"
+    DailyStore(path).close()
+    path.chmod(0o400)
+    with pytest.raises(StoreError, match="read-only"):
+        DailyStore(path)
+
+
+def test_a_locked_database_is_named_and_does_not_stop_start_up(db_path) -> None:
+    DailyStore(db_path).close()
+    locker = sqlite3.connect(db_path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        s = DailyStore(db_path, busy_timeout=0.01)
+        with pytest.raises(StoreError) as info:
+            s.set_channel(10, 1, time(9), "UTC", NOW)
+        assert info.value.cause == LOCKED and info.value.transient
+        assert s.channels() == []  # reading still works while another connection writes
+        s.close()
+    finally:
+        locker.close()
+
+
+def test_a_full_disk_is_named(store) -> None:
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")  # the file may not grow: as a full disk
+    with pytest.raises(StoreError) as info:
+        for i in range(2000):
+            store.set_channel(i, 1, time(9), "UTC", NOW)
+    assert info.value.cause == FULL and not info.value.transient
+    assert "the disk is full" in str(info.value)

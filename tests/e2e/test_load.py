@@ -28,6 +28,7 @@ import yarl
 
 from benchmarks.queries import mix
 from bot.config import parse_settings
+from bot.daily.aiostore import AsyncStore
 from bot.discordbot.app import create_bot
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase
@@ -147,3 +148,65 @@ async def test_500_questions_from_50_users_at_once(load_fake, control, monkeypat
           f"clock) over {heart.beats} heartbeats")
     assert heart.beats > 0
     assert heart.worst < MAX_BLOCK, f"the event loop was blocked for {heart.worst * 1000:.0f} ms"
+
+
+LOCKER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.read()
+"""
+LOCKED_QUESTIONS = 20
+
+
+async def test_a_store_write_lock_held_by_another_process_blocks_neither_the_loop_nor_answers(
+        load_fake, control, monkeypatch, tmp_path, kb: KnowledgeBase, engine: Engine):
+    """Another process holds the database's write lock: an admin's `!daily set` keeps failing to write, the
+    members' questions sent after it are all answered before it gives up, and the loop is never blocked."""
+    api, gateway = load_fake
+    monkeypatch.setattr(discord.http.Route, "BASE", api)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(gateway))
+    ask = (await control("GET", "world"))["channels"]["ask"]
+    settings = parse_settings({"ask_channels": [int(ask)], "cooldown": {"rate": 100, "per": 1.0}}, "load test")
+    db = tmp_path / "bot.sqlite3"
+    # SQLite's own wait stays short (0.1 s); the retries are spread over ~3 s so the store reply surely comes last
+    store = await AsyncStore.open(db, retries=(0.5, 1.0, 1.5))
+    bot: Any = create_bot(settings, kb, store=store, guild_ready_timeout=0.01, engine_factory=lambda _: engine)
+    running = asyncio.create_task(bot.start(TOKEN))
+    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        gc.collect()
+        gc.freeze()
+        burst = [["!daily set 09:00", "admin"]] + [[q, f"user{i}"] for i, q in
+                                                   enumerate(questions()[:LOCKED_QUESTIONS])]
+        with Heartbeat() as heart:
+            start = time.perf_counter()
+            await control("POST", "burst", json={"channel": "ask", "messages": burst})
+            while await control("GET", "replies", params={"channel": ask}) < LOCKED_QUESTIONS + 1:
+                assert time.perf_counter() - start < ANSWERED_WITHIN, "not every message was answered"
+                await asyncio.sleep(0.05)
+            elapsed = time.perf_counter() - start
+        assert locker.poll() is None, "the lock was released too early"
+    finally:
+        gc.unfreeze()
+        locker.kill()
+        locker.wait(timeout=10)
+        await bot.close()
+        await running
+        await store.close()
+    done = (await control("GET", "requests"))["requests"]
+    replies = [r["body"] for r in done if r["method"] == "POST" and r["path"] == f"/channels/{ask}/messages"]
+    notes = [i for i, r in enumerate(replies) if "database" in (r.get("content") or "")]
+    assert len(notes) == 1 and "the database is locked" in replies[notes[0]]["content"]
+    assert notes == [len(replies) - 1], "an answer waited for the store"
+    assert all(r.get("embeds") for r in replies[:-1])
+    print(f"\nwrite lock held by another process: {LOCKED_QUESTIONS} answers and the store's refusal in "
+          f"{elapsed:.2f} s; worst event-loop block {heart.worst_wall * 1000:.1f} ms on the clock "
+          f"({heart.worst * 1000:.1f} ms running) over {heart.beats} heartbeats")
+    assert heart.beats > 0
+    # waiting for a lock is sleeping, not running: here the plain lateness is what counts
+    assert heart.worst_wall < MAX_BLOCK, f"the event loop was blocked for {heart.worst_wall * 1000:.0f} ms"

@@ -134,6 +134,23 @@ async def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(fake, tmp
     assert any(r.path.endswith("/users/@me") for r in fake.requests)  # opened only after the login
 
 
+async def test_a_read_only_database_is_one_line_and_exit_2(fake, tmp_path, monkeypatch, capsys):
+    """Accepted before, every later write failed: now refused at start, like a broken config."""
+    import sqlite3
+
+    from bot.daily import store as store_mod
+
+    db = tmp_path / "bot.sqlite3"
+    store_mod.DailyStore(db).close()
+    monkeypatch.setattr(store_mod, "_connect", lambda p, timeout: sqlite3.connect(
+        f"file:{p}?mode=ro", uri=True, isolation_level=None, timeout=timeout))
+    assert await asyncio.wait_for(run_in_thread(tmp_path, monkeypatch, f"database_path: {db}\n"), 20) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"error: daily-summary database {db}: the database is read-only, so no setting or post "
+                          "could be saved; make the file and its folder writable for the bot."), err
+
+
 def test_discord_out_of_reach_at_start_up_is_one_line_and_exit_3(tmp_path):
     import socket
     import subprocess

@@ -1,8 +1,9 @@
 """Daily spotlight posts: the admin commands and the one scheduler task.
 
 `/daily set`, `/daily off`, `/daily status`, `/daily preview` (and `!daily ...`) need Manage Server
-(or a configured owner). Settings and history live in the bot's `DailyStore` (`bot.store`); without a
-store the commands say so and nothing is scheduled.
+(or a configured owner). Settings and history live in the bot's `AsyncStore` (`bot.store`), whose own
+thread runs every query, so no database call runs on the event loop; without a store the commands say
+so and nothing is scheduled. A database error reaches the admin by name ("the database is locked").
 
 The scheduler is one plain asyncio task (`bot.daily.service.DailyService.run`) started in `cog_load`
 and cancelled in `cog_unload`, sleeping until the next channel is due and woken when settings change.
@@ -26,10 +27,11 @@ from discord.ext import commands
 
 from bot.answer import Answer, Field
 from bot.daily import schedule
+from bot.daily.aiostore import AsyncStore
 from bot.daily.cli import daily_settings, parse_date
 from bot.daily.schedule import ChannelSchedule, PostStatus
 from bot.daily.service import ConfigChannel, DailyService, apply_config_channels, utcnow
-from bot.daily.store import DailyStore
+from bot.daily.store import StoreError
 from bot.discordbot.cogs.admin import is_admin
 from bot.discordbot.daily_poster import DiscordPoster
 from bot.discordbot.respond import send_answer, send_note
@@ -38,6 +40,7 @@ from bot.engine.spotlight import Rotation
 log = logging.getLogger(__name__)
 
 NO_STORE = "Daily posts are not available: the bot runs without its database (see docs/daily.md)."
+SEED_RETRY = 60.0  # seconds between tries of applying the config's channels while the database refuses
 ADMIN = {"admin": True}
 
 
@@ -100,10 +103,11 @@ class Daily(commands.Cog):
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
-        self.store: DailyStore | None = getattr(bot, "store", None)
+        self.store: AsyncStore | None = getattr(bot, "store", None)
         self.settings = daily_settings(getattr(bot, "settings", None))
         self.service: DailyService | None = None
         self._task: asyncio.Task[None] | None = None
+        self._seeded = False
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -128,9 +132,7 @@ class Daily(commands.Cog):
             log.info("daily posts off: no database")
             return
         cfg = self.settings
-        entries = [ConfigChannel(c.channel, c.guild, schedule.parse_time(c.time or cfg.time),
-                                 schedule.resolve_timezone(c.timezone or cfg.timezone)) for c in cfg.channels]
-        apply_config_channels(self.store, entries, utcnow())
+        await self._seed()
         self.service = DailyService(self.store, DiscordPoster(self.bot), self.spotlight, grace=cfg.grace,
                                     owns=self.owns)
         if cfg.enabled:
@@ -138,14 +140,39 @@ class Daily(commands.Cog):
         else:
             log.info("daily posts off: daily.enabled is false")
 
+    async def _seed(self) -> None:
+        """Apply the config's channels; a database that refuses is logged, and `_run` tries again."""
+        assert self.store is not None
+        cfg = self.settings
+        entries = [ConfigChannel(c.channel, c.guild, schedule.parse_time(c.time or cfg.time),
+                                 schedule.resolve_timezone(c.timezone or cfg.timezone)) for c in cfg.channels]
+        try:
+            await apply_config_channels(self.store, entries, utcnow())
+        except StoreError as exc:
+            log.warning("daily: cannot apply the config's channels yet: %s", exc.cause)
+            return
+        self._seeded = True
+
+    async def _fill_guilds(self) -> int:
+        """Fill in the guild of config channels the bot can see; returns how many channels are configured."""
+        assert self.store is not None
+        channels = await self.store.channels()
+        for sch in channels:
+            channel = self.bot.get_channel(sch.channel_id)
+            if sch.guild_id is None and channel is not None and getattr(channel, "guild", None) is not None:
+                await self.store.set_guild(sch.channel_id, channel.guild.id)  # type: ignore[union-attr]
+        return len(channels)
+
     async def _run(self) -> None:
         await self.bot.wait_until_ready()
         assert self.store is not None and self.service is not None
-        for sch in self.store.channels():
-            channel = self.bot.get_channel(sch.channel_id)
-            if sch.guild_id is None and channel is not None and getattr(channel, "guild", None) is not None:
-                self.store.set_guild(sch.channel_id, channel.guild.id)  # type: ignore[union-attr]
-        log.info("daily scheduler started: %d channel(s) configured", len(self.store.channels()))
+        while not self._seeded:
+            await asyncio.sleep(SEED_RETRY)
+            await self._seed()
+        try:
+            log.info("daily scheduler started: %d channel(s) configured", await self._fill_guilds())
+        except StoreError as exc:
+            log.warning("daily: cannot fill in the guilds of config channels: %s", exc.cause)
         await self.service.run()
 
     async def cog_unload(self) -> None:
@@ -164,27 +191,27 @@ class Daily(commands.Cog):
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _zone(self, channel_id: int | None) -> str:
-        sch = self.store.channel(channel_id) if self.store is not None and channel_id else None
+    async def _zone(self, channel_id: int | None) -> str:
+        sch = await self.store.channel(channel_id) if self.store is not None and channel_id else None
         return sch.timezone if sch is not None else self.settings.default_timezone
 
-    def _local_today(self, channel_id: int | None) -> date:
-        return parse_date(None, self._zone(channel_id))
+    async def _local_today(self, channel_id: int | None) -> date:
+        return parse_date(None, await self._zone(channel_id))
 
-    def today_answer(self, channel_id: int | None) -> Answer:
+    async def today_answer(self, channel_id: int | None) -> Answer:
         """Today's spotlight in the channel's zone (the default zone when it is not configured)."""
-        return self.rotation().answer(self._local_today(channel_id))
+        return self.rotation().answer(await self._local_today(channel_id))
 
-    def _status_field(self, sch: ChannelSchedule, now: datetime) -> Field:
+    async def _status_field(self, sch: ChannelSchedule, now: datetime) -> Field:
         assert self.store is not None
         state = "on" if sch.active else ("paused" if sch.enabled else "off")
         lines = [f"{schedule.format_time(sch.post_time)} {sch.timezone} · **{state}**"]
         if sch.paused_reason:
             lines.append(f"Paused: {sch.paused_reason}")
         if sch.active:
-            history = self.store.history((now - timedelta(days=3)).date())
+            history = await self.store.history((now - timedelta(days=3)).date())
             lines.append(f"Next post: {when(schedule.next_slot(sch, history, now))}")
-        for rec in self.store.recent(sch.channel_id, 3):
+        for rec in await self.store.recent(sch.channel_id, 3):
             text = f"{rec.local_date}: {rec.status.value}"
             if rec.status is PostStatus.POSTED and rec.message_id and sch.guild_id:
                 text += f" · https://discord.com/channels/{sch.guild_id}/{sch.channel_id}/{rec.message_id}"
@@ -213,7 +240,7 @@ class Daily(commands.Cog):
         if not isinstance(target, discord.TextChannel):
             await send_note(ctx, "Pick a server text channel, e.g. `/daily set channel:#news`.")
             return
-        current = self.store.channel(target.id)
+        current = await self.store.channel(target.id)
         try:
             post_time = schedule.parse_time(time) if time else (current.post_time if current else
                                                                 self.settings.default_time)
@@ -226,10 +253,11 @@ class Daily(commands.Cog):
         if not (perms.view_channel and perms.send_messages):
             await send_note(ctx, f"I can't post in {target.mention}: give me View Channel and Send Messages there.")
             return
-        sch = self.store.set_channel(target.id, target.guild.id, post_time, zone, utcnow(), updated_by=ctx.author.id)
+        sch = await self.store.set_channel(target.id, target.guild.id, post_time, zone, utcnow(),
+                                           updated_by=ctx.author.id)
         if self.service is not None:
             self.service.wake()
-        history = self.store.history(utcnow().date() - timedelta(days=3))
+        history = await self.store.history(utcnow().date() - timedelta(days=3))
         note = "" if perms.embed_links else " I lack Embed Links there, so it will be plain text."
         await send_note(ctx, f"Daily spotlight in {target.mention} at {schedule.format_time(post_time)} ({zone}). "
                              f"Next post: {when(schedule.next_slot(sch, history, utcnow()))}.{note}")
@@ -247,9 +275,9 @@ class Daily(commands.Cog):
             await send_note(ctx, NO_STORE)
             return
         assert ctx.guild is not None
-        ids = [channel.id] if channel else [c.channel_id for c in self.store.channels(ctx.guild.id)]
-        ids = [i for i in ids if (s := self.store.channel(i)) is not None and s.guild_id in (None, ctx.guild.id)]
-        changed = self.store.disable(ids, utcnow(), updated_by=ctx.author.id)
+        ids = [channel.id] if channel else [c.channel_id for c in await self.store.channels(ctx.guild.id)]
+        ids = [i for i in ids if (s := await self.store.channel(i)) is not None and s.guild_id in (None, ctx.guild.id)]
+        changed = await self.store.disable(ids, utcnow(), updated_by=ctx.author.id)
         if self.service is not None:
             self.service.wake()
         where = channel.mention if channel else "this server"
@@ -266,12 +294,12 @@ class Daily(commands.Cog):
         if ctx.interaction is not None:  # the settings are for the server's managers: only the asker sees them
             await ctx.defer(ephemeral=True)
         now = utcnow()
-        chans = self.store.channels(ctx.guild.id)
-        item = self.rotation().item_for(self._local_today(ctx.channel.id))
+        chans = await self.store.channels(ctx.guild.id)
+        item = self.rotation().item_for(await self._local_today(ctx.channel.id))
         body = (f"Today's spotlight: {item.title}. Grace window: {self.settings.grace_minutes} min."
                 if chans else "No channel gets daily posts yet: `/daily set channel:#news time:09:00 "
                               f"timezone:{self.settings.timezone}`.")
-        fields = tuple(self._status_field(s, now) for s in chans[:20])
+        fields = tuple([await self._status_field(s, now) for s in chans[:20]])
         await send_answer(self.bot, ctx, Answer(title="Daily spotlight posts", body=body, fields=fields,  # type: ignore[arg-type]
                                                 kind="help"))
 
@@ -280,7 +308,7 @@ class Daily(commands.Cog):
         """Show the spotlight a channel gets today (or on a date), without posting it."""
         day = flags.day
         try:
-            on = parse_date(day, self._zone(ctx.channel.id))
+            on = parse_date(day, await self._zone(ctx.channel.id))
         except ValueError as exc:
             await send_note(ctx, str(exc).replace("--date", "day"))
             return

@@ -17,6 +17,7 @@ from discord.ext import commands
 from rapidfuzz import fuzz, process
 
 from bot.answer import Answer
+from bot.daily.store import StoreError
 from bot.dialogue import Context
 from bot.discordbot.app import AnyBot
 from bot.discordbot.cogs.lookup import usage
@@ -94,6 +95,9 @@ class Errors(commands.Cog):
             return f"{error} Usage: {usage_line(ctx)}"
         if isinstance(error, commands.DisabledCommand):
             return f"`{name}` is switched off."
+        if isinstance(error, StoreError):
+            return (f"Sorry, `{name}` could not use the daily-post database: {error.cause}. Nothing was changed; "
+                    "try again in a moment, or tell the bot's operator.")
         return None
 
     @commands.Cog.listener()
@@ -118,6 +122,8 @@ class Errors(commands.Cog):
             text = GENERIC
         elif isinstance(original, StaleOption):
             log.warning("slash command %r is out of date: %s", ctx.invoked_with, original)
+        elif isinstance(original, StoreError):
+            log.warning("command %r: %s", ctx.command and ctx.command.qualified_name, original)
         else:
             log.debug("command %r refused: %s", ctx.invoked_with, original)
         try:
