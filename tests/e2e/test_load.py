@@ -38,7 +38,7 @@ from .conftest import TOKEN
 ROOT = Path(__file__).resolve().parents[2]
 USERS = 50
 QUESTIONS = 500
-MAX_BLOCK = 0.050  # seconds the event loop may go without running another task
+MAX_BLOCK = 0.050  # seconds the event loop may run other work without waking the heartbeat
 BEAT = 0.005
 ANSWERED_WITHIN = 60.0
 
