@@ -10,8 +10,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import msgspec
-
 from bot.kb.article import Article, parse_article
 from bot.kb.errors import KnowledgeError
 from bot.kb.models import (
@@ -29,6 +27,7 @@ from bot.kb.models import (
     Topic,
     Vocabulary,
 )
+from bot.typed import DataError, convert
 
 ARTICLE_FILE = "article.md"
 T = TypeVar("T")
@@ -130,18 +129,6 @@ def _read(root: Path, name: str) -> tuple[str, str]:
         raise KnowledgeError(str(path), "", f"cannot read: {exc}") from None
 
 
-def _path_of(message: str) -> tuple[str, str]:
-    """Split msgspec's "... - at `$.a[0].b`" into (key path, problem), the problem in plain words:
-    "Object contains unknown field `colour`" becomes "unknown field 'colour'"."""
-    m = re.search(r" - at `\$\.?(.*)`$", message, re.S)
-    path, problem = (m.group(1), message[: m.start()]) if m else ("", message)
-    problem = re.sub(r"^Object contains ", "", problem).replace("Object missing ", "missing ", 1)
-    problem = re.sub(r"field `(.*)`", r"field '\1'", problem, flags=re.S).replace("`", "")
-    if not problem.isprintable():  # e.g. an unknown key with a line break in it: keep the message one line
-        problem = problem.encode("unicode_escape").decode("ascii")
-    return (path if path.isprintable() else repr(path)), problem
-
-
 def _name_record(doc: _Parsed, path: str) -> str:
     """`facts[80].source` -> `fact 'cambodia-visa-suspension' (line 212): source`: the first record on the key
     path is named by its id (or label, or name) and line; a path that does not lead into a record is kept."""
@@ -171,12 +158,12 @@ def _name_record(doc: _Parsed, path: str) -> str:
 
 
 def _convert(data: Any, kind: type[T], file: str, where: str) -> T:
+    """`data` (the value at key path `where` of `file`) as a `kind`; raises `KnowledgeError`."""
     try:
-        return msgspec.convert(data, kind, strict=True)
-    except msgspec.ValidationError as exc:
-        sub, problem = _path_of(str(exc))
-        path = ".".join(p for p in (where, sub) if p).replace(".[", "[")
-        raise KnowledgeError(file, path, problem[:1].lower() + problem[1:]) from None
+        return convert(data, kind)
+    except DataError as exc:
+        path = ".".join(p for p in (where, exc.where) if p).replace(".[", "[")
+        raise KnowledgeError(file, path, exc.problem) from None
 
 
 def _section(root: Path, name: str, key: str, kind: type[T], docs: dict[str, _Parsed]) -> T:
@@ -186,20 +173,13 @@ def _section(root: Path, name: str, key: str, kind: type[T], docs: dict[str, _Pa
 
 def _load(root: Path, name: str, key: str, docs: dict[str, _Parsed]) -> tuple[str, Any]:
     """(file, the value of its top-level key), parsed but not yet validated; the parsed file goes in `docs`."""
-    import yaml  # here, not at the top: an engine from the cache starts without the YAML parser
-
-    from bot.kb.yamlio import load_yaml_lines
+    from bot.kb.yamlio import load_yaml_lines  # here, not at the top: an engine from the cache starts without YAML
 
     file, text = _read(root, name)
     try:
         data, lines = load_yaml_lines(text)
-    except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f"line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise KnowledgeError(file, where, f"invalid YAML: {problem}") from None
+    except DataError as exc:
+        raise KnowledgeError(file, exc.where, exc.problem) from None
     if not isinstance(data, dict) or key not in data:
         raise KnowledgeError(file, "", f"expected a mapping with a top-level `{key}` key")
     extra = sorted(str(k) for k in data if k != key)  # keys may be numbers as well as text
