@@ -77,4 +77,10 @@ class Daily(Strict, frozen=True):
         return dt.timedelta(minutes=self.grace_minutes)
 
 
-__all__ = ["Daily", "DailyChannel"]
+def daily_settings(settings: object) -> Daily:
+    """The `daily:` settings of a settings object (defaults when it has none)."""
+    daily = getattr(settings, "daily", None)
+    return daily if isinstance(daily, Daily) else Daily()
+
+
+__all__ = ["Daily", "DailyChannel", "daily_settings"]

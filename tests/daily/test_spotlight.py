@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.daily.cli import parse_date, summary_main
+from bot.daily.cli import summary_main
+from bot.dates import parse_date
 from bot.engine.spotlight import Rotation
 from bot.kb.loader import KnowledgeBase
 
