@@ -1,4 +1,4 @@
-"""Daily summaries (issue 4): a spotlight a day, posted exactly once per channel and local day.
+"""Daily summaries: a spotlight a day, posted exactly once per channel and local day.
 
 Pure parts (no discord import): `spotlight` (what to post), `schedule` (when), `store` (SQLite
 settings and post history), `service` (the one scheduler loop and the claim/send/confirm protocol),
