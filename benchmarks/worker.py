@@ -20,6 +20,17 @@ from pathlib import Path
 
 from benchmarks.queries import GROUPS, flat, mix, question_set, scaled_queries
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shown(path: Path) -> str:
+    """A knowledge folder as the results name it: relative to the checkout, else by its own name (no machine
+    paths in the results)."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return path.name
+
 
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0-100), nearest rank."""
@@ -122,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = flat(groups)
     samples = timed_rounds(engine.answer, queries, args.rounds)
     result: dict[str, object] = {
-        "knowledge": str(args.knowledge), "summary": kb.summary_line(), "queries": len(queries),
+        "knowledge": shown(args.knowledge), "summary": kb.summary_line(), "queries": len(queries),
         "load_s": t1 - t0, "build_s": t2 - t1, "rss_after_build_mb": rss_built,
         "engine": summary(samples), "slowest": slowest(samples),
     }

@@ -105,7 +105,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if cmd == "chart":
         return chart_main(args)
     if cmd == "summary":
-        from bot.daily.cli import summary_main
+        from bot.summarycli import summary_main
 
         return summary_main(args)
     from bot import console

@@ -12,38 +12,30 @@ in `config.example.yaml`.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
-import yaml
 
 from bot.daily.settings import Daily
 from bot.kb.yamlio import load_yaml
+from bot.typed import DataError, Snowflake, Strict, convert
 
 DEFAULT_CONFIG = Path("config.yaml")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-Snowflake = Annotated[int, msgspec.Meta(ge=0, description="a Discord id")]
-
 
 class ConfigError(Exception):
     """The config file is missing, unreadable or invalid; the message is one line naming the key."""
 
 
-class Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    """Base of every part of the settings: unknown keys are errors."""
-
-
-class Cooldown(Section, frozen=True):
+class Cooldown(Strict, frozen=True):
     """Per-user rate limit: at most `rate` questions or commands every `per` seconds."""
 
     rate: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
     per: Annotated[float, msgspec.Meta(ge=0.1, le=3600)] = 30.0
 
 
-class Conversations(Section, frozen=True):
+class Conversations(Strict, frozen=True):
     """Follow-up questions: a conversation (a channel and user) idle `idle_minutes` starts afresh; at most
     `max_conversations` are remembered at once, the least recently used going first."""
 
@@ -61,18 +53,18 @@ def default_database_path() -> str:
     return os.environ.get("BOT_DB_PATH") or "data/bot.sqlite3"
 
 
-class Settings(Section, frozen=True):
+class Settings(Strict, frozen=True):
     """Everything the Discord bot reads from its config file (all keys optional)."""
 
     prefix: Annotated[str, msgspec.Meta(min_length=1, max_length=5)] = "!"
-    owners: list[Snowflake] = []
+    owners: list[Snowflake] = msgspec.field(default_factory=list)
     log_level: str = "INFO"
     knowledge_dir: str | None = None
     token_file: str | None = None
     message_content: bool = True
     answer_mentions: bool = True
     answer_dms: bool = True
-    ask_channels: list[Snowflake] = []
+    ask_channels: list[Snowflake] = msgspec.field(default_factory=list)
     unknown_commands: Literal["suggest", "ignore"] = "suggest"
     cooldown: Cooldown = Cooldown()
     conversations: Conversations = Conversations()
@@ -116,19 +108,13 @@ def config_path(arg: Path | None = None) -> tuple[Path, bool]:
     return DEFAULT_CONFIG, False
 
 
-def _where(message: str) -> tuple[str, str]:
-    """Split msgspec's "Problem - at `$.a.b`" into ("a.b", "problem")."""
-    m = re.search(r" - at `\$\.?(.*)`$", message, re.S)
-    key, problem = (m.group(1), message[: m.start()]) if m else ("", message)
-    problem = problem[:1].lower() + problem[1:]
-    unknown = re.match(r"object contains unknown field `(.+)`", problem, re.S)
-    if unknown:
-        key = f"{key}.{unknown.group(1)}" if key else unknown.group(1)
-        problem = "unknown key (see config.example.yaml)"
-    if not key.isprintable():
-        key = repr(key)  # a key with a line break or control character still makes one line
-    problem = problem.replace("`", "").replace("expected float", "expected a number")
-    return key, problem
+def _where(exc: DataError) -> tuple[str, str]:
+    """The key and the problem of a setting that does not fit, in the config's words: an unknown key is named
+    in the key path and sends the reader to config.example.yaml, a float is "a number"."""
+    if exc.unknown is None:
+        return exc.where, exc.problem.replace("expected float", "expected a number")
+    key = f"{exc.where}.{exc.unknown}" if exc.where else exc.unknown
+    return (key if key.isprintable() else repr(key)), "unknown key (see config.example.yaml)"
 
 
 def parse_settings(data: Any, source: str = "config") -> Settings:
@@ -138,9 +124,9 @@ def parse_settings(data: Any, source: str = "config") -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys to values, got {type(data).__name__}")
     try:
-        return msgspec.convert(data, Settings, strict=True)
-    except msgspec.ValidationError as exc:
-        key, problem = _where(str(exc))
+        return convert(data, Settings)
+    except DataError as exc:
+        key, problem = _where(exc)
         raise ConfigError(f"{source}: {key}: {problem}" if key else f"{source}: {problem}") from None
 
 
@@ -159,11 +145,8 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"{file}: cannot read config: {exc}") from None
     try:
         data = load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{file}: {where}invalid YAML: {problem}") from None
+    except DataError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
     return parse_settings(data, str(file))
 
 

@@ -35,7 +35,7 @@ class ExpiringLRU(Generic[K]):
     on every write, and past the cap the front one goes.
     """
 
-    __slots__ = ("_clock", "_entries", "evicted", "expired", "idle_seconds", "max_size")
+    __slots__ = ("_clock", "_entries", "idle_seconds", "max_size")
 
     def __init__(self, idle_seconds: float, max_size: int, clock: Callable[[], float]) -> None:
         if idle_seconds <= 0 or max_size < 1:
@@ -44,8 +44,6 @@ class ExpiringLRU(Generic[K]):
         self.max_size = max_size
         self._clock = clock
         self._entries: OrderedDict[K, tuple[Context, float]] = OrderedDict()
-        self.evicted = 0  # dropped because the map was full
-        self.expired = 0  # dropped because they were idle too long
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -58,7 +56,6 @@ class ExpiringLRU(Generic[K]):
         now = self._clock()
         if now - entry[1] >= self.idle_seconds:
             del self._entries[key]
-            self.expired += 1
             return None
         self._entries[key] = (entry[0], now)
         self._entries.move_to_end(key)
@@ -71,10 +68,6 @@ class ExpiringLRU(Generic[K]):
         self._entries.move_to_end(key)
         self._prune(now)
 
-    def pop(self, key: K) -> None:
-        """Forget `key` (no error if unknown)."""
-        self._entries.pop(key, None)
-
     def _prune(self, now: float) -> None:
         entries = self._entries
         while entries:
@@ -82,10 +75,8 @@ class ExpiringLRU(Generic[K]):
             if now - oldest[1] < self.idle_seconds:
                 break
             entries.popitem(last=False)
-            self.expired += 1
         while len(entries) > self.max_size:
             entries.popitem(last=False)
-            self.evicted += 1
 
 
 class ConversationStore(Generic[K]):
@@ -138,10 +129,6 @@ class ConversationStore(Generic[K]):
     def save_message(self, message_id: int, context: Context) -> None:
         """Store the context of the answer sent as `message_id`, for replies to it."""
         self.messages.put(message_id, context)
-
-    def forget(self, key: K) -> None:
-        """Start the conversation afresh."""
-        self.conversations.pop(key)
 
 
 __all__ = ["DEFAULT_IDLE_SECONDS", "DEFAULT_MAX_CONVERSATIONS", "ConversationStore", "ExpiringLRU"]

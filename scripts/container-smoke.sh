@@ -9,7 +9,7 @@
 # skips it).
 #
 # The builder comes from the environment:
-#   CONTAINER_CHECK=/work/shared/tools/container-check.sh scripts/container-smoke.sh
+#   CONTAINER_CHECK=path/to/container-check.sh scripts/container-smoke.sh
 #       a script called as `$CONTAINER_CHECK CONTEXT -- ARGS...` that builds CONTEXT/Dockerfile and runs
 #       the image with ARGS (extra `podman run` options in $RUN_ARGS); for machines without a daemon.
 #   DOCKER=docker scripts/container-smoke.sh          (the default; DOCKER=podman works too)

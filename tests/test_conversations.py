@@ -37,8 +37,6 @@ def test_a_new_conversation_is_fresh_and_an_answer_carries_on(clock):
     assert store.context((4, 2)) is FRESH  # the same user elsewhere
     store.save((1, 2), VIETNAM)
     assert store.context((1, 2)) == VIETNAM
-    store.forget((1, 2))
-    assert store.context((1, 2)) is FRESH
 
 
 def test_idle_expiry_on_the_injected_clock(clock):
@@ -50,7 +48,7 @@ def test_idle_expiry_on_the_injected_clock(clock):
     assert store.context("a") == THAILAND
     clock.now += 600
     assert store.context("a") is FRESH
-    assert len(store) == 0 and store.conversations.expired == 1
+    assert len(store) == 0
 
 
 def test_expired_conversations_are_dropped_when_others_are_written(clock):
@@ -59,7 +57,7 @@ def test_expired_conversations_are_dropped_when_others_are_written(clock):
         store.save(user, THAILAND)
     clock.now += 61
     store.save(1000, VIETNAM)  # nobody reads the 100 idle ones again, yet they go
-    assert len(store) == 1 and store.conversations.expired == 100
+    assert len(store) == 1
     assert store.context(1000) == VIETNAM
 
 
@@ -70,7 +68,7 @@ def test_least_recently_used_goes_first_past_the_cap(clock):
         clock.now += 1
     assert store.context("a") == THAILAND  # reading "a" makes "b" the least recently used
     store.save("d", VIETNAM)
-    assert len(store) == 3 and store.conversations.evicted == 1
+    assert len(store) == 3
     assert store.context("b") is FRESH
     assert [store.context(k) for k in "acd"] == [THAILAND, THAILAND, VIETNAM]
 
@@ -84,7 +82,6 @@ def test_the_cap_holds_under_20000_distinct_users(clock):
         clock.now += 0.001
         assert len(store) <= 10_000
     assert len(store) == 10_000 and len(store.messages) == 10_000
-    assert store.conversations.evicted == 10_000 and store.messages.evicted == 10_000
     assert store.context((42, 9_999)) is FRESH  # the first half went
     assert store.context((42, 10_000)).turn == 10_000  # the second half stayed
     assert store.context((42, 19_999)).turn == 19_999

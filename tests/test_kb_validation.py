@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.kb.errors import KnowledgeError
-from bot.kb.loader import KnowledgeBase, load_knowledge
+from bot.kb.loader import REFERENCES, KnowledgeBase, load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -353,6 +353,53 @@ def test_person_country_disagrees_with_envoy(kbdir):
     edit(kbdir, "people.yaml", "    country: indonesia\n", "    country: cambodia\n")
     where = record(kbdir, "people.yaml", "person", "umar-hadi")
     expect(kbdir, "people.yaml", f"{where}: country", "'cambodia'", "'indonesia'")
+
+
+@pytest.mark.parametrize("ref", REFERENCES, ids=lambda r: f"{r.records}.{r.field}")
+def test_every_kind_of_reference_names_the_file_the_record_and_the_missing_target(kbdir, ref):
+    """Each row of the loader's table: its field pointed at something that does not exist, in the first record
+    (one that fills the field, if any does), gives an error naming the file, that record (by id, label or name,
+    and line) and the missing target."""
+    kb: object = load_knowledge(kbdir)
+    file = f"{ref.records.split('.')[0]}.yaml"
+    data = yaml.safe_load((kbdir / file).read_text(encoding="utf-8"))
+    node = data
+    for part in ref.records.split("."):
+        node, kb = node[part], getattr(kb, part)
+    objects = list(kb.values()) if isinstance(kb, dict) else kb if isinstance(kb, list) else [kb]
+    records = node if isinstance(node, list) else [node]
+    *path, last = ref.field.split(".")
+
+    def holder(rec: dict) -> dict:
+        for part in path:
+            rec = rec.get(part) or {}
+        return rec
+
+    filled = [i for i, r in enumerate(records) if holder(r).get(last)]
+    assert filled or not path, f"no record fills {ref.field}: give the copy one"
+    i = filled[0] if filled else 0
+    rec, parent = records[i], holder(records[i])
+    value = objects[i]
+    for part in ref.field.split("."):
+        value = getattr(value, part)
+    missing = "no-such-target"
+    if ref.target == "source":
+        parent[last]["section"] = missing
+    elif isinstance(value, list):
+        parent[last] = [*parent.get(last, []), missing]
+    elif isinstance(value, dict):
+        parent[last] = {**parent.get(last, {}), missing: ["x"]}
+    else:
+        parent[last] = missing
+    (kbdir / file).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    exc = error_of(kbdir)
+    assert exc.file == str(kbdir / file), str(exc)
+    name = next((rec[k] for k in ("id", "label", "name") if isinstance(rec.get(k), str)), None)
+    named = f"{name!r} (line " if name is not None and node is records else ref.records
+    assert named in exc.where, str(exc)
+    assert exc.where.endswith(ref.field + (".section" if ref.target == "source" else "")), str(exc)
+    assert f"{missing!r}" in exc.problem and exc.problem.startswith("unknown "), str(exc)
 
 
 # --- citations ------------------------------------------------------------------------------------

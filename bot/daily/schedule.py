@@ -9,8 +9,7 @@ never count, so setting a channel up after today's time posts tomorrow, not at o
 
 `next_wakeup()` gives the one instant the scheduler must wake next (the earliest future slot or retry
 across every channel), so one task sleeps for all guilds. Nothing here compares naive times or a
-"time of day" against UTC, which is what made `tasks.loop(time=)` fire in a loop for UTC+9
-(discord.py #7659).
+"time of day" against UTC, which is what made discord.py's `tasks.loop(time=)` fire in a loop for UTC+9.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from typing import Annotated
 import msgspec
 
 from bot.daily.schedule import MAX_GRACE, parse_time, resolve_timezone
+from bot.typed import Snowflake, Strict
 
-Snowflake = Annotated[int, msgspec.Meta(ge=0, description="a Discord id")]
 GraceMinutes = Annotated[int, msgspec.Meta(ge=1, le=int(MAX_GRACE.total_seconds() // 60))]
 
 
@@ -32,11 +32,7 @@ def _check(time_text: str | None, zone: str | None) -> None:
         raise ValueError(f"timezone: {exc}") from None
 
 
-class _Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    """Unknown keys are errors, as in `bot.config`."""
-
-
-class DailyChannel(_Section, frozen=True):
+class DailyChannel(Strict, frozen=True):
     """A channel that gets the daily post without anyone running `/daily set` (time/zone: the defaults)."""
 
     channel: Snowflake
@@ -48,14 +44,14 @@ class DailyChannel(_Section, frozen=True):
         _check(self.time, self.timezone)
 
 
-class Daily(_Section, frozen=True):
+class Daily(Strict, frozen=True):
     """Daily-summary settings."""
 
     enabled: bool = True  # false: no scheduler (the /daily commands still save settings)
     time: str = "09:00"  # default post time for /daily set and config channels, 24-hour HH:MM
     timezone: str = "Asia/Seoul"  # default IANA zone
     grace_minutes: GraceMinutes = 60  # a post missed while the bot was down is still sent this long after
-    channels: list[DailyChannel] = []
+    channels: list[DailyChannel] = msgspec.field(default_factory=list)
 
     def __post_init__(self) -> None:
         _check(self.time, self.timezone)
@@ -81,4 +77,10 @@ class Daily(_Section, frozen=True):
         return dt.timedelta(minutes=self.grace_minutes)
 
 
-__all__ = ["Daily", "DailyChannel"]
+def daily_settings(settings: object) -> Daily:
+    """The `daily:` settings of a settings object (defaults when it has none)."""
+    daily = getattr(settings, "daily", None)
+    return daily if isinstance(daily, Daily) else Daily()
+
+
+__all__ = ["Daily", "DailyChannel", "daily_settings"]

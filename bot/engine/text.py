@@ -30,8 +30,6 @@ you your yours also according article say said says tell please much many get go
 """
 STOPWORDS = frozenset(_STOP.split())
 
-QUESTION_WORDS = frozenset({"who", "whom", "whose", "what", "when", "where", "which", "why", "how"})
-
 
 def normalize(text: str) -> str:
     """Casefold, fold typographic quotes and dashes, drop accents and invisible characters."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 LEAD_ID = "lead"
 
@@ -104,8 +103,3 @@ def parse_article(markdown: str) -> Article:
             Section(sid, heading, tuple(Paragraph(sid, i, t) for i, t in enumerate(paras, start=1)))
         )
     return Article(title, tuple(built))
-
-
-def load_article(path: Path) -> Article:
-    """Read and parse the article file."""
-    return parse_article(path.read_text(encoding="utf-8"))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
-
-import msgspec
 
 from bot.kb.article import Article, parse_article
 from bot.kb.errors import KnowledgeError
@@ -28,6 +27,7 @@ from bot.kb.models import (
     Topic,
     Vocabulary,
 )
+from bot.typed import DataError, convert
 
 ARTICLE_FILE = "article.md"
 T = TypeVar("T")
@@ -129,18 +129,6 @@ def _read(root: Path, name: str) -> tuple[str, str]:
         raise KnowledgeError(str(path), "", f"cannot read: {exc}") from None
 
 
-def _path_of(message: str) -> tuple[str, str]:
-    """Split msgspec's "... - at `$.a[0].b`" into (key path, problem), the problem in plain words:
-    "Object contains unknown field `colour`" becomes "unknown field 'colour'"."""
-    m = re.search(r" - at `\$\.?(.*)`$", message, re.S)
-    path, problem = (m.group(1), message[: m.start()]) if m else ("", message)
-    problem = re.sub(r"^Object contains ", "", problem).replace("Object missing ", "missing ", 1)
-    problem = re.sub(r"field `(.*)`", r"field '\1'", problem, flags=re.S).replace("`", "")
-    if not problem.isprintable():  # e.g. an unknown key with a line break in it: keep the message one line
-        problem = problem.encode("unicode_escape").decode("ascii")
-    return (path if path.isprintable() else repr(path)), problem
-
-
 def _name_record(doc: _Parsed, path: str) -> str:
     """`facts[80].source` -> `fact 'cambodia-visa-suspension' (line 212): source`: the first record on the key
     path is named by its id (or label, or name) and line; a path that does not lead into a record is kept."""
@@ -170,12 +158,12 @@ def _name_record(doc: _Parsed, path: str) -> str:
 
 
 def _convert(data: Any, kind: type[T], file: str, where: str) -> T:
+    """`data` (the value at key path `where` of `file`) as a `kind`; raises `KnowledgeError`."""
     try:
-        return msgspec.convert(data, kind, strict=True)
-    except msgspec.ValidationError as exc:
-        sub, problem = _path_of(str(exc))
-        path = ".".join(p for p in (where, sub) if p).replace(".[", "[")
-        raise KnowledgeError(file, path, problem[:1].lower() + problem[1:]) from None
+        return convert(data, kind)
+    except DataError as exc:
+        path = ".".join(p for p in (where, exc.where) if p).replace(".[", "[")
+        raise KnowledgeError(file, path, exc.problem) from None
 
 
 def _section(root: Path, name: str, key: str, kind: type[T], docs: dict[str, _Parsed]) -> T:
@@ -185,20 +173,13 @@ def _section(root: Path, name: str, key: str, kind: type[T], docs: dict[str, _Pa
 
 def _load(root: Path, name: str, key: str, docs: dict[str, _Parsed]) -> tuple[str, Any]:
     """(file, the value of its top-level key), parsed but not yet validated; the parsed file goes in `docs`."""
-    import yaml  # here, not at the top: an engine from the cache starts without the YAML parser
-
-    from bot.kb.yamlio import load_yaml_lines
+    from bot.kb.yamlio import load_yaml_lines  # here, not at the top: an engine from the cache starts without YAML
 
     file, text = _read(root, name)
     try:
         data, lines = load_yaml_lines(text)
-    except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f"line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise KnowledgeError(file, where, f"invalid YAML: {problem}") from None
+    except DataError as exc:
+        raise KnowledgeError(file, exc.where, exc.problem) from None
     if not isinstance(data, dict) or key not in data:
         raise KnowledgeError(file, "", f"expected a mapping with a top-level `{key}` key")
     extra = sorted(str(k) for k in data if k != key)  # keys may be numbers as well as text
@@ -299,110 +280,149 @@ def _check_profile(kb: KnowledgeBase) -> None:
         raise KnowledgeError(file, "profile.members", "countries.yaml lists member states: name their group here")
 
 
-def _link(kb: KnowledgeBase) -> None:
-    """Check every cross-reference and fill the derived tables."""
-    root = kb.root
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One kind of cross-reference: the records of a list (`facts`, `event.items`, or a single record such as
+    `event.photo`), the field of each (an attribute path, `stats.source`), and the kind of thing it names."""
 
-    def check_source(src: Source, file: str, where: str) -> None:
-        try:
-            section = kb.article.section(src.section)
-        except KeyError:
-            raise KnowledgeError(file, f"{where}.source.section", f"unknown section {src.section!r}") from None
-        if not src.paragraphs:
-            raise KnowledgeError(file, f"{where}.source.paragraphs", "must list at least one paragraph")
-        for n in src.paragraphs:
-            if not 1 <= n <= len(section.paragraphs):
-                raise KnowledgeError(
-                    file, f"{where}.source.paragraphs",
-                    f"paragraph {n} out of range (section {src.section!r} has {len(section.paragraphs)})",
-                )
+    records: str
+    field: str
+    target: str
 
-    def need(table: dict[str, Any], ref: str | None, file: str, where: str, what: str) -> None:
-        if ref is not None and ref not in table:
-            raise KnowledgeError(file, where, f"unknown {what} {ref!r}")
 
+# Every cross-reference the knowledge base makes: a new kind of record, or a new field naming something, is one row.
+# A field may hold one reference or a list (or mapping) of them; a None or empty field names nothing.
+REFERENCES: tuple[Reference, ...] = (
+    Reference("countries", "envoy", "person"),
+    Reference("countries", "section", "section"),
+    Reference("countries", "stats.source", "source"),
+    Reference("people", "country", "country"),
+    Reference("people", "organization", "organization"),
+    Reference("people", "source", "source"),
+    Reference("organizations", "source", "source"),
+    Reference("event.items", "source", "source"),
+    Reference("event.photo", "source", "source"),
+    Reference("event.photo", "from_left", "person"),
+    Reference("event.photo", "credit", "person"),
+    Reference("facts", "about", "entity"),
+    Reference("facts", "topics", "topic"),
+    Reference("facts", "source", "source"),
+    Reference("languages", "countries", "country"),
+    Reference("languages", "words", "concept"),
+    Reference("quotes", "speaker", "person"),
+    Reference("quotes", "topics", "topic"),
+    Reference("quotes", "source", "source"),
+)
+# How an error names each kind of target: "unknown person 'x'".
+TARGET_NOUNS = {"entity": "country, person or organization"}
+
+
+def _records(kb: KnowledgeBase, key: str) -> list[tuple[str, Any]]:
+    """(key path, record) for every record under `key`: `facts[3]` for a list, `event.photo` for a single one."""
+    node: Any = kb
+    for part in key.split("."):
+        node = getattr(node, part)
+    if node is None:
+        return []
+    if isinstance(node, dict):
+        node = list(node.values())
+    if isinstance(node, list):
+        return [(f"{key}[{i}]", item) for i, item in enumerate(node)]
+    return [(key, node)]
+
+
+def _targets(kb: KnowledgeBase, kind: str) -> Container[str]:
+    """The ids a reference of this kind may name."""
+    tables: dict[str, Callable[[], Container[str]]] = {
+        "person": lambda: kb.people,
+        "country": lambda: kb.countries,
+        "organization": lambda: kb.organizations,
+        "entity": lambda: {**kb.countries, **kb.people, **kb.organizations},
+        "topic": lambda: kb.topics,
+        "concept": lambda: kb.vocabulary.concepts,
+        "section": lambda: {s.id for s in kb.article.sections},
+    }
+    return tables[kind]()
+
+
+def _check_source(kb: KnowledgeBase, src: Source, file: str, where: str) -> None:
+    """A citation names a section of the article and paragraphs that section has."""
+    try:
+        section = kb.article.section(src.section)
+    except KeyError:
+        raise KnowledgeError(file, f"{where}.section", f"unknown section {src.section!r}") from None
+    if not src.paragraphs:
+        raise KnowledgeError(file, f"{where}.paragraphs", "must list at least one paragraph")
+    for n in src.paragraphs:
+        if not 1 <= n <= len(section.paragraphs):
+            raise KnowledgeError(
+                file, f"{where}.paragraphs",
+                f"paragraph {n} out of range (section {src.section!r} has {len(section.paragraphs)})",
+            )
+
+
+def _check_reference(kb: KnowledgeBase, ref: Reference) -> None:
+    """Every record's `ref.field` names a `ref.target` that exists; raises `KnowledgeError` at the first that
+    does not, naming the file, the record's key path and field, and the missing target."""
+    file = str(kb.root / f"{ref.records.split('.')[0]}.yaml")
+    targets = None if ref.target == "source" else _targets(kb, ref.target)
+    noun = TARGET_NOUNS.get(ref.target, ref.target)
+    for where, item in _records(kb, ref.records):
+        value: Any = item
+        for part in ref.field.split("."):
+            value = getattr(value, part) if value is not None else None
+        where = f"{where}.{ref.field}"
+        if value is None:
+            continue
+        if targets is None:
+            _check_source(kb, value, file, where)
+            continue
+        for name in [value] if isinstance(value, str) else value:
+            if name not in targets:
+                raise KnowledgeError(file, where, f"unknown {noun} {name!r}")
+
+
+def _check_ids(kb: KnowledgeBase) -> None:
+    """Ids are unique within facts and quotes, and across countries, people and organizations (which a fact's
+    `about` names alike)."""
+    _by_id(kb.facts, str(kb.root / "facts.yaml"), "facts")
+    _by_id(kb.quotes, str(kb.root / "quotes.yaml"), "quotes")
     owners: dict[str, str] = {}
     for table, name in ((kb.countries, "countries"), (kb.people, "people"), (kb.organizations, "organizations")):
         for eid in table:
             if eid in owners:
-                raise KnowledgeError(str(root / f"{name}.yaml"), f"{name}.{eid}",
+                raise KnowledgeError(str(kb.root / f"{name}.yaml"), f"{name}.{eid}",
                                      f"id {eid!r} is also used in {owners[eid]}.yaml")
             owners[eid] = name
-    entities = {**kb.countries, **kb.people, **kb.organizations}
 
-    _check_profile(kb)
-    file = str(root / "countries.yaml")
+
+def _check_envoys(kb: KnowledgeBase) -> None:
+    """Each person is the envoy of one country at most, agrees with it on their country, and every member state
+    has an envoy and stats; fills `envoy_country` and `section_country`."""
+    file = str(kb.root / "countries.yaml")
     envoys = kb.envoy_country
     for i, c in enumerate(kb.countries.values()):
-        where = f"countries[{i}]"
-        need(kb.people, c.envoy, file, f"{where}.envoy", "person")
         if c.envoy:
             if c.envoy in envoys:
-                raise KnowledgeError(file, f"{where}.envoy",
+                raise KnowledgeError(file, f"countries[{i}].envoy",
                                      f"{c.envoy!r} is already the envoy of {envoys[c.envoy]!r}")
             envoys[c.envoy] = c.id
         if c.section:
-            try:
-                kb.article.section(c.section)
-            except KeyError:
-                raise KnowledgeError(file, f"{where}.section", f"unknown section {c.section!r}") from None
             kb.section_country[c.section] = c.id
-        if c.stats:
-            check_source(c.stats.source, file, f"{where}.stats")
         if c.member and (c.envoy is None or c.stats is None):
-            raise KnowledgeError(file, where, "a member state needs an envoy and stats")
-
-    file = str(root / "people.yaml")
+            raise KnowledgeError(file, f"countries[{i}]", "a member state needs an envoy and stats")
+    file = str(kb.root / "people.yaml")
     for i, p in enumerate(kb.people.values()):
-        need(kb.countries, p.country, file, f"people[{i}].country", "country")
-        need(kb.organizations, p.organization, file, f"people[{i}].organization", "organization")
-        check_source(p.source, file, f"people[{i}]")
         if p.country and envoys.get(p.id, p.country) != p.country:
             raise KnowledgeError(file, f"people[{i}].country",
                                  f"says {p.country!r} but countries.yaml makes them envoy of {envoys[p.id]!r}")
 
-    file = str(root / "organizations.yaml")
-    for i, o in enumerate(kb.organizations.values()):
-        check_source(o.source, file, f"organizations[{i}]")
 
-    file = str(root / "event.yaml")
-    for i, item in enumerate(kb.event.items):
-        check_source(item.source, file, f"event.items[{i}]")
-    if kb.event.photo is not None:
-        check_source(kb.event.photo.source, file, "event.photo")
-        for i, pid in enumerate(kb.event.photo.from_left):
-            need(kb.people, pid, file, f"event.photo.from_left[{i}]", "person")
-        need(kb.people, kb.event.photo.credit, file, "event.photo.credit", "person")
-
-    file = str(root / "facts.yaml")
-    seen: set[str] = set()
-    for i, f in enumerate(kb.facts):
-        where = f"facts[{i}]"
-        if f.id in seen:
-            raise KnowledgeError(file, f"{where}.id", f"duplicate id {f.id!r}")
-        seen.add(f.id)
-        for ref in f.about:
-            need(entities, ref, file, f"{where}.about", "country, person or organization")
-        for ref in f.topics:
-            need(kb.topics, ref, file, f"{where}.topics", "topic")
-        check_source(f.source, file, where)
-
-    file = str(root / "languages.yaml")
-    for i, lang in enumerate(kb.languages):
-        for cid in lang.countries:
-            need(kb.countries, cid, file, f"languages[{i}].countries", "country")
-        for concept in lang.words:
-            if concept not in kb.vocabulary.concepts:
-                raise KnowledgeError(file, f"languages[{i}].words", f"unknown concept {concept!r}")
-
-    file = str(root / "quotes.yaml")
-    seen = set()
-    for i, q in enumerate(kb.quotes):
-        where = f"quotes[{i}]"
-        if q.id in seen:
-            raise KnowledgeError(file, f"{where}.id", f"duplicate id {q.id!r}")
-        seen.add(q.id)
-        need(kb.people, q.speaker, file, f"{where}.speaker", "person")
-        for ref in q.topics:
-            need(kb.topics, ref, file, f"{where}.topics", "topic")
-        check_source(q.source, file, where)
+def _link(kb: KnowledgeBase) -> None:
+    """Check every cross-reference (the `REFERENCES` table and the few rules no table row says) and fill the
+    derived tables."""
+    _check_ids(kb)
+    _check_profile(kb)
+    for ref in REFERENCES:
+        _check_reference(kb, ref)
+    _check_envoys(kb)

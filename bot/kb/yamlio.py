@@ -1,5 +1,7 @@
 """Safe YAML reading: no arbitrary objects, no yes/no/on/off booleans, no silent duplicate keys.
 
+Bad text raises `bot.typed.DataError` naming the line and column, as `bot.typed.convert` names the key of data
+that does not fit its type; the knowledge base and the config both read their files this way.
 `load_yaml_lines` also says on which line each mapping and list starts, so an error can name the record.
 """
 
@@ -9,6 +11,8 @@ import re
 from typing import Any
 
 import yaml
+
+from bot.typed import DataError
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
@@ -66,16 +70,30 @@ StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _ma
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
+def _error(exc: yaml.YAMLError) -> DataError:
+    """The parser's complaint as `DataError("line 3, column 5", "invalid YAML: ...")`."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return DataError(where, f"invalid YAML: {problem}")
+
+
 def load_yaml(text: str) -> Any:
-    """Parse YAML text with `StrictLoader`; raises `yaml.YAMLError` on bad input."""
-    return yaml.load(text, Loader=StrictLoader)
+    """Parse YAML text with `StrictLoader`; raises `DataError` on bad input."""
+    try:
+        return yaml.load(text, Loader=StrictLoader)
+    except yaml.YAMLError as exc:
+        raise _error(exc) from None
 
 
 def load_yaml_lines(text: str) -> tuple[Any, dict[int, int]]:
     """Parse like `load_yaml`, and map `id()` of every mapping and list in the result to its first line."""
-    loader = StrictLoader(text)
-    loader.lines = {}
     try:
-        return loader.get_single_data(), loader.lines
-    finally:
-        loader.dispose()
+        loader = StrictLoader(text)
+        loader.lines = {}
+        try:
+            return loader.get_single_data(), loader.lines
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise _error(exc) from None

@@ -1,4 +1,4 @@
-"""The operator checks of issue 4, run for real: the bot process (`python -m bot run`) against the fake Discord.
+"""The daily posts' operator checks, run for real: the bot process (`python -m bot run`) against the fake Discord.
 
     .venv/bin/python -m tests.daily.operator_check [--workdir DIR] [--port 8765]
 

@@ -41,7 +41,7 @@ def test_two_guilds_different_times_and_zones_each_due_at_their_own_instant() ->
 
 
 def test_utc_plus_9_is_due_once_then_sleeps_a_day() -> None:
-    """discord.py #7659: a UTC+9 time must not look due again right after it ran."""
+    """A UTC+9 time must not look due again right after it ran (what made `tasks.loop(time=)` fire in a loop)."""
     seoul = ch(1, "00:30", "Asia/Tokyo", since=utc(2024, 6, 1))  # 15:30 UTC the day before: local date ahead of UTC
     now = utc(2024, 6, 1, 15, 30)
     due = schedule.plan([seoul], {}, now, GRACE)

@@ -49,7 +49,7 @@ async def test_two_guilds_different_times_and_zones(harness: Harness) -> None:
 
 
 async def test_utc_plus_9_posts_once_a_day_and_sleeps_in_between(harness: Harness) -> None:
-    """No #7659 flood: UTC+9 and UTC+14 channels post once per local day over 10 days, few wake-ups."""
+    """No flood of posts: UTC+9 and UTC+14 channels post once per local day over 10 days, few wake-ups."""
     harness.clock.set(utc(2024, 6, 1, 1, 0))
     harness.add(10, "09:00", "Asia/Seoul")
     harness.add(11, "00:30", "Asia/Tokyo")

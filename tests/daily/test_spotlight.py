@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.daily.cli import parse_date, summary_main
+from bot.dates import parse_date
 from bot.engine.spotlight import Rotation
 from bot.kb.loader import KnowledgeBase
+from bot.summarycli import summary_main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 
 Tests push gateway events (messages, slash commands, autocomplete, button presses) and read back
 every REST request the bot made. Unknown routes answer 404 and are recorded in `unknown`.
-See /work/shared/notes/discord-e2e.md for the payload details and pitfalls.
+The payloads the tests push are built in `tests/e2e/payloads.py`.
 
 Standalone (for the operator check): `python -m tests.e2e.fake_discord --port 8765`, then run the bot
 with `DISCORD_API_BASE=http://127.0.0.1:8765/api/v10 DISCORD_GATEWAY_URL=ws://127.0.0.1:8765/gateway/`.

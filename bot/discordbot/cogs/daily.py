@@ -28,10 +28,11 @@ from discord.ext import commands
 from bot.answer import Answer, Field
 from bot.daily import schedule
 from bot.daily.aiostore import AsyncStore
-from bot.daily.cli import daily_settings, parse_date
 from bot.daily.schedule import ChannelSchedule, PostStatus
 from bot.daily.service import ConfigChannel, DailyService, apply_config_channels, utcnow
+from bot.daily.settings import daily_settings
 from bot.daily.store import StoreError
+from bot.dates import parse_date
 from bot.discordbot.cogs.admin import is_admin
 from bot.discordbot.daily_poster import DiscordPoster
 from bot.discordbot.respond import send_answer, send_note

@@ -6,38 +6,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.config import ConfigError, load_settings
-from bot.daily.settings import Daily
+from bot.daily.settings import daily_settings
+from bot.dates import parse_date
 from bot.engine.spotlight import Rotation
 from bot.kb.errors import KnowledgeError
 from bot.kb.loader import load_knowledge
-
-
-def daily_settings(settings: object) -> Daily:
-    """The `daily:` settings (defaults when the config has none)."""
-    daily = getattr(settings, "daily", None)
-    return daily if isinstance(daily, Daily) else Daily()
-
-
-RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
-
-
-def parse_date(text: str | None, timezone: str, now: datetime | None = None) -> date:
-    """`YYYY-MM-DD`, `today`, `tomorrow` or `yesterday` (in `timezone`), or today when `text` is empty;
-    ValueError on a bad date."""
-    today = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).date()
-    word = (text or "today").strip().lower()
-    if word in RELATIVE:
-        return today + timedelta(days=RELATIVE[word])
-    try:
-        return date.fromisoformat(word)
-    except ValueError:
-        raise ValueError(f"--date: {text!r} is not a date; use YYYY-MM-DD (e.g. 2020-06-22), today or tomorrow"
-                         ) from None
 
 
 def summary_main(args: argparse.Namespace) -> int:
