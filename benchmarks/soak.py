@@ -141,9 +141,9 @@ answers come with the pager), the bot's resident set sampled as it goes. Every b
 |---:|---:|---:|---:|
 {table}
 
-{result['sent']} questions, {result['answered']} answers posted. From minute {base['t'] / 60:.1f} to the end RSS
-went from {base['rss_mib']:.1f} to {last['rss_mib']:.1f} MiB ({slope:+.2f} MiB a minute), against about
-+6 MB a minute and a thousand live views after 3 minutes when every answer kept a 15-minute view.
+{result['sent']} questions, {result['answered']} answers posted (the mix has questions that get no answer, such as
+`!!!???`). From minute {base['t'] / 60:.1f} to the end RSS went from {base['rss_mib']:.1f} to {last['rss_mib']:.1f} MiB
+({slope:+.2f} MiB a minute).
 """
 
 
