@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import coldstart
+from benchmarks import coldstart, soak
 from benchmarks.report import markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     results["cold"] = coldstart.measure(runs=5 if args.quick else 9)
     results["load_after"] = os.getloadavg()
     report = markdown(results)
+    soaked = args.output.with_name("soak.json")
+    if soaked.exists():  # the soak runs on its own (`python -m benchmarks.soak`): keep its section
+        report = report.rstrip("\n") + "\n\n" + soak.section(json.loads(soaked.read_text(encoding="utf-8")))
     print(report)
     if not args.no_write:
         args.output.write_text(report, encoding="utf-8")

@@ -10,12 +10,20 @@ way, so each is answered once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import discord
 from discord.ext import commands
 
 AnyBot = commands.Bot | commands.AutoShardedBot  # both have a user and commands
+
+MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
+
+
+def question_text(content: str) -> str:
+    """A message's text without mentions (of the bot, anyone, @everyone): they are not part of the question."""
+    return " ".join(MENTION.sub(" ", content).split())
 
 
 def mention_forms(bot: AnyBot, message: discord.Message) -> list[str]:

@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.conversations import ConversationStore
 from bot.dialogue import FRESH, Context
 from bot.discordbot.addressing import is_command, prefixes_for
-from bot.discordbot.views import SourceButton
+from bot.discordbot.views import DYNAMIC_ITEMS
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
@@ -139,7 +139,7 @@ class RoundtableBotMixin:
             self.store = await store if inspect.isawaitable(store) else store
         if beat := os.environ.get("BOT_HEARTBEAT_FILE"):
             self._heartbeat_task = asyncio.create_task(self._heartbeat(Path(beat)), name="heartbeat")
-        self.add_dynamic_items(SourceButton)  # type: ignore[attr-defined]  # Source buttons of any answer, any run
+        self.add_dynamic_items(*DYNAMIC_ITEMS)  # type: ignore[attr-defined]  # the buttons of any answer, any run
         for name in self.extensions_to_load:
             await self.load_extension(name)  # type: ignore[attr-defined]
             log.debug("loaded extension %s", name)

@@ -12,9 +12,10 @@ from discord.ext import commands
 
 from bot.answer import Answer
 from bot.charts import chart_filename
-from bot.dialogue import Context
+from bot.dialogue import FRESH, Context
+from bot.discordbot.addressing import question_text
 from bot.discordbot.render import CONTENT_LIMIT, render, shorten
-from bot.discordbot.views import NO_MENTIONS, AnswerView
+from bot.discordbot.views import NO_MENTIONS, REPLIED, Pager, answer_digest, answer_view
 
 if TYPE_CHECKING:
     from bot.discordbot.app import RoundtableBotMixin
@@ -39,15 +40,24 @@ def may_embed(target: Target) -> bool:
     return _bot_may(target, "embed_links")
 
 
+def _quotes(target: Target) -> bool:
+    """Whether a reply to `target` quotes it: Discord refuses replies without Read Message History."""
+    interaction = target.interaction if isinstance(target, commands.Context) else None
+    return interaction is not None or target.guild is None or _bot_may(target, "read_message_history")
+
+
 async def _reply(target: Target, **kwargs: Any) -> discord.Message:
     """Reply (quoting the user's message) where the bot may read history, else post plainly."""
-    interaction = target.interaction if isinstance(target, commands.Context) else None
-    guild = target.guild
-    if interaction is None and guild is not None:
-        perms = target.channel.permissions_for(guild.me)  # type: ignore[union-attr, arg-type]
-        if not perms.read_message_history:  # Discord refuses replies without it
-            return await target.channel.send(**kwargs)
+    if not _quotes(target):
+        return await target.channel.send(**kwargs)
     return await target.reply(**kwargs)
+
+
+async def _send(target: Target, **kwargs: Any) -> discord.Message:
+    """Post after a reply: a follow-up for a slash command, else in the channel."""
+    if isinstance(target, commands.Context):
+        return await target.send(**kwargs)
+    return await target.channel.send(**kwargs)
 
 
 def may_attach(target: Target) -> bool:
@@ -67,13 +77,39 @@ async def chart_file(bot: RoundtableBotMixin, answer: Answer) -> discord.File | 
     return None if png is None else discord.File(io.BytesIO(png), filename=chart_filename(answer.chart))
 
 
-async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer) -> discord.Message | None:
+async def _pager(bot: RoundtableBotMixin, target: Target, answer: Answer, count: int, line: str | None,
+                 context: Context) -> Pager | None:
+    """The pager of a long answer, when asking `line` again in a fresh conversation gives this same answer and
+    the buttons can say how to ask it (see `views`); None otherwise."""
+    if line is None:
+        return None
+    line = " ".join(line.split())
+    digest = answer_digest(answer)
+    if context != FRESH and answer_digest(await bot.answer_line(line)) != digest:
+        log.debug("no pager for %r: its answer depends on the conversation", line)
+        return None
+    pager = Pager(target.author.id, digest, line, 0, count)
+    if pager.fits():
+        return pager
+    if isinstance(target, discord.Message) and _quotes(target) and question_text(target.content) == line:
+        return Pager(target.author.id, digest, REPLIED, 0, count)  # the question is re-read from the message
+    return None
+
+
+async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer, *, line: str | None = None,
+                      context: Context = FRESH) -> discord.Message | None:
     """Reply to a command or message with an answer's first page (and its chart), its pager and its Source
-    button."""
+    button.
+
+    `line` is what the engine answers with this answer (a `!command` line or a question) and `context` the
+    conversation it was answered in: the pager asks `line` again on a press. An answer that cannot be asked
+    again (no line, or a follow-up whose answer depends on the conversation) gets its further pages as messages
+    of their own, so no button needs to remember it."""
     pages = render(answer, embeds=may_embed(target))
-    view = AnswerView(pages, answer.sources, lambda: bot.engine.kb.article, target.author.id)
+    pager = await _pager(bot, target, answer, len(pages), line, context) if len(pages) > 1 else None
+    view = answer_view(answer.sources, bot.engine.kb.article, pager)
     kwargs: dict[str, Any] = {"content": pages[0].content, "embed": pages[0].embed, "allowed_mentions": NO_MENTIONS}
-    if not view.empty:
+    if view is not None:
         kwargs["view"] = view
     file = await chart_file(bot, answer) if may_attach(target) else None
     if file is not None:
@@ -81,20 +117,24 @@ async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer) -
         if pages[0].embed is not None:
             pages[0].embed.set_image(url=f"attachment://{file.filename}")
     message = await _reply(target, **kwargs)
-    view.message = message
+    if pager is None:
+        for page in pages[1:]:
+            await _send(target, content=page.content, embed=page.embed, allowed_mentions=NO_MENTIONS)
     return message
 
 
 async def answer_in_conversation(bot: RoundtableBotMixin, target: Target,
-                                 ask: Callable[[Context], Awaitable[Answer]]) -> discord.Message | None:
+                                 ask: Callable[[Context], Awaitable[Answer]],
+                                 line: str | None = None) -> discord.Message | None:
     """Answer `target` in its conversation: `ask` gets the context (the user's in this channel, or the one
     of the answer the message replies to); the answer's context is kept for the conversation before the
-    reply goes out (so a quick follow-up sees it) and, by the sent message's id, for replies to it."""
+    reply goes out (so a quick follow-up sees it) and, by the sent message's id, for replies to it. `line`
+    is the engine line `ask` answers, for the pager (`send_answer`)."""
     message = target.message if isinstance(target, commands.Context) else target
     key, context = bot.conversation(message)
     answer = await ask(context)
     bot.conversations.save(key, answer.context)
-    sent = await send_answer(bot, target, answer)
+    sent = await send_answer(bot, target, answer, line=line, context=context)
     if sent is not None:
         bot.conversations.save_message(sent.id, answer.context)
     return sent

@@ -1,170 +1,259 @@
-"""Buttons under an answer: "Source" (the cited paragraphs, shown only to whoever pressed it) and a pager."""
+"""Buttons under an answer that hold no memory: everything a press needs is in the button's custom id.
+
+`SourceButton` shows the cited paragraphs (only to whoever pressed it); `PageButton` (Previous, Next) turns
+the pages of a long answer, for the asker only. Both are `discord.ui.DynamicItem`s registered once with
+`bot.add_dynamic_items(*DYNAMIC_ITEMS)`: discord.py keeps no view, no timer and nothing else per answer, and
+the buttons of any message keep working after a restart.
+
+How a page is rebuilt on a press: the engine is deterministic, so the pager asks again. A page button's
+custom id holds the asker's id, the page to show, a digest of the whole answer (`answer_digest`) and the
+engine line that gives this answer in a fresh conversation (`!summary`, `what did Vietnam say?`), or `^`
+for "the text of the message this answer replies to" when the line is too long for a custom id. The
+rebuilt answer is shown only if its digest matches: after a knowledge-base reload or an edit of the question
+the asker is told to ask again, never shown a page of another answer. Whether the pages are embeds or plain
+text is read from the message being paged. `respond.send_answer` gives a pager only to answers that can be
+asked again this way; the others get their further pages as messages of their own.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.answer import SourceRef
-from bot.discordbot.render import Page, render_sources
+from bot.answer import Answer, SourceRef
+from bot.charts import chart_filename
+from bot.discordbot.addressing import question_text
+from bot.discordbot.citations import article_mark, decode_positions, decode_sources, encode_positions, encode_sources
+from bot.discordbot.render import render, render_sources
 from bot.kb.article import Article
+
+if TYPE_CHECKING:
+    from bot.discordbot.app import RoundtableBotMixin
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-VIEW_TIMEOUT = 15 * 60.0
 CUSTOM_ID_LIMIT = 100
+REPLIED = "^"  # a page button's line meaning: the question is the message this answer replies to
+NOT_YOURS = "Only the person who asked can turn these pages; ask the bot yourself to get your own copy."
+CHANGED = "This answer has changed since it was posted; please ask again."
+ARTICLE_CHANGED = "The article has changed since this answer was posted; please ask again for its source."
+FAILED = "Sorry, that button failed. Please try again."
 
 
-def encode_sources(sources: Sequence[SourceRef]) -> str:
-    """`lead.1.3;vietnam.2`: the section ids and paragraph numbers a Source button needs (no headings)."""
-    return ";".join(".".join([ref.section, *map(str, ref.paragraphs)]) for ref in sources)
+def _bot(interaction: discord.Interaction) -> RoundtableBotMixin:
+    return cast("RoundtableBotMixin", interaction.client)
 
 
-def decode_sources(text: str) -> tuple[SourceRef, ...]:
-    """The citations `encode_sources` wrote (headings come from the article on press)."""
-    refs = []
-    for part in filter(None, text.split(";")):
-        section, *numbers = part.split(".")
-        refs.append(SourceRef(section, "", tuple(int(n) for n in numbers if n.isdigit())))
-    return tuple(refs)
+async def _say(interaction: discord.Interaction, text: str) -> None:
+    """One short line only the presser sees."""
+    send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+    await send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def _failed(interaction: discord.Interaction, what: str) -> None:
+    """Log the traceback of a failed press (called from an `except`); tell the presser in one short line."""
+    log.exception("the %s button failed", what)
+    try:
+        await _say(interaction, FAILED)
+    except discord.HTTPException:
+        log.warning("could not tell the presser that the %s button failed", what)
 
 
 async def show_sources(interaction: discord.Interaction, article: Article, sources: Sequence[SourceRef]) -> None:
     """The cited paragraphs of the article, only to whoever pressed the button."""
     messages = render_sources(article, sources)
     if not messages:
-        await interaction.response.send_message(
-            "The cited passage is no longer in the knowledge base.", ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+        await _say(interaction, "The cited passage is no longer in the knowledge base.")
         return
     await interaction.response.send_message(embeds=messages[0], ephemeral=True, allowed_mentions=NO_MENTIONS)
     for embeds in messages[1:]:
         await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
-class SourceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rt:src:(?P<refs>[\w.;-]+)"):
-    """The Source button with its citations in the custom id: no memory per answer, and it works after a restart.
+class SourceButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                   template=r"rt:src:(?P<refs>[\w.;-]+)|rt:s:(?P<mark>[\w-]{6}):(?P<pos>[\d.;-]+)"):
+    """The Source button, its citations in the custom id (`bot.discordbot.citations`): by section id when that
+    fits in 100 characters, else by position in the article; citations that fit neither way are left out,
+    the last ones first (an answer cites its main passages first)."""
 
-    Register it with `bot.add_dynamic_items(SourceButton)`. Citations too long for a custom id
-    (`CUSTOM_ID_LIMIT`, see `fits`) keep the in-memory Source button of `AnswerView` instead, which stops
-    working after `VIEW_TIMEOUT` or a restart.
-    """
-
-    def __init__(self, sources: Sequence[SourceRef]) -> None:
-        self.sources = tuple(sources)
+    def __init__(self, custom_id: str) -> None:
         super().__init__(discord.ui.Button(label="Source", emoji="\U0001f4f0", style=discord.ButtonStyle.primary,
-                                           custom_id=self.custom_id_for(self.sources)))
-
-    @staticmethod
-    def custom_id_for(sources: Sequence[SourceRef]) -> str:
-        """The button's custom id for these citations."""
-        return f"rt:src:{encode_sources(sources)}"
+                                           custom_id=custom_id))
 
     @classmethod
-    def fits(cls, sources: Sequence[SourceRef]) -> bool:
-        """True when the citations fit in a custom id (and its template)."""
-        custom_id = cls.custom_id_for(sources)
-        return bool(sources) and len(custom_id) <= CUSTOM_ID_LIMIT and cls.__discord_ui_compiled_template__.fullmatch(
-            custom_id) is not None
+    def custom_id_for(cls, sources: Sequence[SourceRef], article: Article) -> str | None:
+        """The custom id citing `sources` of `article`, or None when there is nothing to cite."""
+        readable = f"rt:src:{encode_sources(sources)}"
+        if sources and len(readable) <= CUSTOM_ID_LIMIT and cls.__discord_ui_compiled_template__.fullmatch(readable):
+            return readable
+        head = f"rt:s:{article_mark(article)}:"
+        parts = encode_positions(article, sources)
+        kept = len(parts)
+        while parts and len(head) + len(";".join(parts)) > CUSTOM_ID_LIMIT:
+            parts.pop()
+        if len(parts) < kept:
+            log.debug("the Source button cites %d of %d passages", len(parts), kept)
+        return head + ";".join(parts) if parts else None
+
+    @classmethod
+    def citing(cls, sources: Sequence[SourceRef], article: Article) -> SourceButton | None:
+        """The Source button for these citations, or None without any."""
+        custom_id = cls.custom_id_for(sources, article)
+        return None if custom_id is None else cls(custom_id)
+
+    def sources(self, article: Article) -> tuple[SourceRef, ...] | None:
+        """The citations, read against `article`; None when they were written for another layout of it."""
+        match = self.template.fullmatch(self.custom_id)
+        if match is None:
+            return ()
+        if match["refs"] is not None:
+            return decode_sources(match["refs"])
+        if match["mark"] != article_mark(article):
+            return None
+        return decode_positions(article, match["pos"])
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> SourceButton:
         """Rebuild the button from a press."""
-        return cls(decode_sources(match["refs"]))
+        return cls(match.string)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Show the cited paragraphs, from the knowledge base in service now."""
-        await show_sources(interaction, interaction.client.engine.kb.article, self.sources)  # type: ignore[attr-defined]
-
-
-class AnswerView(discord.ui.View):
-    """Pager buttons (only with more than one page) and a Source button (only with sources)."""
-
-    def __init__(
-        self,
-        pages: Sequence[Page],
-        sources: Sequence[SourceRef],
-        article: Callable[[], Article],
-        author_id: int,
-        *,
-        timeout: float | None = VIEW_TIMEOUT,
-    ) -> None:
-        super().__init__(timeout=timeout)
-        self.pages = list(pages)
-        self.sources = tuple(sources)
-        self.article = article  # called on press, so a reloaded knowledge base is used
-        self.author_id = author_id
-        self.index = 0
-        self.message: discord.Message | None = None
-        if len(self.pages) < 2:
-            self.remove_item(self.previous_page)
-            self.remove_item(self.next_page)
-            self.pages = []  # no pager: nothing to keep
-        if not self.sources or SourceButton.fits(self.sources):
-            self.remove_item(self.source)
-        if SourceButton.fits(self.sources):
-            self.add_item(SourceButton(self.sources))
-        if all(isinstance(item, SourceButton) for item in self.children):
-            # only stateless buttons: discord.py keeps no view and no timer for the message
-            self.timeout = None
-        self._update_buttons()
-
-    @property
-    def empty(self) -> bool:
-        """True when there is no button to show."""
-        return not self.children
-
-    def _update_buttons(self) -> None:
-        """Grey out the buttons that cannot move further."""
-        self.previous_page.disabled = self.index == 0
-        self.next_page.disabled = self.index >= len(self.pages) - 1
-
-    async def _show(self, interaction: discord.Interaction, index: int) -> None:
-        if interaction.user.id != self.author_id:
-            await interaction.response.send_message(
-                "Only the person who asked can turn these pages; ask the bot yourself to get your own copy.",
-                ephemeral=True, allowed_mentions=NO_MENTIONS,
-            )
-            return
-        self.index = max(0, min(index, len(self.pages) - 1))
-        self._update_buttons()
-        page = self.pages[self.index]
-        await interaction.response.edit_message(
-            content=page.content, embed=page.embed, view=self, allowed_mentions=NO_MENTIONS
-        )
-
-    @discord.ui.button(label="Previous", emoji="\u25c0", style=discord.ButtonStyle.secondary)
-    async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        """Show the previous page."""
-        await self._show(interaction, self.index - 1)
-
-    @discord.ui.button(label="Next", emoji="\u25b6", style=discord.ButtonStyle.secondary)
-    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        """Show the next page."""
-        await self._show(interaction, self.index + 1)
-
-    @discord.ui.button(label="Source", emoji="\U0001f4f0", style=discord.ButtonStyle.primary)
-    async def source(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        """Show the cited paragraphs of the article to whoever pressed the button."""
-        await show_sources(interaction, self.article(), self.sources)
-
-    async def on_timeout(self) -> None:
-        """Take the buttons away once they stop working."""
-        if self.message is None:
-            return
         try:
-            await self.message.edit(view=None, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException:
-            log.debug("could not remove the buttons of message %s", self.message.id)
+            article = _bot(interaction).kb.article
+            sources = self.sources(article)
+            if sources is None:
+                await _say(interaction, ARTICLE_CHANGED)
+            else:
+                await show_sources(interaction, article, sources)
+        except Exception:
+            await _failed(interaction, "Source")
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        """Log the traceback; tell the user in one short line."""
-        log.exception("button %r failed", getattr(item, "label", item), exc_info=error)
-        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
-        await send("Sorry, that button failed. Please try again.", ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+def answer_digest(answer: Answer) -> str:
+    """Eight characters that tell whether an answer asked again is the same answer (its kind and its text)."""
+    digest = hashlib.blake2b(f"{answer.kind}\n{answer.to_text()}".encode(), digest_size=6).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+PAGE_TEMPLATE = re.compile(r"rt:pg:(?P<author>\d+):(?P<step>[pn])(?P<page>\d+):(?P<digest>[\w-]{8}):(?P<line>.+)",
+                           re.DOTALL)
+
+
+async def replied_question(message: discord.Message) -> str | None:
+    """The question in the message `message` replies to, as the questions cog read it; None if it is gone."""
+    ref = message.reference
+    if ref is None or ref.message_id is None:
+        return None
+    asked = ref.resolved if isinstance(ref.resolved, discord.Message) else ref.cached_message
+    if asked is None:
+        try:
+            asked = await message.channel.fetch_message(ref.message_id)
+        except discord.HTTPException:
+            return None
+    return question_text(asked.content)
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """What the page buttons of one answer carry: who asked, the answer's digest, how to ask it again, and the
+    page shown of how many."""
+
+    author_id: int
+    digest: str
+    line: str  # an engine line, or REPLIED
+    page: int
+    count: int
+
+    def fits(self) -> bool:
+        """True when every page button's custom id is within Discord's 100 characters."""
+        return len(PageButton.custom_id_for(self, "n", self.count - 1)) <= CUSTOM_ID_LIMIT
+
+    def buttons(self) -> list[PageButton]:
+        """Previous and Next for the page shown, greyed out at either end."""
+        last = self.count - 1
+        return [PageButton(self, "p", max(self.page - 1, 0), disabled=self.page <= 0),
+                PageButton(self, "n", min(self.page + 1, last), disabled=self.page >= last)]
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE_TEMPLATE):
+    """Previous (`step` "p") or Next ("n"), leading to page `page`; see the module docstring for how a press
+    rebuilds that page."""
+
+    def __init__(self, pager: Pager, step: str, page: int, *, disabled: bool = False) -> None:
+        self.pager = pager
+        self.page = page
+        label, emoji = ("Previous", "\u25c0") if step == "p" else ("Next", "\u25b6")
+        super().__init__(discord.ui.Button(label=label, emoji=emoji, style=discord.ButtonStyle.secondary,
+                                           disabled=disabled, custom_id=self.custom_id_for(pager, step, page)))
+
+    @staticmethod
+    def custom_id_for(pager: Pager, step: str, page: int) -> str:
+        """The custom id of a page button."""
+        return f"rt:pg:{pager.author_id}:{step}{page}:{pager.digest}:{pager.line}"
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> PageButton:
+        """Rebuild the button from a press (the page count is known once the answer is asked again)."""
+        page = int(match["page"])
+        pager = Pager(int(match["author"]), match["digest"], match["line"], page, page + 1)
+        return cls(pager, match["step"], page)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Show page `page` to the asker; anyone else is told, privately, to ask for their own copy."""
+        try:
+            await self._turn(interaction)
+        except Exception:
+            await _failed(interaction, "page")
+
+    async def _turn(self, interaction: discord.Interaction) -> None:
+        pager, message = self.pager, interaction.message
+        if interaction.user.id != pager.author_id:
+            await _say(interaction, NOT_YOURS)
+            return
+        line = await replied_question(message) if message is not None and pager.line == REPLIED else pager.line
+        bot = _bot(interaction)
+        answer = await bot.answer_line(line) if line and line != REPLIED else None
+        if message is None or answer is None or answer_digest(answer) != pager.digest:
+            await _say(interaction, CHANGED)
+            return
+        pages = render(answer, embeds=bool(message.embeds))
+        index = max(0, min(self.page, len(pages) - 1))
+        page = pages[index]
+        if index == 0 and answer.chart is not None and page.embed is not None and message.attachments:
+            page.embed.set_image(url=f"attachment://{chart_filename(answer.chart)}")
+        turned = Pager(pager.author_id, pager.digest, pager.line, index, len(pages))
+        await interaction.response.edit_message(content=page.content, embed=page.embed, allowed_mentions=NO_MENTIONS,
+                                                view=answer_view(answer.sources, bot.kb.article, turned))
+
+
+DYNAMIC_ITEMS = (SourceButton, PageButton)
+
+
+def answer_view(sources: Sequence[SourceRef], article: Article, pager: Pager | None = None) -> discord.ui.View | None:
+    """The buttons under an answer (the pager's, then Source), or None without any. Every item is dynamic, so
+    discord.py stores nothing for the message."""
+    items: list[discord.ui.Item[Any]] = [*pager.buttons()] if pager is not None else []
+    source = SourceButton.citing(sources, article)
+    if source is not None:
+        items.append(source)
+    if not items:
+        return None
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view
+
+
+__all__ = ["CUSTOM_ID_LIMIT", "DYNAMIC_ITEMS", "NO_MENTIONS", "REPLIED", "PageButton", "Pager", "SourceButton",
+           "answer_digest", "answer_view", "replied_question", "show_sources"]

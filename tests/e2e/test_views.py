@@ -1,8 +1,6 @@
-"""The Source button (cited paragraphs, ephemeral) and the pager of long answers."""
+"""The Source button: the cited paragraphs, shown only to whoever pressed it (the pager: test_pager.py)."""
 
 from __future__ import annotations
-
-from bot.answer import Answer, Field, SourceRef
 
 from .fake_discord import sent
 
@@ -30,38 +28,6 @@ async def test_source_button_shows_the_cited_paragraphs_to_the_presser_only(bot,
     assert "**¶1**" in text
 
 
-async def test_pager_turns_pages_for_the_asker_only(bot, fake, monkeypatch):
-    long = Answer(
-        title="A long answer",
-        body="Intro.",
-        fields=tuple(Field(f"Part {i}", ("word " * 190).strip()) for i in range(12)),
-        sources=(SourceRef("lead", "Lead", (1,)),),
-    )
-    monkeypatch.setattr(bot.engine, "command", lambda name, arg, context: long)
-    msg = await answer_message(fake, "!summary")
-    labels = [c["label"] for row in msg["components"] for c in row["components"]]
-    assert labels == ["Previous", "Next", "Source"]
-    first = msg["embeds"][0]
-    assert first["footer"]["text"].endswith("page 1/3")
-
-    n = len(fake.requests)
-    await fake.click(msg, "Next", user="admin")  # not the asker
-    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
-    assert post.body["type"] == 4 and post.body["data"]["flags"] & 64
-    assert "Only the person who asked" in post.body["data"]["content"]
-
-    n = len(fake.requests)
-    await fake.click(msg, "Next")
-    post = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
-    assert post.body["type"] == 7  # the message is updated in place
-    page = post.body["data"]["embeds"][0]
-    assert page["footer"]["text"].endswith("page 2/3")
-    assert page["fields"][0]["name"] != first["fields"][0]["name"]
-    assert post.body["data"]["allowed_mentions"] == {"parse": []}
-    buttons = {c["label"]: c for row in post.body["data"]["components"] for c in row["components"]}
-    assert not buttons["Previous"]["disabled"]
-
-
 async def test_slash_answer_has_working_buttons(bot, fake):
     n = len(fake.requests)
     await fake.slash("who", {"person": "Lee Hyuk"})
@@ -78,7 +44,8 @@ async def test_slash_answer_has_working_buttons(bot, fake):
 async def test_source_button_works_after_a_restart_and_keeps_no_view(start_bot, fake):
     first = await start_bot()
     msg = await answer_message(fake, "!country Vietnam")
-    assert not first._connection._view_store._synced_message_views  # nothing kept per answer
+    store = first._connection._view_store
+    assert not store._synced_message_views and not store._views  # nothing kept per answer
     await first.close()
     await start_bot()  # a new bot instance: the button still works
     n = len(fake.requests)

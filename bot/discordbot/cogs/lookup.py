@@ -115,7 +115,8 @@ async def run_command(ctx: commands.Context[AnyBot], name: str, arg: str) -> Non
         answer = await help_answer(ctx, arg)
         await answer_in_conversation(ctx.bot, ctx, lambda context: _ready(answer))
         return
-    await answer_in_conversation(ctx.bot, ctx, lambda context: ctx.bot.answer_command(name, arg, context))
+    await answer_in_conversation(ctx.bot, ctx, lambda context: ctx.bot.answer_command(name, arg, context),
+                                 f"!{name} {arg}")
 
 
 async def _ready(answer: Answer) -> Answer:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import discord
 from discord.ext import commands
 
-from bot.discordbot.addressing import is_command
+from bot.discordbot.addressing import is_command, question_text
 from bot.discordbot.app import AnyBot
 from bot.discordbot.respond import answer_in_conversation, send_note
 
 log = logging.getLogger(__name__)
 
-MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
 GREETING = "{prompt}, or try `{prefix}help`."  # the prompt is the knowledge base's (profile.yaml)
 
 
@@ -37,7 +35,7 @@ class Questions(commands.Cog):
 
     def question_text(self, message: discord.Message) -> str:
         """The message without mentions (of the bot, anyone, @everyone): they are not part of the question."""
-        return " ".join(MENTION.sub(" ", message.content).split())
+        return question_text(message.content)
 
     def wants_answer(self, message: discord.Message) -> bool:
         """Whether this message is a question for the bot (and not a command, nor from a bot)."""
@@ -78,7 +76,7 @@ class Questions(commands.Cog):
             return
         log.debug("question from %s in %s: %r", message.author.id, message.channel.id, text)
         try:
-            await answer_in_conversation(self.bot, message, lambda context: self.bot.answer_line(text, context))
+            await answer_in_conversation(self.bot, message, lambda context: self.bot.answer_line(text, context), text)
         except Exception:
             log.exception("failed to answer message %s: %r", message.id, text)
             await send_note(message, "Sorry, something went wrong while answering; it has been logged.")
