@@ -53,7 +53,8 @@ def question_sets() -> dict[str, dict[str, Any]]:
             continue
         items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         single = [i for i in items if "turns" not in i and any(i.get(k) for k in ("expect", "any", "forbid"))]
-        out[name] = {"items": single, "conversations": sum("turns" in i for i in items)}
+        same = next((other for other, data in out.items() if data["items"] == single), None)
+        out[name] = {"items": single, "conversations": sum("turns" in i for i in items), "same_as": same}
     return out
 
 
@@ -62,7 +63,8 @@ def score(answerers: dict[str, Callable[[str], str]]) -> dict[str, Any]:
     source, right = checker()
     sets: dict[str, Any] = {}
     for set_name, data in question_sets().items():
-        row: dict[str, Any] = {"n": len(data["items"]), "conversations": data["conversations"]}
+        row: dict[str, Any] = {"n": len(data["items"]), "conversations": data["conversations"],
+                               "same_as": data["same_as"]}
         for name, answer in answerers.items():
             row[name] = sum(right(item, answer(str(item["q"]))) for item in data["items"])
         sets[set_name] = row
