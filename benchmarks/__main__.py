@@ -84,7 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=5, help="runs over the real knowledge base and up to 100x")
     p.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     p.add_argument("--no-write", action="store_true", help="print only")
+    p.add_argument("--render", type=Path, metavar="JSON", help="measure nothing: the report of a saved results file")
     args = p.parse_args(argv)
+    if args.render:
+        report = markdown(json.loads(args.render.read_text(encoding="utf-8")))
+        print(report)
+        if not args.no_write:
+            args.output.write_text(report, encoding="utf-8")
+        return 0
     scales = [10, 100] if args.quick else [int(s) for s in args.scales.split(",") if s.strip()]
     repeat = 3 if args.quick else args.repeat
     rounds = 3 if args.quick else 10

@@ -28,7 +28,8 @@ and by each peer in turn, the order rotating from one query to the next ({n} run
 with the text of the top 1 or top 3 paragraphs; the engine answers everything (commands, figures,
 quotes, people, did-you-mean), so a peer does less work per answer and gets far fewer answers right.
 FTS5: the stdlib `sqlite3`, an in-memory table with `porter unicode61`, queried as any of the question's
-words, ordered by `bm25()`. bm25s: English stopwords and PyStemmer's English stemmer, numpy backend.
+words, ordered by `bm25()`. bm25s (`pip install -e '.[bench]'`): English stopwords and PyStemmer's
+English stemmer, numpy backend.
 Build: the time to index (the engine: facts, quotes, names, passages and all). RSS growth: resident memory
 gained while that index was built, in the same process (the knowledge base already loaded)."""
 
