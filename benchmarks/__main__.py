@@ -35,7 +35,9 @@ def run_worker(knowledge: Path, *args: str) -> dict[str, Any]:
     """One `benchmarks.worker` process over a knowledge directory; its JSON result."""
     out = subprocess.run([sys.executable, "-m", "benchmarks.worker", "--knowledge", str(knowledge), *args],
                          cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
+    result = json.loads(out.stdout)
+    result["knowledge"] = knowledge.name if knowledge.parent == ROOT else "synthetic"  # no machine's paths
+    return result
 
 
 def run_discord(rounds: int) -> dict[str, Any]:
