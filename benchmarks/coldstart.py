@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTION = "!ambassador Thailand"
+QUESTION = "!country Vietnam"
 
 
 def wall(argv: list[str], env: dict[str, str], runs: int) -> list[float]:
@@ -52,5 +52,6 @@ def measure(runs: int = 7, python: str = sys.executable) -> dict[str, dict[str, 
             out[mode] = {}
             for name, (argv, case_env) in cases.items():
                 times = wall(argv, case_env, runs)
-                out[mode][name] = {"median": statistics.median(times), "best": min(times), "worst": max(times)}
+                out[mode][name] = {"median": statistics.median(times), "best": min(times), "worst": max(times),
+                                  "runs": runs}
     return out

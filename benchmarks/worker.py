@@ -1,8 +1,12 @@
-"""One measurement run in its own process: `python -m benchmarks.worker --knowledge DIR [--baseline]`.
+"""One measurement run in its own process: `python -m benchmarks.worker --knowledge DIR [--peers] [--baseline]`.
 
 Loads and indexes the knowledge base (timed), answers the query mix for a few rounds (every answer
 timed), measures answers per second pinned to one core, and prints one JSON object. Being its own
-process, its peak resident memory is that of this knowledge base alone.
+process, its peak resident memory is that of this knowledge base alone. With `--peers` the retrieval
+peers (`benchmarks.peers`) are built after the engine's memory is read, and every query of every round
+is answered by the engine and each peer in turn (their order rotating from one query to the next), so
+a change in the machine's load falls on all of them alike. With `--accuracy` the engine, the peers and
+(with `--baseline`) the naive baseline also answer the question sets (`benchmarks.accuracy`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.queries import GROUPS, flat, mix, question_set, scaled_queries
+from benchmarks.queries import GROUPS, flat, mix, scaled_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,6 +58,32 @@ def timed_rounds(answer: Callable[[str], object], queries: list[tuple[str, str]]
             start = clock()
             answer(q)
             samples.append((group, q, (clock() - start) / 1e6))
+    return samples
+
+
+def timed_interleaved(answerers: dict[str, Callable[[str], object]], queries: list[tuple[str, str]], rounds: int,
+                      seed: int = 11) -> dict[str, list[tuple[str, str, float]]]:
+    """Like `timed_rounds` for several answerers at once: each query is answered by every one of them in
+    turn, the order rotating from query to query; {name: (group, query, milliseconds) samples}."""
+    names = list(answerers)
+    for _, q in queries:
+        for name in names:
+            answerers[name](q)
+    rng = random.Random(seed)
+    samples: dict[str, list[tuple[str, str, float]]] = {name: [] for name in names}
+    clock = time.perf_counter_ns
+    turn = 0
+    for _ in range(rounds):
+        order = queries[:]
+        rng.shuffle(order)
+        for group, q in order:
+            turn += 1
+            for i in range(len(names)):
+                name = names[(turn + i) % len(names)]
+                answer = answerers[name]
+                start = clock()
+                answer(q)
+                samples[name].append((group, q, (clock() - start) / 1e6))
     return samples
 
 
@@ -115,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=3.0, help="length of the answers-per-second run")
     p.add_argument("--baseline", action="store_true", help="also time the naive baseline on the same queries")
     p.add_argument("--baseline-rounds", type=int, default=1)
+    p.add_argument("--peers", action="store_true", help="time FTS5 and bm25s, interleaved with the engine")
+    p.add_argument("--accuracy", action="store_true", help="score engine, peers and baseline on the question sets")
     args = p.parse_args(argv)
 
     from bot.engine import Engine
@@ -124,32 +156,46 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     kb = load_knowledge(args.knowledge)
     t1 = time.perf_counter()
+    rss_loaded = resident_mb()
     engine = Engine(kb, rng=random.Random(3))
     t2 = time.perf_counter()
     rss_built = resident_mb()
+    peak_engine = peak_mb()
     groups = mix()
     for g, extra in scaled_queries(kb).items():
         groups[g] += extra
     queries = flat(groups)
-    samples = timed_rounds(engine.answer, queries, args.rounds)
+    built = []
+    if args.peers:
+        from benchmarks import peers
+
+        built = peers.build(kb, resident_mb)
+        timed = timed_interleaved({"engine": engine.answer, **{peer.name: peer.answer for peer in built}}, queries,
+                                  args.rounds)
+        samples = timed.pop("engine")
+    else:
+        timed, samples = {}, timed_rounds(engine.answer, queries, args.rounds)
     result: dict[str, object] = {
         "knowledge": shown(args.knowledge), "summary": kb.summary_line(), "queries": len(queries),
-        "load_s": t1 - t0, "build_s": t2 - t1, "rss_after_build_mb": rss_built,
+        "rounds": args.rounds, "load_s": t1 - t0, "build_s": t2 - t1, "rss_after_build_mb": rss_built,
+        "engine_rss_growth_mb": rss_built - rss_loaded, "peak_rss_before_peers_mb": peak_engine,
         "engine": summary(samples), "slowest": slowest(samples),
+        "peers": {peer.name: {"timing": summary(timed[peer.name]), "build_s": peer.build_s, "import_s": peer.import_s,
+                              "rss_growth_mb": peer.rss_growth_mb} for peer in built},
     }
+    if args.accuracy:
+        from benchmarks.accuracy import score
+
+        answerers = {"engine": lambda q: engine.answer(q).to_text(), **{peer.name: peer.answer for peer in built}}
+        if args.baseline:
+            from benchmarks.baseline import NaiveBot
+
+            answerers["baseline"] = NaiveBot(kb).answer
+        result["accuracy"] = score(answerers)
     if args.baseline:
         from benchmarks.baseline import NaiveBot
-        from tests.test_question_set import problems
 
-        naive = NaiveBot(kb)
-        base = timed_rounds(naive.answer, queries, args.baseline_rounds)
-        result["baseline"] = summary(base)
-        items = question_set()
-        result["question_set"] = {
-            "total": len(items),
-            "engine": sum(not problems(item, engine.answer(str(item["q"])).to_text()) for item in items),
-            "baseline": sum(not problems(item, naive.answer(str(item["q"]))) for item in items),
-        }
+        result["baseline"] = summary(timed_rounds(NaiveBot(kb).answer, queries, args.baseline_rounds))
     result["per_second_one_core"] = per_second(engine.answer, queries, args.seconds)
     result["peak_rss_mb"] = peak_mb()
     json.dump(result, sys.stdout)

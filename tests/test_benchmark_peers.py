@@ -1,0 +1,55 @@
+"""A quick check of the benchmark's own code: the peers answer, accuracy is judged, every target is reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import accuracy, peers, report
+from benchmarks.coldstart import CASES
+from benchmarks.worker import resident_mb, summary, timed_interleaved
+from bot.kb.loader import KnowledgeBase
+
+
+def test_fts5_finds_the_paragraph_and_nothing_for_no_word(kb: KnowledgeBase):
+    index = peers.Fts5(peers.paragraphs(kb))
+    top = index.search("!ambassador Umar Hadi", 3)
+    assert 1 <= len(top) <= 3 and any("Umar Hadi" in text for text in top)
+    assert index.search("!!!???", 3) == [] and index.search('"the" OR', 1) == []
+
+
+def test_bm25s_peer(kb: KnowledgeBase):
+    pytest.importorskip("bm25s")
+    index = peers.Bm25s(peers.paragraphs(kb))
+    assert any("Umar Hadi" in text for text in index.search("Umar Hadi", 3))
+    assert index.search("asdfghjkl", 3) == []
+
+
+def test_interleaved_timing_and_accuracy(kb: KnowledgeBase):
+    built = peers.build(kb, resident_mb, skip=("bm25s",))
+    assert [p.name for p in built] == ["FTS5 top-1", "FTS5 top-3"]
+    timed = timed_interleaved({p.name: p.answer for p in built}, [("freeform", "Who hosted the roundtable?")], 2)
+    assert all(len(samples) == 2 for samples in timed.values())
+    scored = accuracy.score({"echo": lambda q: q})
+    assert scored["sets"]["questions"]["n"] > 0 and "turns" not in str(scored["sets"])
+
+
+def _run(ms: float) -> dict:
+    stats = summary([("freeform", "q", ms), ("command", "!q", ms)])
+    return {"engine": stats, "summary": "s", "queries": 2, "rounds": 1, "load_s": 0.1, "build_s": 0.1,
+            "rss_after_build_mb": 1.0, "engine_rss_growth_mb": 1.0, "peak_rss_before_peers_mb": 1.0,
+            "peak_rss_mb": 2.0, "per_second_one_core": 1.0, "slowest": [[ms, "q"]],
+            "peers": {"bm25s top-3": {"timing": stats, "build_s": 0.01, "import_s": 0.1, "rss_growth_mb": 1.0}}}
+
+
+def test_quick_report_lists_every_target():
+    cold = {"bytecode": {case: {"median": 50.0, "best": 40.0, "worst": 60.0, "runs": 3} for case in CASES}}
+    scale = {"factor": 100, "counts": {"facts": 1, "paragraphs": 1}, "generate_s": 1.0, "size_mb": 1.0,
+             "runs": [_run(2.0)] * 3}
+    results = {"machine": {"python": "3", "cpus": 2, "platform": "p", "commit": "c", "date": "d"},
+               "load_before": [1, 1, 1], "load_after": [1, 1, 1], "quick": True, "real": [_run(1.0)] * 3,
+               "scales": [scale], "cold": cold}
+    text = report.markdown(results)
+    assert "| engine p99 per answer vs bm25s top-3, same run | ratio <= 1 | 1.00" in text
+    assert "| p99 per answer at 1000x | < 20 ms | not measured in --quick |" in text
+    assert "event-loop lag p99 at 1,000 questions in flight | < 20 ms | not measured" in text
+    assert "Runs: 3 over the real knowledge base" in text
