@@ -315,6 +315,17 @@ class RoundtableBotMixin:
                 return key, replied
         return key, self.conversations.context(key)
 
+    @property
+    def ws(self) -> Any:
+        """The gateway connection, which discord.py sets on each connect (see `yield_between_events`)."""
+        return self.__dict__.get("_gateway")
+
+    @ws.setter
+    def ws(self, ws: Any) -> None:
+        if ws is not None:
+            yield_between_events(ws)
+        self.__dict__["_gateway"] = ws
+
     async def _in_turn(self, call: Callable[[Engine], Answer]) -> Answer:
         """Run an engine call in a turn of the event loop of its own: a burst of messages is answered one per
         turn, with the gateway, timers and replies served in between, not all in one long turn."""
@@ -345,6 +356,30 @@ class RoundtableBotMixin:
         user = self.user  # type: ignore[attr-defined]
         log.info("connected as %s (id %s) to %d guild(s)", user, getattr(user, "id", "?"),
                  len(self.guilds))  # type: ignore[attr-defined]
+
+
+EVENTS_PER_TURN = 16  # gateway events read in one turn of the event loop, at most
+
+
+def yield_between_events(ws: Any) -> None:
+    """Make a gateway connection give the event loop a turn after every `EVENTS_PER_TURN` events it reads.
+
+    discord.py handles every event already received in one turn of the loop: after a burst (hundreds of
+    messages arriving together) that turn held the loop for tens of milliseconds, heartbeats and replies
+    waiting behind it. The events in between are read as discord.py reads them, so a close frame right
+    after a few events (a token reset) is still read at once.
+    """
+    poll = ws.poll_event
+    read = 0
+
+    async def poll_event() -> None:
+        nonlocal read
+        await poll()
+        read += 1
+        if read % EVENTS_PER_TURN == 0:
+            await asyncio.sleep(0)
+
+    ws.poll_event = poll_event
 
 
 def _start_chart_process() -> ProcessPoolExecutor:
