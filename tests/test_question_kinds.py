@@ -29,6 +29,9 @@ def first_lines(engine: Engine, line: str) -> str:
     ("when was the special asean plus three summit on covid", "April"),
     ("when was the special asean summit", "April"),
     ("Which year did ASEAN weather the Asian financial crisis?", "1997"),
+    ("what was the first meeting hosted by the new southern policy committee", "May 29"),
+    ("whats the population of asean", "660 million"),
+    ("daily testing: indonesia vs the philippines", "26,000"),
 ])
 def test_the_answer_of_the_asked_type_comes_first(engine, line, expected):
     assert expected in first_lines(engine, line)

@@ -204,6 +204,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     if "person" in q.asks:
         people_ids = eng.people_ids
         hits = _typed(hits, lambda h: not people_ids.isdisjoint(h.doc.entities)) or hits
+    hits, paras = _naming(q, hits), _naming(q, paras)
     best = hits[0] if hits else None
     if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
         best, hits = paras[0], paras
@@ -211,7 +212,10 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         return _nothing(eng, q, member, outsiders)
     named = [o for o in orgs if o not in q.carried and o in eng.kb.organizations]
     if not member and not people and named and not any(o in best.doc.entities for o in named):
-        return _not_said_of(eng, named[0])  # "how many cases did seoul have": the region's, not Seoul's
+        about = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and any(o in h.doc.entities for o in named)]
+        if not about:
+            return _not_said_of(eng, named[0])  # "how many cases did seoul have": the region's, not Seoul's
+        best, hits = about[0], about
     near = 0.6 if q.has("present") else 0.75  # "still": the later measures too
     good = [h for h in hits if h.coverage >= CLOSEST and (h.score >= near * best.score or (
         h.coverage >= max(CONFIDENT, best.coverage - 0.01) and h.doc.kind == best.doc.kind))][:3]
@@ -229,6 +233,16 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     shown = tuple(h.doc.text[:SHOWN] for h in good)
     return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs),
                   context=Context(entities=tuple(focus_ids[:4]), shown=shown))
+
+
+def _naming(q: Question, hits: list[Hit]) -> list[Hit]:
+    """The hits with one about everything the question names first, when the best-scored one is not ("the
+    population of ASEAN": ASEAN's 660 million citizens, not Seoul's 10 million)."""
+    named = {m.entity.id for m in q.mentions}
+    if not named or not hits or named <= hits[0].doc.entities:
+        return hits
+    about = next((h for h in hits[1:3] if named <= h.doc.entities and h.coverage >= CLOSEST), None)
+    return hits if about is None else [about, *(h for h in hits if h is not about)]
 
 
 def _things_in(eng: Engine, doc: Doc) -> list[str]:

@@ -318,13 +318,15 @@ def _gives(eng: Engine, q: Question, phrases: list[tuple[str, ...]]) -> bool:
     docs = eng.index.docs
     if not subjects:  # "which year did ASEAN weather the crisis": a passage that answers it well uses the word,
         said = [t for t in q.content if t not in eng.lexicon.filler_words]  # and another of the question's
-        top = eng.search(" ".join(said), kinds={"fact", "paragraph"}, limit=1)  # ("today" counts here)
-        if not top or top[0].coverage < GAP_ANSWERED:
-            return False
-        terms = set(top[0].doc.terms)
-        stems = [asked for p in phrases if (asked := {stem(w) for w in p if w not in STOPWORDS})]
-        gap_words = set().union(*stems)
-        return any(a <= terms for a in stems) and any(stem(t) in terms for t in said if stem(t) not in gap_words)
+        top = eng.search(" ".join(said), kinds={"fact", "paragraph"}, limit=3)  # ("today" counts here)
+        asked = [slots for p in phrases if (slots := eng.index.query_terms(" ".join(p)))]  # synonyms count too:
+        gap_words = {t for slots in asked for slot in slots for t in slot}  # "the 660 million citizens of ASEAN"
+        others = {stem(t) for t in said} - gap_words
+
+        def answers(terms: set[str]) -> bool:
+            return any(all(terms.intersection(slot) for slot in slots) for slots in asked) and bool(others & terms)
+
+        return any(hit.coverage >= GAP_ANSWERED and answers(set(hit.doc.terms)) for hit in top)
     # of a subject, as written: "ASEAN weathered the crisis" in Indonesia's section says nothing of its weather
     wanted = [asked for p in phrases if (asked := {w for w in p if w not in STOPWORDS})]
     return any(asked <= set(words(docs[i].text)) for sid in subjects for i in eng.index.about(sid)
