@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SHOWN = 60  # the opening characters of a passage that identify it in `Context.shown`
+
 
 @dataclass(frozen=True, slots=True)
 class Context:

@@ -29,6 +29,10 @@ def last(engine: Engine, *lines: str) -> str:
     (("who is the myanmar envoy", "which airport does his embassy use for relief flights"), "Incheon", None),
     (("what is the asean-korea centre", "who heads it"), "Lee Hyuk", None),
     (("what did thailand propose", "how much did korea put into it"), "5 million", None),
+    (("what is the asean covid-19 response fund", "how much did korea put in"), "5 million", "no answer"),
+    (("who wrote the seoul column", "what platform did he launch"), "Cities Against COVID-19", None),
+    (("when was the roundtable", "who paid for it"), "ASEAN-Korea Centre", None),
+    (("tell me about indonesia", "what else?"), "More about Indonesia", "Not in the article"),
     (("who is lee hyuk", "what did he say about the media"), "bridging the communities", None),
     # ellipsis: the attribute kept, the entity changed; the entity kept, the attribute changed
     (("how many deaths in the philippines", "what about singapore?"), "26", "1,177"),
@@ -96,3 +100,8 @@ def test_bare_question_words_and_what_else(engine, lines, expected, forbidden):
     assert expected in text, text
     if forbidden:
         assert forbidden not in text, text
+
+
+def test_a_follow_up_asking_another_type_gets_that_type_first(engine):
+    text = last(engine, "when was the roundtable", "where")
+    assert text.split("\n\n")[1].startswith("Place:"), text

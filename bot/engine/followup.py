@@ -15,7 +15,7 @@ from bot.answer import Answer
 from bot.dialogue import FRESH, Context
 from bot.engine import voice
 from bot.engine.names import Entity
-from bot.engine.reading import Question, read_sentence, with_concepts, with_entities
+from bot.engine.reading import ANSWER_TYPES, Question, read_sentence, with_concepts, with_entities
 from bot.engine.text import STOPWORDS, stem, words
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     bare = short and not rest  # only concept words: "by when?", "and deaths?", "which is higher?"
     if q.has("more") and short:  # "what else?": the same question, other passages
         q = replace(q, seen=context.shown)
+    if not own and q.has("refer") and _about_event(eng, context) and not q.has("event"):
+        return with_concepts(q, ["event"])  # "who paid for it" after "when was the roundtable": it is the event
     if not own and voice.title_holder(eng, q) is None:
         if q.has("refer") or (short and not asks_own) or (opens and len(rest) < 2) or bare or q.has("more"):
             entities = _referents(eng, q, context)
@@ -60,6 +62,9 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
                 return _with_attribute(eng, q, context)
             return q
         return q
+    orgs = [eng.names.entities[e] for e in context.entities if e in eng.kb.organizations and e not in eng.everywhere]
+    if own and all(e.kind == "partner" for e in own) and orgs and len(rest) <= 2:
+        return with_entities(q, orgs[:1])  # "how much did korea put in", after the fund: into the fund
     if q.has("refer") and not q.has("other"):  # "what did he say about korea": he is still the envoy ("not him": no)
         kinds = {e.kind for e in own}
         extra = [e for e in _referents(eng, q, context) if e.kind not in kinds and e not in own]
@@ -68,6 +73,12 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     if (opens or short) and not asks_own and all(_fits(context.attribute, e) for e in own):
         return _apply(eng, q, [], context)
     return q
+
+
+def _about_event(eng: Engine, context: Context) -> bool:
+    """True when the conversation's last question was about the event itself ("when was the roundtable")."""
+    attribute = context.attribute or ""
+    return attribute.startswith("ask:") and read_sentence(eng, attribute.removeprefix("ask:")).has("event")
 
 
 def own_words(eng: Engine, q: Question) -> list[str]:
@@ -180,10 +191,16 @@ def _with_attribute(eng: Engine, q: Question, context: Context) -> Question:
         return replace(again, carried=q.carried, inherited=True)
     if attribute.startswith("ask:"):
         carried = [m.entity for m in q.mentions]
-        again = read_sentence(eng, f"{attribute.removeprefix('ask:')} {q.text}")
+        asked = attribute.removeprefix("ask:")
+        if q.asks:  # "where?" after "when was the roundtable": its own answer type instead of the one before
+            before = read_sentence(eng, asked)
+            typed = {i for c in ANSWER_TYPES for a, b in before.concepts.get(c, ()) for i in range(a, b)}
+            again = read_sentence(eng, " ".join([q.text, *(t for i, t in enumerate(before.tokens) if i not in typed)]))
+        else:
+            again = read_sentence(eng, f"{asked} {q.text}")
         own = {m.entity for m in again.mentions}
         again = with_entities(again, [e for e in carried if e not in own]) if carried else again
-        return replace(again, inherited=True)
+        return replace(again, inherited=True, seen=q.seen)
     return q
 
 

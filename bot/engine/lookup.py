@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Field
-from bot.dialogue import Context
+from bot.dialogue import SHOWN, Context
 from bot.engine.format import (
     bullets,
     capital,
@@ -106,7 +107,7 @@ def country(eng: Engine, arg: str) -> Answer:
         refs.append(c.stats.source)
     title = c.name if c.official_name == c.name else f"{c.name} ({c.official_name})"
     return Answer(title=title, body=body, fields=tuple(fields), sources=sources(eng.kb, refs),
-                  context=about(c.id, c.envoy))
+                  context=replace(about(c.id, c.envoy), shown=tuple(f.text[:SHOWN] for f in key)))
 
 
 def envoy_answer(eng: Engine, c: Country) -> Answer:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Field
-from bot.dialogue import Context
+from bot.dialogue import SHOWN, Context
 from bot.engine import lookup, voice
 from bot.engine.format import attribution, bullets, quote_field, quoted, sources
 from bot.engine.names import Entity
@@ -114,6 +114,8 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
         meta |= lex.words_of("span")  # "when did it start and end", "before and after"
     if q.has("compare"):
         meta |= lex.words_of("compare")  # "compare X and Y on testing": the countries are filtered on
+    if q.has("more"):
+        meta |= lex.words_of("more")  # "what else?": the same question, other passages
     if q.carried or q.has("refer"):
         meta |= {"country", "countries", "nation", "government"}  # "his country": the country filtered on
     asking = {i for c in ASKING for a, b in q.concepts.get(c, ()) for i in range(a, b)}  # "kapan", "siapa", "ai"
@@ -143,6 +145,8 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     if focus and not eng.index.query_terms(query) and q.asks:  # "when was it": its passages, of the asked type
         query = loose
     if focus and not eng.index.query_terms(query):  # a bare name: what the article says of it
+        if member and q.seen:  # "what else?" after its card: the facts the card left out
+            return _more_about(eng, member, q.seen)
         if member:
             return lookup.country(eng, member.name)
         if people:
@@ -245,6 +249,20 @@ def _naming(q: Question, hits: list[Hit]) -> list[Hit]:
     return hits if about is None else [about, *(h for h in hits if h is not about)]
 
 
+def _more_about(eng: Engine, member: Country, seen: tuple[str, ...]) -> Answer:
+    """What the article says of a member state beyond the passages shown already."""
+    facts = sorted(eng.facts_about(member.id), key=lambda f: f.source.section != member.section)  # its own first
+    rest = [f for f in facts if f.text[:SHOWN] not in seen][:MORE_FACTS]
+    if not rest:
+        return voice.not_about(eng, member)
+    return Answer(title=f"More about {member.name}", body=clip(bullets(f.text for f in rest), 3000),
+                  sources=sources(eng.kb, (f.source for f in rest)),
+                  context=Context(entities=(member.id,), shown=(*seen, *(f.text[:SHOWN] for f in rest))))
+
+
+MORE_FACTS = 4  # facts a "what else?" adds
+
+
 def _things_in(eng: Engine, doc: Doc) -> list[str]:
     """The people and organisations an answer's passage is about, most specific first: what "he" or "it" may
     mean next."""
@@ -253,7 +271,6 @@ def _things_in(eng: Engine, doc: Doc) -> list[str]:
 
 
 ASKING = ("who", "what", "where", "when", "how_many", "which", "why", "refer", "follow_on")  # question words
-SHOWN = 60  # the opening characters of a passage that identify it in `Context.shown`
 
 
 def _was_seen(hit: Hit, seen: tuple[str, ...]) -> bool:

@@ -250,7 +250,8 @@ def _route(eng: Engine, q: Question) -> Answer:
     orgs = [e for e in q.of_kind("organization") if e.id not in eng.everywhere]
     if orgs and q.first("define") == 0 and not people and not member and not q.asks and not _leftover(eng, q):
         return lookup.organization(eng, eng.kb.organizations[orgs[0].id])
-    if people and len([t for t in toks if t not in WHO_FILLERS]) <= 4:
+    asks_more = q.carried and followup.own_words(eng, q)  # "what platform did he launch": not his card
+    if people and len([t for t in toks if t not in WHO_FILLERS]) <= 4 and not asks_more:
         return lookup.who(eng, people[0].name)
     if len(members) > 1 and not people:  # "testing: indonesia vs the philippines": each one's passage
         return _combine([_titled(passages.from_facts(eng, q, eng.kb.countries[m.id], [], outsiders), m.name)
