@@ -33,6 +33,7 @@ def last(engine: Engine, *lines: str) -> str:
     (("who wrote the seoul column", "what platform did he launch"), "Cities Against COVID-19", None),
     (("when was the roundtable", "who paid for it"), "ASEAN-Korea Centre", None),
     (("tell me about indonesia", "what else?"), "More about Indonesia", "Not in the article"),
+    (("what did korea give the philippines", "and cambodia?"), "300,000", "20,000"),
     (("who is lee hyuk", "what did he say about the media"), "bridging the communities", None),
     # ellipsis: the attribute kept, the entity changed; the entity kept, the attribute changed
     (("how many deaths in the philippines", "what about singapore?"), "26", "1,177"),

@@ -235,6 +235,9 @@ def _attribute(eng: Engine, q: Question) -> str:
         return "figure:" + ",".join(q.figures)
     if q.has("envoy") and not q.has("quote"):
         return "envoy"
-    spans = {i for m in q.mentions for i in range(m.start, m.end)}
+    # the subject is what another entity replaces: a member state or person when it names one, so that in
+    # "what did korea give the philippines" Korea stays part of what is asked ("and cambodia?")
+    kinds = {"country", "person"} if any(m.entity.kind in {"country", "person"} for m in q.mentions) else None
+    spans = {i for m in q.mentions if kinds is None or m.entity.kind in kinds for i in range(m.start, m.end)}
     rest = [t for i, t in enumerate(q.tokens) if i not in spans and t not in eng.lexicon.filler_words]
     return "ask:" + " ".join(rest) if rest else ""
