@@ -136,6 +136,8 @@ def test_ambiguous_names_list_the_candidates(engine, line, expected):
     ("필리핀 확진자 몇 명이에요?", "30,682"),
     ("ใครเป็นทูตของสิงคโปร์", "Eric Teo"),
     ("Ilan ang kaso sa Singapura?", "42,313"),
+    ("코리아타임스 사장 누구?", "Oh Young-jin"),
+    ("서울시장 칼럼 누가 썼어?", "Park Won-soon"),
 ])
 def test_aliases_and_other_languages(engine, line, expected):
     assert expected in answer(engine, line)
