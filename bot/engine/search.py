@@ -87,13 +87,18 @@ class SearchIndex:
                 self._ids.extend(i for _, i in pairs)
                 self._norms.extend(-w for w, _ in pairs)
         self._descending = array("d", (-w for w in self._norms))  # negated: ascending in a list, for bisect
-        self._words = {w: stem(w) for d in self.docs for w in words(d.text) if w not in STOPWORDS}
+        self._said = [frozenset(words(d.text)) for d in self.docs]  # each document's words as written
+        self._words = {w: stem(w) for said in self._said for w in said if w not in STOPWORDS}
         self._known = FuzzyIndex(list(self._words))
         self._slots: dict[str, tuple[str, ...]] = {}  # query word -> its slot, see `_slot`
 
     def idf(self, term: str) -> float:
         """Inverse document frequency (0 for an unknown term)."""
         return self._idf.get(term, 0.0)
+
+    def said(self, i: int) -> frozenset[str]:
+        """The words of document `i` as written (not stemmed)."""
+        return self._said[i]
 
     def about(self, entity: str) -> set[int]:
         """Positions (in `docs`) of the documents about an entity."""
