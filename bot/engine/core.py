@@ -103,6 +103,10 @@ class Engine:
         for f in kb.facts:
             self.facts_in.setdefault(f.source.section, []).append(f)
         self.catalogue = Catalogue(kb)
+        # the stems of each organisation's name and each person's title and posts ("the fund", "the mayor")
+        self.name_stems = {o.id: frozenset(stem(w) for w in words(o.name)) for o in kb.organizations.values()}
+        self.title_stems = {p.id: frozenset(stem(w) for text in (p.title, *p.positions) for w in words(text)
+                                            if len(w) > 1) for p in kb.people.values()}
         self._topic_words = [(" ".join(words(w)), t) for t in kb.topics.values() for w in (t.name, t.id, *t.keywords)]
         self._topic_keys = [w for w, _ in self._topic_words]
         self.members_line = ", ".join(c.name for c in kb.members)

@@ -197,14 +197,13 @@ def holders(eng: Engine, q: Question) -> Answer | None:
 def same_name(eng: Engine, q: Question) -> Answer | None:
     """"What's the fund?", "when was the summit?": one common noun that several organisations' names share;
     name them all."""
-    concepts = ("what", "define", "when", "where", "who", "event")
-    asking = {w for c in concepts for w in eng.lexicon.concept_words.get(c, ())}
+    asking = eng.lexicon.words_of("what", "define", "when", "where", "who", "event")
     content = [t for t in q.content if t not in eng.lexicon.filler_words and t not in asking]
     if len(content) != 1:
         return None
     word = stem(content[0])
     named = [o for o in eng.kb.organizations.values() if o.id not in eng.everywhere
-             and word in {stem(w) for w in words(o.name)}]
+             and word in eng.name_stems[o.id]]
     if len(named) < 2:
         return None
     ents = [eng.names.entities[o.id] for o in named[:8]]
@@ -217,15 +216,13 @@ def title_holder(eng: Engine, q: Question) -> Person | None:
     """The one person whose title the question names and nothing else ("the charge d'affaires", "the mayor")."""
     if q.mentions:
         return None
-    skip = eng.lexicon.filler_words | ROLE_FILLERS
-    framing = ("follow_on", "who", "what", "refer", "present", "when", "where", "how_many", "why", "event", "theme",
-               "photo")
-    skip |= {w for c in framing for w in eng.lexicon.concept_words.get(c, ())}
+    framing = eng.lexicon.words_of("follow_on", "who", "what", "refer", "present", "when", "where", "how_many",
+                                   "why", "event", "theme", "photo")
+    skip = eng.lexicon.filler_words | ROLE_FILLERS | framing
     asked = {stem(t) for t in q.tokens if t not in STOPWORDS and t not in skip and len(t) > 1}
     if not asked:
         return None
-    fits = [p for p in eng.kb.people.values()
-            if asked <= {stem(w) for text in (p.title, *p.positions) for w in words(text) if len(w) > 1}]
+    fits = [p for p in eng.kb.people.values() if asked <= eng.title_stems[p.id]]
     return fits[0] if len(fits) == 1 else None
 
 
