@@ -6,7 +6,6 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
@@ -51,6 +50,8 @@ def _summary(eng: Engine, arg: str) -> Answer:
 
 def _spotlight(eng: Engine, arg: str, command: str = "spotlight") -> Answer:
     """`!spotlight [today | tomorrow | YYYY-MM-DD]`: a day's spotlight, the post the daily channels get."""
+    from zoneinfo import ZoneInfo  # only when a day is asked for: time zones cost a start-up otherwise
+
     try:
         day = summary_day(arg, datetime.now(ZoneInfo(eng.summary_zone)).date())
         answer = None if day is None else eng.rotation().answer(day)

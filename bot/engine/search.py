@@ -64,14 +64,14 @@ class SearchIndex:
         df: Counter[str] = Counter()
         self._about: dict[str, set[int]] = {}
         self._kinds: dict[str, list[int]] = {}
-        self._weights: list[dict[str, float]] = [{} for _ in self.docs]  # per document: term -> BM25 weight
+        # worked out per document on first use, and not kept in a saved copy (it loads faster without them)
+        self._weights: dict[int, dict[str, float]] = {}  # document -> term -> BM25 weight
+        self._said: dict[int, frozenset[str]] = {}  # document -> its words as written
         for i, doc in enumerate(self.docs):
             self._kinds.setdefault(doc.kind, []).append(i)
             for e in doc.entities:
                 self._about.setdefault(e, set()).add(i)
-            weights = self._weights[i]
-            for term, tf in Counter(doc.terms).items():
-                weights[term] = weight = _norm(tf, len(doc.terms), self._avg)
+            for term, weight in self._weigh(i).items():
                 lists.setdefault(term, {}).setdefault(doc.kind, []).append((-weight, i))
                 df[term] += 1
         self._idf = {t: math.log(1 + (n - m + 0.5) / (m + 0.5)) for t, m in df.items()}
@@ -87,8 +87,7 @@ class SearchIndex:
                 self._ids.extend(i for _, i in pairs)
                 self._norms.extend(-w for w, _ in pairs)
         self._descending = array("d", (-w for w in self._norms))  # negated: ascending in a list, for bisect
-        self._said = [frozenset(words(d.text)) for d in self.docs]  # each document's words as written
-        self._words = {w: stem(w) for said in self._said for w in said if w not in STOPWORDS}
+        self._words = {w: stem(w) for d in self.docs for w in words(d.text) if w not in STOPWORDS}
         self._known = FuzzyIndex(list(self._words))
         self._slots: dict[str, tuple[str, ...]] = {}  # query word -> its slot, see `_slot`
 
@@ -98,7 +97,24 @@ class SearchIndex:
 
     def said(self, i: int) -> frozenset[str]:
         """The words of document `i` as written (not stemmed)."""
-        return self._said[i]
+        said = self._said.get(i)
+        if said is None:
+            said = self._said[i] = frozenset(words(self.docs[i].text))
+        return said
+
+    def _weigh(self, i: int) -> dict[str, float]:
+        """Document `i`'s BM25 weight of each of its terms."""
+        weights = self._weights.get(i)
+        if weights is None:
+            terms = self.docs[i].terms
+            weights = self._weights[i] = {t: _norm(tf, len(terms), self._avg) for t, tf in Counter(terms).items()}
+        return weights
+
+    def __getstate__(self) -> dict[str, object]:
+        """The index for a saved copy: without what is worked out on first use."""
+        state = dict(self.__dict__)
+        state.update(_weights={}, _said={}, _slots={})
+        return state
 
     def about(self, entity: str) -> set[int]:
         """Positions (in `docs`) of the documents about an entity."""
@@ -165,7 +181,7 @@ class SearchIndex:
     def _score(self, i: int, slots: list[_Slot]) -> tuple[float, float, tuple[int, int]]:
         """A document's score and matched weight, summed slot by slot, and where the query first
         reaches it (slot, alternative): how the ranking orders equal scores."""
-        weights = self._weights[i]
+        weights = self._weigh(i)
         score = matched = 0.0
         first = (len(slots), 0)
         for s, (slot, discounts, factors, slot_weight) in enumerate(slots):
@@ -286,7 +302,7 @@ class SearchIndex:
 
     def _slot_value(self, i: int, slot: _Slot) -> float:
         """What one slot adds to a document's score."""
-        weights = self._weights[i]
+        weights = self._weigh(i)
         best = 0.0
         for term, factor in zip(slot[0], slot[2], strict=True):
             weight = weights.get(term)

@@ -6,7 +6,6 @@ import os
 import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,6 +57,8 @@ def bundled_knowledge_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "pyproject.toml").is_file() and (checkout / "knowledge").is_dir():
         return checkout / "knowledge"
+    from importlib import resources  # only for an installed package: the source tree needs no look-up
+
     return Path(str(resources.files("bot") / "knowledge"))
 
 
