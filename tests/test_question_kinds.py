@@ -83,6 +83,7 @@ def test_present_tense_answers_are_dated(engine, line):
     ("who is the brunei envoy and how many deaths did brunei have", ["Nouriyah", "3"]),
     ("compare cambodia and laos confirmed cases", ["129", "19"]),
     ("deaths and active cases in the philippines", ["1,177", "21,362"]),
+    ("malaysia's ambassador and his country's active cases", ["Ashri Muda", "289"]),
 ])
 def test_both_parts_are_answered(engine, line, expected):
     text = answer(engine, line)

@@ -219,6 +219,9 @@ def _route(eng: Engine, q: Question) -> Answer:
             return passages.from_facts(eng, q, member, people, outsiders, drop_meta=True)
     envoy_asked = not q.has("why") and (q.has("envoy") or (q.has("envoy_weak") and q.has("who", "which", "list")
                                                           and not q.has("quote")))
+    if envoy_asked and q.figures and member and q.has("envoy") and len(members) == 1 and eng.has("figures") \
+            and not q.has("where", "when", "quote"):  # "malaysia's ambassador and his country's active cases"
+        return _combine([lookup.envoy_answer(eng, member), figures.one(eng, member, q.figures)])
     if envoy_asked and not q.figures and not q.has("where", "when"):
         if len(members) > 1:
             return _combine([lookup.envoy_answer(eng, eng.kb.countries[m.id]) for m in members])
