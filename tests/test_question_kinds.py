@@ -31,6 +31,7 @@ def first_lines(engine: Engine, line: str) -> str:
     ("Which year did ASEAN weather the Asian financial crisis?", "1997"),
     ("what was the first meeting hosted by the new southern policy committee", "May 29"),
     ("whats the population of asean", "660 million"),
+    ("who wrote the column about seoul quarantine success", "Park Won-soon"),
     ("daily testing: indonesia vs the philippines", "26,000"),
 ])
 def test_the_answer_of_the_asked_type_comes_first(engine, line, expected):

@@ -55,6 +55,7 @@ CONFIDENT = 0.4  # below it an answer says it may not answer exactly (calibrated
 
 
 CLOSEST = 0.3
+WHOLE = 0.95  # a passage covering this much of the question answers it, whatever it is filed under
 FOUND = "From the article"  # the title of an answer a passage gives
 
 
@@ -137,11 +138,16 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     carried_orgs = [o for o in orgs if o in q.carried]  # "how much did korea put into it": into the fund
     focus = member.id if member else (people[0].id if people else (
         carried_orgs[0] if carried_orgs else (partners[0] if partners else None)))
+    loose = search_words(eng, q, drop_meta=drop_meta, keep_names=True)
     if focus is None and orgs:
-        focus = orgs[0]  # "What did the WHO say?", "the korea times' circulation": what the article says of it
+        unnamed = search_words(eng, q, drop_meta=drop_meta, focus=orgs[0])  # what is asked of it
+        asked = eng.index.query_terms(unnamed)
+        if asked and all(eng.index.idf(t) == 0 for slot in asked for t in slot) and not q.asks:
+            return _nothing(eng, q, member, outsiders)  # "the korea times' circulation": a word the article never uses
+        if q.carried or not eng.search(loose, kinds={"fact", "event"}, limit=1):
+            focus = orgs[0]  # nothing but a name to go on ("What did the WHO say?"): what the article says of it
     query = search_words(eng, q, drop_meta=drop_meta, keep_names=focus is None,
                          focus=focus if focus in orgs else None)
-    loose = search_words(eng, q, drop_meta=drop_meta, keep_names=True)
     if focus and not eng.index.query_terms(query) and q.asks:  # "when was it": its passages, of the asked type
         query = loose
     if focus and not eng.index.query_terms(query):  # a bare name: what the article says of it
@@ -160,9 +166,6 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     carried = focus in q.carried  # "it" in "how much did korea put into it": trust it, the filter says enough
     said_by = drop_meta and bool(people)  # "what did lee hyuk say about tourism": his words, no one else's
     partner = focus in partners  # "what did japan contribute": about Japan or not at all
-    asked = eng.index.query_terms(query)
-    if focus and asked and all(eng.index.idf(t) == 0 for slot in asked for t in slot) and not q.asks:
-        return _nothing(eng, q, member, outsiders)  # "the korea times' circulation": a word the article never uses
     if focus and not member and not carried and not said_by and not partner and (
             not hits or hits[0].coverage < CLOSEST):
         hits = eng.search(loose, kinds={"fact", "event"}, limit=6)
@@ -215,8 +218,8 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     if best is None or best.coverage < (CLOSEST / 2 if carried else CLOSEST):
         return _nothing(eng, q, member, outsiders)
     named = [o for o in orgs if o not in q.carried and o in eng.kb.organizations]
-    if not member and not people and named and not any(o in best.doc.entities for o in named):
-        about = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and any(o in h.doc.entities for o in named)]
+    if not member and not people and named and best.coverage < WHOLE and not _names_any(eng, best.doc, named):
+        about = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and _names_any(eng, h.doc, named)]
         if not about:
             return _not_said_of(eng, named[0])  # "how many cases did seoul have": the region's, not Seoul's
         best, hits = about[0], about
@@ -237,6 +240,12 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     shown = tuple(h.doc.text[:SHOWN] for h in good)
     return Answer(title=title, body=clip(body, 3000), fields=fields, sources=sources(eng.kb, refs),
                   context=Context(entities=tuple(focus_ids[:4]), shown=shown))
+
+
+def _names_any(eng: Engine, doc: Doc, ids: list[str]) -> bool:
+    """True when the passage is about one of these organisations, or names it ("Seoul Mayor Park Won-soon")."""
+    said = set(words(doc.text))
+    return any(o in doc.entities or set(words(eng.kb.organizations[o].name)) <= said for o in ids)
 
 
 def _naming(q: Question, hits: list[Hit]) -> list[Hit]:
