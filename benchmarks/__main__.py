@@ -78,6 +78,15 @@ def machine() -> dict[str, Any]:
             "commit": commit.stdout.strip() or "?", "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 
+def with_soak(report: str, output: Path) -> str:
+    """The report with the soak's section: the soak runs on its own (`python -m benchmarks.soak`) and keeps its
+    results beside the report."""
+    soaked = output.with_name("soak.json")
+    if not soaked.exists():
+        return report
+    return report.rstrip("\n") + "\n\n" + soak.section(json.loads(soaked.read_text(encoding="utf-8")))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every benchmark; print the report and write it to docs/benchmarks.md."""
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
@@ -89,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--render", type=Path, metavar="JSON", help="measure nothing: the report of a saved results file")
     args = p.parse_args(argv)
     if args.render:
-        report = markdown(json.loads(args.render.read_text(encoding="utf-8")))
+        report = with_soak(markdown(json.loads(args.render.read_text(encoding="utf-8"))), args.output)
         print(report)
         if not args.no_write:
             args.output.write_text(report, encoding="utf-8")
@@ -121,10 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     print("cold start ...", file=sys.stderr, flush=True)
     results["cold"] = coldstart.measure(runs=5 if args.quick else 9)
     results["load_after"] = os.getloadavg()
-    report = markdown(results)
-    soaked = args.output.with_name("soak.json")
-    if soaked.exists():  # the soak runs on its own (`python -m benchmarks.soak`): keep its section
-        report = report.rstrip("\n") + "\n\n" + soak.section(json.loads(soaked.read_text(encoding="utf-8")))
+    report = with_soak(markdown(results), args.output)
     print(report)
     if not args.no_write:
         args.output.write_text(report, encoding="utf-8")

@@ -184,13 +184,7 @@ def targets(r: dict[str, Any]) -> list[str]:
         for key in ("p50", "p99"):
             lines.append(f"| engine {key} per answer vs {PEER}, same run | ratio <= {PEER_RATIO:g} | not measured "
                          f"(bm25s not installed: `pip install -e '.[bench]'`) | |")
-    s100 = next((row for row in r["scales"] if row["factor"] == 100), None)
-    if s100:
-        v = _engine(s100["runs"], "p99")
-        lines.append(f"| p99 per answer at 100x | < {P99_100X_MS:g} ms | {_ms(_median(v))} (median of {len(v)} runs: "
-                     f"{_runs(v)}) | {_holds(_median(v) < P99_100X_MS)} |")
-    else:
-        lines.append(f"| p99 per answer at 100x | < {P99_100X_MS:g} ms | not measured (100x not in --scales) | |")
+    lines.append(_scale_row(r, 100, P99_100X_MS, "not measured (100x not in --scales)"))
     cold = r["cold"]
     for mode in cold:
         c = cold[mode][ASK]
@@ -212,15 +206,19 @@ def targets(r: dict[str, Any]) -> list[str]:
         ratio = _median([run["baseline"]["all"]["mean"] for run in real]) / _median(_engine(real, "mean"))
         lines.append(f"| faster than the difflib baseline (a floor) | >= {BASELINE_RATIO:g}x | {ratio:,.0f}x (mean "
                      f"time per answer) | {_holds(ratio >= BASELINE_RATIO)} |")
-    big = next((row for row in r["scales"] if row["factor"] == 1000), None)
-    if big:
-        v = _engine(big["runs"], "p99")
-        lines.append(f"| p99 per answer at 1000x | < {P99_1000X_MS:g} ms | {_ms(_median(v))} (median of {len(v)} "
-                     f"runs: {_runs(v)}) | {_holds(_median(v) < P99_1000X_MS)} |")
-    else:
-        skipped = QUICK if r.get("quick") else "not measured (1000x not in --scales)"
-        lines.append(f"| p99 per answer at 1000x | < {P99_1000X_MS:g} ms | {skipped} | |")
+    lines.append(_scale_row(r, 1000, P99_1000X_MS,
+                            QUICK if r.get("quick") else "not measured (1000x not in --scales)"))
     return lines
+
+
+def _scale_row(r: dict[str, Any], factor: int, limit_ms: float, skipped: str) -> str:
+    """The target row for p99 per answer at a synthetic scale, or why it was not measured."""
+    row = next((row for row in r["scales"] if row["factor"] == factor), None)
+    if row is None:
+        return f"| p99 per answer at {factor}x | < {limit_ms:g} ms | {skipped} | |"
+    v = _engine(row["runs"], "p99")
+    return (f"| p99 per answer at {factor}x | < {limit_ms:g} ms | {_ms(_median(v))} (median of {len(v)} runs: "
+            f"{_runs(v)}) | {_holds(_median(v) < limit_ms)} |")
 
 
 def peers(r: dict[str, Any]) -> list[str]:
