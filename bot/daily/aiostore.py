@@ -82,11 +82,6 @@ class AsyncStore:
 
     # -- the facade --------------------------------------------------------------------------------
 
-    @property
-    def closed(self) -> bool:
-        """True once `close()` was called."""
-        return self._closing
-
     async def close(self) -> None:
         """Run the calls already queued, then close the connection on its own thread and end that thread."""
         if self._closing:

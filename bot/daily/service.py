@@ -205,7 +205,7 @@ class DailyService:
         self.owns = owns or (lambda _sch: True)
         self._limit = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
-        self.wakeups = 0  # loop iterations, for tests and `/daily status`
+        self.wakeups = 0  # loop iterations (the tests count them)
         self.held: dict[tuple[int, date], StoreHold] = {}  # claims the database refused, tried again later
 
     # -- the loop ------------------------------------------------------------------------------------

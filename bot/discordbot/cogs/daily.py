@@ -199,10 +199,6 @@ class Daily(commands.Cog):
     async def _local_today(self, channel_id: int | None) -> date:
         return parse_date(None, await self._zone(channel_id))
 
-    async def today_answer(self, channel_id: int | None) -> Answer:
-        """Today's spotlight in the channel's zone (the default zone when it is not configured)."""
-        return self.rotation().answer(await self._local_today(channel_id))
-
     async def _status_field(self, sch: ChannelSchedule, now: datetime) -> Field:
         assert self.store is not None
         state = "on" if sch.active else ("paused" if sch.enabled else "off")
