@@ -50,7 +50,7 @@ from typing import Protocol
 
 from bot.answer import Answer
 from bot.daily import schedule
-from bot.daily.aiostore import AsyncStore
+from bot.daily.aiostore import AsyncDailyStore
 from bot.daily.schedule import ChannelSchedule, Due, PostRecord
 from bot.daily.store import StoreError
 
@@ -168,7 +168,7 @@ class ConfigChannel:
     timezone: str
 
 
-async def apply_config_channels(store: AsyncStore, entries: Iterable[ConfigChannel],
+async def apply_config_channels(store: AsyncDailyStore, entries: Iterable[ConfigChannel],
                                 now: datetime) -> dict[int, str]:
     """Seed config-listed channels into the store; returns channel id -> "added" / "updated" / "kept"."""
     done = {}
@@ -185,7 +185,7 @@ class DailyService:
 
     def __init__(
         self,
-        store: AsyncStore,
+        store: AsyncDailyStore,
         poster: Poster,
         spotlight: SpotlightFn,
         *,

@@ -33,7 +33,7 @@ def _transient(exc: discord.HTTPException) -> bool:
 class DiscordPoster:
     """Implements `bot.daily.service.Poster` over a connected bot."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: discord.Client) -> None:
         self.bot = bot
 
     async def _channel(self, channel_id: int) -> discord.abc.Messageable:
@@ -99,6 +99,8 @@ class DiscordPoster:
         perms = self._permissions(channel)
         if perms is not None and not perms.read_message_history:
             raise CannotCheck("the bot lacks the Read Message History permission")
+        if self.bot.user is None:  # not logged in (the scheduler starts once the bot is ready)
+            raise CannotCheck("the bot is not logged in")
         me = self.bot.user.id
         since = discord.Object(discord.utils.time_snowflake(after))
         try:

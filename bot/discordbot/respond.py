@@ -31,7 +31,7 @@ def _bot_may(target: Target, permission: str) -> bool:
         return bool(getattr(target.bot_permissions, permission))
     if target.guild is None:
         return True
-    perms = target.channel.permissions_for(target.guild.me)  # type: ignore[union-attr, arg-type]
+    perms = target.channel.permissions_for(target.guild.me)
     return bool(getattr(perms, permission))
 
 

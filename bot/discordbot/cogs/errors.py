@@ -9,7 +9,6 @@ or, when nothing is close, is answered as a question; "no such command" when it 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -19,7 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.answer import Answer
 from bot.daily.store import StoreError
 from bot.dialogue import Context
-from bot.discordbot.app import AnyBot
+from bot.discordbot.app import AnyBot, BotContext
 from bot.discordbot.cogs.lookup import usage
 from bot.discordbot.helptext import closest, with_suggestions
 from bot.discordbot.options import StaleOption
@@ -44,7 +43,7 @@ def unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def usage_line(ctx: commands.Context[Any]) -> str:
+def usage_line(ctx: BotContext) -> str:
     """Usage of the command in `ctx`, from its spec or its signature."""
     command = ctx.command
     if command is None:
@@ -58,7 +57,7 @@ def usage_line(ctx: commands.Context[Any]) -> str:
     return f"`{prefix}{command.qualified_name} {command.signature}`".replace(" `", "`")
 
 
-def command_name(ctx: commands.Context[Any]) -> str:
+def command_name(ctx: BotContext) -> str:
     """The whole command as the user called it: "!daily set" (not "!set"), "/daily off"; the prefix is the
     configured one, not "@Bot " for a mention."""
     if ctx.interaction is not None:  # a slash command has no aliases; discord.py records no parents for it
@@ -76,7 +75,7 @@ class Errors(commands.Cog):
     def __init__(self, bot: AnyBot) -> None:
         self.bot = bot
 
-    def message_for(self, ctx: commands.Context[Any], error: BaseException) -> str | None:
+    def message_for(self, ctx: BotContext, error: BaseException) -> str | None:
         """The line to show the user, or None when the error is unexpected (and must be logged)."""
         name = command_name(ctx)
         if isinstance(error, commands.MissingRequiredArgument):
@@ -101,7 +100,7 @@ class Errors(commands.Cog):
         return None
 
     @commands.Cog.listener()
-    async def on_command_error(self, ctx: commands.Context[Any], error: commands.CommandError) -> None:
+    async def on_command_error(self, ctx: BotContext, error: commands.CommandError) -> None:
         """Reply with one short line; log the traceback of anything unexpected."""
         if ctx.command is not None and ctx.command.has_error_handler():
             return
@@ -131,7 +130,7 @@ class Errors(commands.Cog):
         except discord.HTTPException:
             log.warning("could not tell the user about an error in %r", ctx.invoked_with, exc_info=True)
 
-    def may_refuse(self, ctx: commands.Context[Any], error: BaseException) -> bool:
+    def may_refuse(self, ctx: BotContext, error: BaseException) -> bool:
         """Whether to tell the user why a command was refused (`error`). A refused admin command counts as a use
         against the cooldown; a channel gets one such note per user, kind and cooldown window (a slash command
         always gets its ephemeral reply, which Discord does not count against the channel)."""
@@ -144,7 +143,7 @@ class Errors(commands.Cog):
             return self.bot.may_note(ctx.message)
         return self.bot.may_note(ctx.message, command.qualified_name)
 
-    async def unknown_command(self, ctx: commands.Context[Any]) -> None:
+    async def unknown_command(self, ctx: BotContext) -> None:
         """`!contry Vietnam`: the engine corrects or suggests the command, or answers the line as a question."""
         settings = self.bot.settings
         name = (ctx.invoked_with or "").strip()

@@ -62,7 +62,7 @@ class Questions(commands.Cog):
         text = self.question_text(message)
         if not text:  # a bare mention or DM gets a hint; an image posted in an ask channel gets nothing
             if message.guild is None or self._addressed(message):
-                prompt = self.bot.engine.kb.profile.prompt  # type: ignore[attr-defined]
+                prompt = self.bot.engine.kb.profile.prompt
                 await send_note(message, GREETING.format(prompt=prompt, prefix=settings.prefix))
             return
         retry = self.bot.retry_after(message)
