@@ -27,7 +27,7 @@ from bot.conversations import ConversationStore
 from bot.daily.aiostore import AsyncDailyStore
 from bot.dialogue import FRESH, Context
 from bot.discordbot.addressing import is_command, prefixes_for
-from bot.discordbot.views import DYNAMIC_ITEMS
+from bot.discordbot.views import DYNAMIC_ITEMS, NO_MENTIONS
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
@@ -42,7 +42,6 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discordbot.cogs.daily",
 )
 
-NO_MENTIONS = discord.AllowedMentions.none()
 HEARTBEAT_SECONDS = 30.0
 
 ConversationKey = tuple[int, int]  # (channel id, user id): threads and DMs are channels too

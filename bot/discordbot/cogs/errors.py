@@ -22,8 +22,8 @@ from bot.discordbot.app import AnyBot, BotContext
 from bot.discordbot.cogs.lookup import usage
 from bot.discordbot.helptext import closest, with_suggestions
 from bot.discordbot.options import StaleOption
-from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
-from bot.discordbot.views import NO_MENTIONS
+from bot.discordbot.respond import Target, answer_in_conversation, refused, send_answer, send_note, slow_down
+from bot.discordbot.views import say_ephemeral
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,13 @@ STALE = "That slash command is out of date; an admin can fix it with `sync`."
 
 class NotAdmin(commands.CheckFailure):
     """The user lacks Manage Server and is not a configured owner."""
+
+
+async def apologise(target: Target, what: str, *args: object) -> None:
+    """After an unexpected error outside a command (call it from the `except`): log the traceback with `what`
+    (%-style `args`) and tell the user in one line (`GENERIC`)."""
+    log.exception(what, *args)
+    await send_note(target, GENERIC)
 
 
 def unwrap(error: BaseException) -> BaseException:
@@ -81,7 +88,7 @@ class Errors(commands.Cog):
         if isinstance(error, commands.MissingRequiredArgument):
             return f"`{name}` needs {error.param.name}. Usage: {usage_line(ctx)}"
         if isinstance(error, commands.CommandOnCooldown):
-            return f"Slow down a little: you can ask again in {error.retry_after:.0f} s."
+            return slow_down(error.retry_after)
         if isinstance(error, NotAdmin):
             return f"Sorry, `{name}` is only for server managers and the bot's owners."
         if isinstance(error, StaleOption):
@@ -151,15 +158,8 @@ class Errors(commands.Cog):
             return
         if ctx.author.bot:
             return
-        retry = self.bot.retry_after(ctx.message)
-        if retry:
-            if self.bot.may_note(ctx.message):
-                await send_note(ctx, f"Slow down a little: you can ask again in {retry:.0f} s.")
-            return
         line = ctx.message.content[len(ctx.prefix or ""):].strip()
-        if len(line) > settings.max_input_length:
-            await send_note(ctx, f"That is {len(line)} characters long; please keep it under "
-                                 f"{settings.max_input_length}.")
+        if await refused(self.bot, ctx, line):
             return
         arg = line[len(name):].strip()
         admin = await closest(ctx, name)  # "!relaod": an admin command is closer than any engine command
@@ -178,8 +178,7 @@ class Errors(commands.Cog):
         try:
             await answer_in_conversation(self.bot, ctx, ask)
         except Exception:
-            log.exception("failed to answer unknown command %r", line)
-            await send_note(ctx, GENERIC)
+            await apologise(ctx, "failed to answer unknown command %r", line)
 
     @commands.Cog.listener()
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -205,10 +204,7 @@ class Errors(commands.Cog):
                       exc_info=original)
             text = GENERIC
         try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            else:
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await say_ephemeral(interaction, text)
         except discord.HTTPException:
             log.warning("could not tell the user about a slash-command error", exc_info=True)
 

@@ -24,7 +24,7 @@ from bot.discordbot.app import AnyBot, BotContext
 from bot.discordbot.helptext import extra_commands, help_answer
 from bot.discordbot.options import StaleOption, as_text
 from bot.discordbot.render import shorten
-from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
+from bot.discordbot.respond import answer_in_conversation, send_answer, send_note, too_long
 from bot.engine.names import rank_names
 from bot.engine.specs import CommandSpec
 
@@ -103,9 +103,9 @@ async def run_command(ctx: BotContext, name: str, arg: str) -> None:
     """The one implementation of every engine command: check the input, ask the engine in the user's
     conversation in this channel (or the one of the answer a `!command` replies to), reply."""
     arg = arg.strip()
-    cap = ctx.bot.settings.max_input_length
-    if len(arg) > cap:
-        await send_note(ctx, f"That is {len(arg)} characters long; please keep it under {cap}.")
+    note = too_long(arg, ctx.bot.settings.max_input_length)
+    if note is not None:
+        await send_note(ctx, note)
         return
     local = LOCAL_ANSWERS.get(name)
     if local is not None:
