@@ -1,4 +1,5 @@
-"""The one error path: text, hybrid and slash command errors end here.
+"""The one error path: text, hybrid and slash command errors end here, and a question that failed unexpectedly
+(`apologise`, called by the questions cog) says the same.
 
 The user gets one short line; unexpected errors go to the log with their traceback. Errors a command
 or cog handles itself (its own error handler) are skipped. An unknown `!command` gets a
