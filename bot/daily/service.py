@@ -50,7 +50,7 @@ from typing import Protocol
 
 from bot.answer import Answer
 from bot.daily import schedule
-from bot.daily.aiostore import AsyncStore
+from bot.daily.aiostore import AsyncDailyStore
 from bot.daily.schedule import ChannelSchedule, Due, PostRecord
 from bot.daily.store import StoreError
 
@@ -168,7 +168,7 @@ class ConfigChannel:
     timezone: str
 
 
-async def apply_config_channels(store: AsyncStore, entries: Iterable[ConfigChannel],
+async def apply_config_channels(store: AsyncDailyStore, entries: Iterable[ConfigChannel],
                                 now: datetime) -> dict[int, str]:
     """Seed config-listed channels into the store; returns channel id -> "added" / "updated" / "kept"."""
     done = {}
@@ -185,7 +185,7 @@ class DailyService:
 
     def __init__(
         self,
-        store: AsyncStore,
+        store: AsyncDailyStore,
         poster: Poster,
         spotlight: SpotlightFn,
         *,
@@ -205,7 +205,7 @@ class DailyService:
         self.owns = owns or (lambda _sch: True)
         self._limit = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
-        self.wakeups = 0  # loop iterations, for tests and `/daily status`
+        self.wakeups = 0  # loop iterations (the tests count them)
         self.held: dict[tuple[int, date], StoreHold] = {}  # claims the database refused, tried again later
 
     # -- the loop ------------------------------------------------------------------------------------

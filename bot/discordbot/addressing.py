@@ -16,8 +16,6 @@ from collections.abc import Callable
 import discord
 from discord.ext import commands
 
-AnyBot = commands.Bot | commands.AutoShardedBot  # both have a user and commands
-
 MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
 
 
@@ -26,7 +24,7 @@ def question_text(content: str) -> str:
     return " ".join(MENTION.sub(" ", content).split())
 
 
-def mention_forms(bot: AnyBot, message: discord.Message) -> list[str]:
+def mention_forms(bot: commands.Bot, message: discord.Message) -> list[str]:
     """How a message can address the bot at its start: `<@id>`, `<@!id>` and, in a server, its role."""
     me = bot.user
     forms = [] if me is None else [f"<@{me.id}>", f"<@!{me.id}>"]
@@ -58,7 +56,7 @@ def _after(content: str, forms: list[str]) -> str | None:
     return None
 
 
-def is_command(bot: AnyBot, message: discord.Message, prefix: str) -> bool:
+def is_command(bot: commands.Bot, message: discord.Message, prefix: str) -> bool:
     """Whether the commands extension answers this message (see the module docstring)."""
     if message.content.startswith(prefix):
         return True
@@ -66,7 +64,7 @@ def is_command(bot: AnyBot, message: discord.Message, prefix: str) -> bool:
     return rest is not None and command_after_mention(rest, prefix, lambda name: bot.get_command(name) is not None)
 
 
-def prefixes_for(bot: AnyBot, message: discord.Message, prefix: str) -> list[str]:
+def prefixes_for(bot: commands.Bot, message: discord.Message, prefix: str) -> list[str]:
     """`command_prefix` of the bot: `commands.when_mentioned_or(prefix)`, plus a mention followed by the prefix
     (`@Bot !country`) and the bot's role; a mention followed by a question gets only the plain prefix, so the
     question is left to the questions cog."""

@@ -14,7 +14,7 @@ import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -24,9 +24,10 @@ from bot.answer import Answer
 from bot.charts import ChartCache, save_chart, saved_chart, stats_data_png
 from bot.config import Settings
 from bot.conversations import ConversationStore
+from bot.daily.aiostore import AsyncDailyStore
 from bot.dialogue import FRESH, Context
 from bot.discordbot.addressing import is_command, prefixes_for
-from bot.discordbot.views import DYNAMIC_ITEMS
+from bot.discordbot.views import DYNAMIC_ITEMS, NO_MENTIONS
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
@@ -41,7 +42,6 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discordbot.cogs.daily",
 )
 
-NO_MENTIONS = discord.AllowedMentions.none()
 HEARTBEAT_SECONDS = 30.0
 
 ConversationKey = tuple[int, int]  # (channel id, user id): threads and DMs are channels too
@@ -62,7 +62,13 @@ def intents_for(settings: Settings) -> discord.Intents:
     return intents
 
 
-class RoundtableBotMixin:
+if TYPE_CHECKING:  # the mixin is only ever mixed into a `commands.Bot` (both classes below): type it as one
+    _BotBase = commands.Bot
+else:
+    _BotBase = object
+
+
+class RoundtableBotMixin(_BotBase):
     """What both bot classes share; use `create_bot` rather than the classes."""
 
     def __init__(
@@ -70,8 +76,8 @@ class RoundtableBotMixin:
         settings: Settings,
         kb: KnowledgeBase,
         *,
-        store: Any = None,
-        open_store: Callable[[], Any] | None = None,
+        store: AsyncDailyStore | None = None,
+        open_store: Callable[[], AsyncDailyStore | Awaitable[AsyncDailyStore]] | None = None,
         engine_factory: Callable[[KnowledgeBase], Engine] = Engine,
         extensions: tuple[str, ...] | None = None,
         heartbeat_seconds: float | None = None,
@@ -79,8 +85,12 @@ class RoundtableBotMixin:
         **options: Any,
     ) -> None:
         options.setdefault("intents", intents_for(settings))
-        super().__init__(  # type: ignore[call-arg]
-            command_prefix=lambda bot, message: prefixes_for(bot, message, settings.prefix),
+
+        def command_prefix(bot: commands.Bot, message: discord.Message) -> list[str]:
+            return prefixes_for(bot, message, settings.prefix)
+
+        super().__init__(
+            command_prefix=command_prefix,
             help_command=None,
             case_insensitive=True,
             strip_after_prefix=True,
@@ -117,7 +127,7 @@ class RoundtableBotMixin:
         self._chart_start: asyncio.Task[ProcessPoolExecutor] | None = None
         self._chart_warm: asyncio.Task[None] | None = None
         self._drawing: dict[tuple[int, str], asyncio.Future[bytes]] = {}  # charts being drawn
-        self.add_check(self.rate_limit_check)  # type: ignore[attr-defined]
+        self.add_check(self.rate_limit_check)
 
     def _engine_for(self, kb: KnowledgeBase) -> Engine:
         """An engine over `kb` whose `!summary` "today" is the configured daily time zone's."""
@@ -139,9 +149,9 @@ class RoundtableBotMixin:
             self.store = await store if inspect.isawaitable(store) else store
         if beat := os.environ.get("BOT_HEARTBEAT_FILE"):
             self._heartbeat_task = asyncio.create_task(self._heartbeat(Path(beat)), name="heartbeat")
-        self.add_dynamic_items(*DYNAMIC_ITEMS)  # type: ignore[attr-defined]  # the buttons of any answer, any run
+        self.add_dynamic_items(*DYNAMIC_ITEMS)  # the buttons of any answer, any run
         for name in self.extensions_to_load:
-            await self.load_extension(name)  # type: ignore[attr-defined]
+            await self.load_extension(name)
             log.debug("loaded extension %s", name)
         if self.settings.sync_on_start:
             guild = discord.Object(self.settings.sync_guild) if self.settings.sync_guild else None
@@ -153,8 +163,7 @@ class RoundtableBotMixin:
     def gateway_live(self) -> bool:
         """True while every gateway connection is up: ready, not closed, none lost and waiting to reconnect.
         (discord.py stays "ready" while it reconnects, so `is_ready()` alone is not enough.)"""
-        return (self.is_ready() and not self.is_closed()  # type: ignore[attr-defined]
-                and not self._shards_down)
+        return self.is_ready() and not self.is_closed() and not self._shards_down
 
     def _gateway_down(self, shard_id: int) -> None:
         if shard_id not in self._shards_down:
@@ -218,7 +227,7 @@ class RoundtableBotMixin:
         if self._chart_pool is not None:
             self._chart_pool.shutdown(wait=False, cancel_futures=True)
             self._chart_pool = None
-        await super().close()  # type: ignore[misc]
+        await super().close()
 
     async def _draw_charts(self) -> None:
         """Draw every chart once, in the background, before anyone asks: a burst of figure questions then
@@ -263,10 +272,9 @@ class RoundtableBotMixin:
 
     async def sync_commands(self, guild: discord.abc.Snowflake | None) -> list[app_commands.AppCommand]:
         """Sync slash commands to one guild (a copy of the global ones) or, with None, globally."""
-        tree: app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
         if guild is not None:
-            tree.copy_global_to(guild=guild)
-        synced = await tree.sync(guild=guild)
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
         log.info("synced %d slash commands %s", len(synced), f"to guild {guild.id}" if guild else "globally")
         return synced
 
@@ -288,8 +296,8 @@ class RoundtableBotMixin:
             return True
         bucket = self.cooldowns.get_bucket(ctx.message)
         retry = bucket.update_rate_limit() if bucket is not None else None
-        if retry:
-            raise commands.CommandOnCooldown(bucket, retry, commands.BucketType.user)  # type: ignore[arg-type]
+        if bucket is not None and retry:
+            raise commands.CommandOnCooldown(bucket, retry, commands.BucketType.user)
         return True
 
     async def answer_line(self, line: str, context: Context = FRESH) -> Answer:
@@ -345,17 +353,16 @@ class RoundtableBotMixin:
     async def on_message(self, message: discord.Message) -> None:
         """Hand a message to the commands extension only when it can be a command: a burst of questions in an
         ask channel then costs no command parsing (a context per message) all in one turn of the loop."""
-        if message.author.bot or not is_command(self, message, self.settings.prefix):  # type: ignore[arg-type]
+        if message.author.bot or not is_command(self, message, self.settings.prefix):
             return
-        await self.process_commands(message)  # type: ignore[attr-defined]
+        await self.process_commands(message)
 
     async def on_ready(self) -> None:
         """Log who we are once connected (also after a new session replaced a lost one)."""
         if not self._sharded:
             self._gateway_up(0)
-        user = self.user  # type: ignore[attr-defined]
-        log.info("connected as %s (id %s) to %d guild(s)", user, getattr(user, "id", "?"),
-                 len(self.guilds))  # type: ignore[attr-defined]
+        user = self.user
+        log.info("connected as %s (id %s) to %d guild(s)", user, getattr(user, "id", "?"), len(self.guilds))
 
 
 EVENTS_PER_TURN = 16  # gateway events read in one turn of the event loop, at most
@@ -397,11 +404,14 @@ class ShardedRoundtableBot(RoundtableBotMixin, commands.AutoShardedBot):
     """The bot over several shards (`shard_count` / `shard_ids` in the config)."""
 
 
-# What cogs are typed against: either bot class, with the mixin's settings, engine and conversations.
+# "Our bot", what cogs are typed against (`self.bot: AnyBot`): either bot class, with the mixin's settings,
+# store, engine and conversations.
 AnyBot = RoundtableBot | ShardedRoundtableBot
+BotContext = commands.Context[AnyBot]  # a command's context, whose `ctx.bot` is ours
 
 
-def create_bot(settings: Settings, kb: KnowledgeBase, *, store: Any = None, **options: Any) -> RoundtableBotMixin:
+def create_bot(settings: Settings, kb: KnowledgeBase, *, store: AsyncDailyStore | None = None,
+               **options: Any) -> AnyBot:
     """The right bot class for the settings: sharded when `shard_count` is set (`options` such as `open_store`
     go to the class)."""
     if settings.sharded:
@@ -411,5 +421,5 @@ def create_bot(settings: Settings, kb: KnowledgeBase, *, store: Any = None, **op
     return RoundtableBot(settings, kb, store=store, **options)
 
 
-__all__ = ["EXTENSIONS", "AnyBot", "ConversationKey", "RoundtableBot", "RoundtableBotMixin", "ShardedRoundtableBot",
-           "create_bot"]
+__all__ = ["EXTENSIONS", "AnyBot", "BotContext", "ConversationKey", "RoundtableBot", "RoundtableBotMixin",
+           "ShardedRoundtableBot", "create_bot"]

@@ -1,6 +1,6 @@
 """The Discord side of the daily scheduler: send a spotlight to a channel, find it again after a crash.
 
-Maps discord.py errors onto the scheduler's: a deleted or invisible channel is `ChannelGone`, a
+Maps discord.py errors onto the scheduler's (`post_errors`): a deleted or invisible channel is `ChannelGone`, a
 missing permission `NoPermission` (both pause the channel), 5xx / 429 / network errors
 `TransientPostError` (retried with backoff by `bot.daily.service`).
 """
@@ -8,7 +8,10 @@ missing permission `NoPermission` (both pause the channel), 5xx / 429 / network 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +19,7 @@ import aiohttp
 import discord
 
 from bot.answer import Answer
-from bot.daily.service import CannotCheck, ChannelGone, NoPermission, TransientPostError
+from bot.daily.service import CannotCheck, ChannelGone, NoPermission, PostError, TransientPostError
 from bot.discordbot.render import FOOTER_LIMIT, render, shorten
 from bot.discordbot.views import NO_MENTIONS
 
@@ -30,27 +33,66 @@ def _transient(exc: discord.HTTPException) -> bool:
     return exc.status == 429 or exc.status >= 500
 
 
+@dataclass(frozen=True)
+class Meaning:
+    """What Discord's refusals mean while doing one thing: the error each becomes and its message, a template over
+    `status`, `text` and `detail` (the text, else the status). `other`: any other 4xx (None: raised as it is)."""
+
+    forbidden: tuple[type[PostError], str]
+    not_found: tuple[type[PostError], str]
+    other: tuple[type[PostError], str] | None
+    transient: str = "Discord error {status}: {text}"  # a 5xx or 429: TransientPostError
+
+
+LOOKUP = Meaning(forbidden=(NoPermission, "the bot cannot see the channel (Missing Access)"),
+                 not_found=(ChannelGone, "the channel no longer exists"),
+                 other=(ChannelGone, "the channel cannot be used ({status} {text})"),
+                 transient="Discord error {status} looking up the channel")
+POST = Meaning(forbidden=(NoPermission, "Discord refused the post: {detail}"),
+               not_found=(ChannelGone, "Discord says the channel is gone: {detail}"), other=None)
+HISTORY = Meaning(forbidden=(CannotCheck, "cannot read the history: {detail}"),
+                  not_found=(ChannelGone, "the channel is gone: {detail}"),
+                  other=(CannotCheck, "cannot read the history: {status} {text}"))
+
+
+def _error(kind: tuple[type[PostError], str], exc: discord.HTTPException) -> PostError:
+    cls, template = kind
+    return cls(template.format(status=exc.status, text=exc.text, detail=exc.text or exc.status))
+
+
+@contextlib.contextmanager
+def post_errors(meaning: Meaning) -> Iterator[None]:
+    """Raise discord.py's errors in the block as the scheduler's `PostError`s, as `meaning` says; rate limits
+    and network errors are `TransientPostError`."""
+    try:
+        yield
+    except discord.Forbidden as exc:
+        raise _error(meaning.forbidden, exc) from None
+    except discord.NotFound as exc:
+        raise _error(meaning.not_found, exc) from None
+    except discord.HTTPException as exc:
+        if _transient(exc):
+            raise TransientPostError(meaning.transient.format(status=exc.status, text=exc.text)) from None
+        if meaning.other is None:
+            raise
+        raise _error(meaning.other, exc) from None
+    except discord.RateLimited as exc:
+        raise TransientPostError(f"rate limited for {exc.retry_after:.0f} s") from None
+    except NETWORK_ERRORS as exc:
+        raise TransientPostError(f"network error: {exc!r}") from None
+
+
 class DiscordPoster:
     """Implements `bot.daily.service.Poster` over a connected bot."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: discord.Client) -> None:
         self.bot = bot
 
     async def _channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.bot.get_channel(channel_id)
         if channel is None:
-            try:
+            with post_errors(LOOKUP):
                 channel = await self.bot.fetch_channel(channel_id)
-            except discord.NotFound:
-                raise ChannelGone("the channel no longer exists") from None
-            except discord.Forbidden:
-                raise NoPermission("the bot cannot see the channel (Missing Access)") from None
-            except discord.HTTPException as exc:
-                if _transient(exc):
-                    raise TransientPostError(f"Discord error {exc.status} looking up the channel") from None
-                raise ChannelGone(f"the channel cannot be used ({exc.status} {exc.text})") from None
-            except NETWORK_ERRORS as exc:
-                raise TransientPostError(f"network error: {exc!r}") from None
         if not isinstance(channel, discord.abc.Messageable) or isinstance(channel, discord.abc.PrivateChannel):
             raise ChannelGone("it is not a server text channel")
         return channel
@@ -77,20 +119,8 @@ class DiscordPoster:
             kwargs["embed"] = page.embed
         else:
             kwargs["content"] = f"{page.content}\n\n{marker}"
-        try:
+        with post_errors(POST):
             message = await channel.send(**kwargs)
-        except discord.Forbidden as exc:
-            raise NoPermission(f"Discord refused the post: {exc.text or exc.status}") from None
-        except discord.NotFound as exc:
-            raise ChannelGone(f"Discord says the channel is gone: {exc.text or exc.status}") from None
-        except discord.HTTPException as exc:
-            if _transient(exc):
-                raise TransientPostError(f"Discord error {exc.status}: {exc.text}") from None
-            raise
-        except discord.RateLimited as exc:
-            raise TransientPostError(f"rate limited for {exc.retry_after:.0f} s") from None
-        except NETWORK_ERRORS as exc:
-            raise TransientPostError(f"network error: {exc!r}") from None
         return int(message.id)
 
     async def find(self, channel_id: int, *, marker: str, after: datetime) -> int | None:
@@ -99,21 +129,13 @@ class DiscordPoster:
         perms = self._permissions(channel)
         if perms is not None and not perms.read_message_history:
             raise CannotCheck("the bot lacks the Read Message History permission")
+        if self.bot.user is None:  # not logged in (the scheduler starts once the bot is ready)
+            raise CannotCheck("the bot is not logged in")
         me = self.bot.user.id
         since = discord.Object(discord.utils.time_snowflake(after))
-        try:
+        with post_errors(HISTORY):
             async for m in channel.history(limit=HISTORY_LIMIT, after=since, oldest_first=True):
                 if m.author.id == me and (marker in m.content or any(marker in (e.footer.text or "")
                                                                      for e in m.embeds)):
                     return int(m.id)
-        except discord.Forbidden as exc:
-            raise CannotCheck(f"cannot read the history: {exc.text or exc.status}") from None
-        except discord.NotFound as exc:
-            raise ChannelGone(f"the channel is gone: {exc.text or exc.status}") from None
-        except discord.HTTPException as exc:
-            if _transient(exc):
-                raise TransientPostError(f"Discord error {exc.status}: {exc.text}") from None
-            raise CannotCheck(f"cannot read the history: {exc.status} {exc.text}") from None
-        except NETWORK_ERRORS as exc:
-            raise TransientPostError(f"network error: {exc!r}") from None
         return None

@@ -8,13 +8,16 @@ gets the closest commands of both kinds.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 from rapidfuzz import fuzz, process
 
 from bot.answer import Answer, Field
 from bot.engine.core import NO_COMMAND
+
+if TYPE_CHECKING:
+    from bot.discordbot.app import BotContext
 
 CLOSE = 70  # a name this close to an admin command's is offered as "did you mean" (the engine's cutoff too)
 
@@ -24,7 +27,7 @@ def extra_commands(bot: commands.Bot) -> list[commands.Command[Any, ..., Any]]:
     return [c for c in bot.walk_commands() if "spec" not in c.extras]
 
 
-async def may_run(ctx: commands.Context[Any], command: commands.Command[Any, ..., Any]) -> bool:
+async def may_run(ctx: BotContext, command: commands.Command[Any, ..., Any]) -> bool:
     """Whether the caller passes the command's checks (and its parents'), without running it."""
     try:
         parent = command.parent
@@ -35,7 +38,7 @@ async def may_run(ctx: commands.Context[Any], command: commands.Command[Any, ...
         return False
 
 
-async def runnable(ctx: commands.Context[Any]) -> list[commands.Command[Any, ..., Any]]:
+async def runnable(ctx: BotContext) -> list[commands.Command[Any, ..., Any]]:
     """The admin and daily commands the caller may run."""
     return [c for c in extra_commands(ctx.bot) if await may_run(ctx, c)]
 
@@ -52,7 +55,7 @@ def command_field(command: commands.Command[Any, ..., Any], prefix: str) -> Fiel
     return Field(usage_of(command, prefix), command.short_doc or "")
 
 
-async def closest(ctx: commands.Context[Any], name: str, limit: int = 3) -> tuple[str, ...]:
+async def closest(ctx: BotContext, name: str, limit: int = 3) -> tuple[str, ...]:
     """The admin and daily commands the caller may run whose name is close to `name` ("relaod" -> "reload")."""
     names = {c.qualified_name: c for c in await runnable(ctx)}
     hits = process.extract(name.lower(), list(names), scorer=fuzz.ratio, limit=limit, score_cutoff=CLOSE)
@@ -66,9 +69,9 @@ def with_suggestions(answer: Answer, names: tuple[str, ...], prefix: str) -> Ans
     return dataclasses.replace(answer, suggestions=(*(f"{prefix}{n}" for n in names), *answer.suggestions))
 
 
-async def help_answer(ctx: commands.Context[Any], arg: str) -> Answer:
+async def help_answer(ctx: BotContext, arg: str) -> Answer:
     """`!help`: the engine's list plus the caller's admin and daily commands; `!help <command>` for either."""
-    bot: Any = ctx.bot
+    bot = ctx.bot
     prefix = bot.settings.prefix
     name = " ".join(arg.strip().lstrip("!/").split()).lower()
     if not name:

@@ -31,7 +31,7 @@ def _bot_may(target: Target, permission: str) -> bool:
         return bool(getattr(target.bot_permissions, permission))
     if target.guild is None:
         return True
-    perms = target.channel.permissions_for(target.guild.me)  # type: ignore[union-attr, arg-type]
+    perms = target.channel.permissions_for(target.guild.me)
     return bool(getattr(perms, permission))
 
 
@@ -140,6 +140,34 @@ async def answer_in_conversation(bot: RoundtableBotMixin, target: Target,
     return sent
 
 
+def slow_down(retry: float) -> str:
+    """The note to a user over the per-user rate: when they may ask again."""
+    return f"Slow down a little: you can ask again in {retry:.0f} s."
+
+
+def too_long(text: str, limit: int, what: str = "That") -> str | None:
+    """The note refusing `text` over `limit` characters ("That question is 2100 characters long; ..."), or None."""
+    if len(text) <= limit:
+        return None
+    return f"{what} is {len(text)} characters long; please keep it under {limit}."
+
+
+async def refused(bot: RoundtableBotMixin, target: Target, text: str, what: str = "That") -> bool:
+    """For a line no command check sees (a question, an unknown `!command`): count it against its author's
+    cooldown and check its length. True when it is refused, after a note if one is due."""
+    message = target.message if isinstance(target, commands.Context) else target
+    retry = bot.retry_after(message)
+    if retry:
+        if bot.may_note(message):
+            await send_note(target, slow_down(retry))
+        return True
+    note = too_long(text, bot.settings.max_input_length, what)
+    if note is not None:
+        await send_note(target, note)
+        return True
+    return False
+
+
 async def send_note(target: Target, text: str) -> None:
     """One short line in reply (ephemeral for slash commands), pinging nobody."""
     text = shorten(text, CONTENT_LIMIT)
@@ -149,4 +177,5 @@ async def send_note(target: Target, text: str) -> None:
         await _reply(target, content=text, allowed_mentions=NO_MENTIONS)
 
 
-__all__ = ["answer_in_conversation", "chart_file", "may_attach", "may_embed", "send_answer", "send_note"]
+__all__ = ["answer_in_conversation", "chart_file", "may_attach", "may_embed", "refused", "send_answer", "send_note",
+           "slow_down", "too_long"]

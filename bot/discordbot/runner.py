@@ -126,18 +126,18 @@ async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: AsyncS
     def stop(signame: str) -> None:
         if not closing:
             log.info("%s received, closing", signame)
-            closing.append(loop.create_task(bot.close()))  # type: ignore[attr-defined]
+            closing.append(loop.create_task(bot.close()))
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
             loop.add_signal_handler(sig, stop, sig.name)
     try:
-        async with bot:  # type: ignore[attr-defined]
+        async with bot:
             try:
-                await bot.login(token)  # type: ignore[attr-defined]
+                await bot.login(token)
             except aiohttp.ClientConnectionError as exc:  # DNS failure, connection refused, reset, timeout
                 raise DiscordUnreachable(" ".join(str(exc).split()) or type(exc).__name__) from None
-            await bot.connect()  # type: ignore[attr-defined]
+            await bot.connect()
     finally:
         if opener is not None and bot.store is not None:
             await bot.store.close()

@@ -52,7 +52,7 @@ def _bot(interaction: discord.Interaction) -> RoundtableBotMixin:
     return cast("RoundtableBotMixin", interaction.client)
 
 
-async def _say(interaction: discord.Interaction, text: str) -> None:
+async def say_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """One short line only the presser sees."""
     send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
     await send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -62,7 +62,7 @@ async def _failed(interaction: discord.Interaction, what: str) -> None:
     """Log the traceback of a failed press (called from an `except`); tell the presser in one short line."""
     log.exception("the %s button failed", what)
     try:
-        await _say(interaction, FAILED)
+        await say_ephemeral(interaction, FAILED)
     except discord.HTTPException:
         log.warning("could not tell the presser that the %s button failed", what)
 
@@ -71,7 +71,7 @@ async def show_sources(interaction: discord.Interaction, article: Article, sourc
     """The cited paragraphs of the article, only to whoever pressed the button."""
     messages = render_sources(article, sources)
     if not messages:
-        await _say(interaction, "The cited passage is no longer in the knowledge base.")
+        await say_ephemeral(interaction, "The cited passage is no longer in the knowledge base.")
         return
     await interaction.response.send_message(embeds=messages[0], ephemeral=True, allowed_mentions=NO_MENTIONS)
     for embeds in messages[1:]:
@@ -132,7 +132,7 @@ class SourceButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             article = _bot(interaction).kb.article
             sources = self.sources(article)
             if sources is None:
-                await _say(interaction, ARTICLE_CHANGED)
+                await say_ephemeral(interaction, ARTICLE_CHANGED)
             else:
                 await show_sources(interaction, article, sources)
         except Exception:
@@ -219,13 +219,13 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE_T
     async def _turn(self, interaction: discord.Interaction) -> None:
         pager, message = self.pager, interaction.message
         if interaction.user.id != pager.author_id:
-            await _say(interaction, NOT_YOURS)
+            await say_ephemeral(interaction, NOT_YOURS)
             return
         line = await replied_question(message) if message is not None and pager.line == REPLIED else pager.line
         bot = _bot(interaction)
         answer = await bot.answer_line(line) if line and line != REPLIED else None
         if message is None or answer is None or answer_digest(answer) != pager.digest:
-            await _say(interaction, CHANGED)
+            await say_ephemeral(interaction, CHANGED)
             return
         pages = render(answer, embeds=bool(message.embeds))
         index = max(0, min(self.page, len(pages) - 1))
@@ -256,4 +256,4 @@ def answer_view(sources: Sequence[SourceRef], article: Article, pager: Pager | N
 
 
 __all__ = ["CUSTOM_ID_LIMIT", "DYNAMIC_ITEMS", "NO_MENTIONS", "REPLIED", "PageButton", "Pager", "SourceButton",
-           "answer_digest", "answer_view", "replied_question", "show_sources"]
+           "answer_digest", "answer_view", "replied_question", "say_ephemeral", "show_sources"]

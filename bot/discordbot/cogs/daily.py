@@ -27,14 +27,15 @@ from discord.ext import commands
 
 from bot.answer import Answer, Field
 from bot.daily import schedule
-from bot.daily.aiostore import AsyncStore
+from bot.daily.aiostore import AsyncDailyStore
 from bot.daily.schedule import ChannelSchedule, PostStatus
 from bot.daily.service import ConfigChannel, DailyService, apply_config_channels, utcnow
-from bot.daily.settings import daily_settings
 from bot.daily.store import StoreError
 from bot.dates import parse_date
+from bot.discordbot.app import AnyBot, BotContext
 from bot.discordbot.cogs.admin import is_admin
 from bot.discordbot.daily_poster import DiscordPoster
+from bot.discordbot.hybrid import hybrid_group, subcommand
 from bot.discordbot.respond import send_answer, send_note
 from bot.engine.spotlight import Rotation
 
@@ -102,10 +103,10 @@ def when(dt: datetime | None) -> str:
 class Daily(commands.Cog):
     """Posts a spotlight of the article to each configured channel once a day."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: AnyBot) -> None:
         self.bot = bot
-        self.store: AsyncStore | None = getattr(bot, "store", None)
-        self.settings = daily_settings(getattr(bot, "settings", None))
+        self.store: AsyncDailyStore | None = bot.store
+        self.settings = bot.settings.daily
         self.service: DailyService | None = None
         self._task: asyncio.Task[None] | None = None
         self._seeded = False
@@ -114,7 +115,7 @@ class Daily(commands.Cog):
 
     def rotation(self) -> Rotation:
         """The rotation over the knowledge base in service (rebuilt after `!reload`)."""
-        return self.bot.engine.rotation()  # type: ignore[attr-defined]
+        return self.bot.engine.rotation()
 
     def spotlight(self, day: date) -> tuple[str, Answer]:
         """The scheduler's spotlight function."""
@@ -122,7 +123,8 @@ class Daily(commands.Cog):
 
     def owns(self, sch: ChannelSchedule) -> bool:
         """Whether this process posts for the channel (with `shard_ids`, only its own shards' guilds)."""
-        count, ids = getattr(self.bot, "shard_count", None), getattr(self.bot, "shard_ids", None)
+        count = self.bot.shard_count
+        ids = self.bot.shard_ids if isinstance(self.bot, commands.AutoShardedBot) else None
         if not count or not ids or sch.guild_id is None:
             return True
         return (sch.guild_id >> 22) % count in ids
@@ -160,8 +162,9 @@ class Daily(commands.Cog):
         channels = await self.store.channels()
         for sch in channels:
             channel = self.bot.get_channel(sch.channel_id)
-            if sch.guild_id is None and channel is not None and getattr(channel, "guild", None) is not None:
-                await self.store.set_guild(sch.channel_id, channel.guild.id)  # type: ignore[union-attr]
+            guild = getattr(channel, "guild", None)  # a DM channel has none
+            if sch.guild_id is None and guild is not None:
+                await self.store.set_guild(sch.channel_id, guild.id)
         return len(channels)
 
     async def _run(self) -> None:
@@ -184,7 +187,7 @@ class Daily(commands.Cog):
                 await self._task
             self._task = None
 
-    async def cog_check(self, ctx: commands.Context[Any]) -> bool:  # type: ignore[override]
+    async def cog_check(self, ctx: commands.Context[Any]) -> bool:
         """Every command here is for server managers, in a server."""
         if ctx.guild is None:
             raise commands.NoPrivateMessage()
@@ -198,10 +201,6 @@ class Daily(commands.Cog):
 
     async def _local_today(self, channel_id: int | None) -> date:
         return parse_date(None, await self._zone(channel_id))
-
-    async def today_answer(self, channel_id: int | None) -> Answer:
-        """Today's spotlight in the channel's zone (the default zone when it is not configured)."""
-        return self.rotation().answer(await self._local_today(channel_id))
 
     async def _status_field(self, sch: ChannelSchedule, now: datetime) -> Field:
         assert self.store is not None
@@ -223,15 +222,16 @@ class Daily(commands.Cog):
 
     # -- commands --------------------------------------------------------------------------------
 
-    @commands.hybrid_group(name="daily", invoke_without_command=True, extras=ADMIN)
+    @hybrid_group(name="daily", invoke_without_command=True, extras=ADMIN)
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
-    async def daily(self, ctx: commands.Context[Any]) -> None:
+    async def daily(self, ctx: BotContext) -> None:
         """Daily spotlight posts: set, off, status, preview (server managers only)."""
         await self.daily_status(ctx)
 
-    @daily.command(name="set", extras=ADMIN, usage="!daily set [channel:#channel] [time:HH:MM] [timezone:Area/City]")
-    async def daily_set(self, ctx: commands.Context[Any], *, flags: SetFlags) -> None:
+    @subcommand(daily, name="set", extras=ADMIN,
+                usage="!daily set [channel:#channel] [time:HH:MM] [timezone:Area/City]")
+    async def daily_set(self, ctx: BotContext, *, flags: SetFlags) -> None:
         """Post the daily spotlight in a channel at a time and time zone (also resumes a paused channel)."""
         channel, time, timezone = flags.channel, flags.time, flags.timezone
         if self.store is None:
@@ -268,8 +268,8 @@ class Daily(commands.Cog):
                                  ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in schedule.timezone_choices(current[:100])]
 
-    @daily.command(name="off", extras=ADMIN, usage="!daily off [channel:#channel]")
-    async def daily_off(self, ctx: commands.Context[Any], *, flags: OffFlags) -> None:
+    @subcommand(daily, name="off", extras=ADMIN, usage="!daily off [channel:#channel]")
+    async def daily_off(self, ctx: BotContext, *, flags: OffFlags) -> None:
         """Stop daily posts in one channel, or in every channel of this server; settings are kept."""
         channel = flags.channel
         if self.store is None:
@@ -285,8 +285,8 @@ class Daily(commands.Cog):
         await send_note(ctx, f"Daily posts stopped in {where} ({changed} channel(s)). `/daily set` turns them on again."
                         if changed else f"No daily posts were on in {where}.")
 
-    @daily.command(name="status", extras=ADMIN)
-    async def daily_status(self, ctx: commands.Context[Any]) -> None:
+    @subcommand(daily, name="status", extras=ADMIN)
+    async def daily_status(self, ctx: BotContext) -> None:
         """This server's daily-post channels: time, zone, state, next post and the last posts."""
         if self.store is None:
             await send_note(ctx, NO_STORE)
@@ -301,11 +301,11 @@ class Daily(commands.Cog):
                 if chans else "No channel gets daily posts yet: `/daily set channel:#news time:09:00 "
                               f"timezone:{self.settings.timezone}`.")
         fields = tuple([await self._status_field(s, now) for s in chans[:20]])
-        await send_answer(self.bot, ctx, Answer(title="Daily spotlight posts", body=body, fields=fields,  # type: ignore[arg-type]
+        await send_answer(self.bot, ctx, Answer(title="Daily spotlight posts", body=body, fields=fields,
                                                 kind="help"))
 
-    @daily.command(name="preview", extras=ADMIN, usage="!daily preview [day:YYYY-MM-DD]")
-    async def daily_preview(self, ctx: commands.Context[Any], *, flags: PreviewFlags) -> None:
+    @subcommand(daily, name="preview", extras=ADMIN, usage="!daily preview [day:YYYY-MM-DD]")
+    async def daily_preview(self, ctx: BotContext, *, flags: PreviewFlags) -> None:
         """Show the spotlight a channel gets today (or on a date), without posting it."""
         day = flags.day
         try:
@@ -313,10 +313,10 @@ class Daily(commands.Cog):
         except ValueError as exc:
             await send_note(ctx, str(exc).replace("--date", "day"))
             return
-        await send_answer(self.bot, ctx, self.rotation().answer(on))  # type: ignore[arg-type]
+        await send_answer(self.bot, ctx, self.rotation().answer(on))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: AnyBot) -> None:
     """Extension entry point."""
     await bot.add_cog(Daily(bot))
 

@@ -1,4 +1,5 @@
-"""The one error path: text, hybrid and slash command errors end here.
+"""The one error path: text, hybrid and slash command errors end here, and a question that failed unexpectedly
+(`apologise`, called by the questions cog) says the same.
 
 The user gets one short line; unexpected errors go to the log with their traceback. Errors a command
 or cog handles itself (its own error handler) are skipped. An unknown `!command` gets a
@@ -9,7 +10,6 @@ or, when nothing is close, is answered as a question; "no such command" when it 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -19,12 +19,12 @@ from rapidfuzz import fuzz, process
 from bot.answer import Answer
 from bot.daily.store import StoreError
 from bot.dialogue import Context
-from bot.discordbot.app import AnyBot
+from bot.discordbot.app import AnyBot, BotContext
 from bot.discordbot.cogs.lookup import usage
 from bot.discordbot.helptext import closest, with_suggestions
 from bot.discordbot.options import StaleOption
-from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
-from bot.discordbot.views import NO_MENTIONS
+from bot.discordbot.respond import Target, answer_in_conversation, refused, send_answer, send_note, slow_down
+from bot.discordbot.views import say_ephemeral
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,13 @@ class NotAdmin(commands.CheckFailure):
     """The user lacks Manage Server and is not a configured owner."""
 
 
+async def apologise(target: Target, what: str, *args: object) -> None:
+    """After an unexpected error outside a command (call it from the `except`): log the traceback with `what`
+    (%-style `args`) and tell the user in one line (`GENERIC`)."""
+    log.exception(what, *args)
+    await send_note(target, GENERIC)
+
+
 def unwrap(error: BaseException) -> BaseException:
     """The error a command raised, without discord.py's wrappers."""
     while isinstance(error, (commands.CommandInvokeError, commands.HybridCommandError,
@@ -44,7 +51,7 @@ def unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def usage_line(ctx: commands.Context[Any]) -> str:
+def usage_line(ctx: BotContext) -> str:
     """Usage of the command in `ctx`, from its spec or its signature."""
     command = ctx.command
     if command is None:
@@ -58,7 +65,7 @@ def usage_line(ctx: commands.Context[Any]) -> str:
     return f"`{prefix}{command.qualified_name} {command.signature}`".replace(" `", "`")
 
 
-def command_name(ctx: commands.Context[Any]) -> str:
+def command_name(ctx: BotContext) -> str:
     """The whole command as the user called it: "!daily set" (not "!set"), "/daily off"; the prefix is the
     configured one, not "@Bot " for a mention."""
     if ctx.interaction is not None:  # a slash command has no aliases; discord.py records no parents for it
@@ -76,13 +83,13 @@ class Errors(commands.Cog):
     def __init__(self, bot: AnyBot) -> None:
         self.bot = bot
 
-    def message_for(self, ctx: commands.Context[Any], error: BaseException) -> str | None:
+    def message_for(self, ctx: BotContext, error: BaseException) -> str | None:
         """The line to show the user, or None when the error is unexpected (and must be logged)."""
         name = command_name(ctx)
         if isinstance(error, commands.MissingRequiredArgument):
             return f"`{name}` needs {error.param.name}. Usage: {usage_line(ctx)}"
         if isinstance(error, commands.CommandOnCooldown):
-            return f"Slow down a little: you can ask again in {error.retry_after:.0f} s."
+            return slow_down(error.retry_after)
         if isinstance(error, NotAdmin):
             return f"Sorry, `{name}` is only for server managers and the bot's owners."
         if isinstance(error, StaleOption):
@@ -101,7 +108,7 @@ class Errors(commands.Cog):
         return None
 
     @commands.Cog.listener()
-    async def on_command_error(self, ctx: commands.Context[Any], error: commands.CommandError) -> None:
+    async def on_command_error(self, ctx: BotContext, error: commands.CommandError) -> None:
         """Reply with one short line; log the traceback of anything unexpected."""
         if ctx.command is not None and ctx.command.has_error_handler():
             return
@@ -131,7 +138,7 @@ class Errors(commands.Cog):
         except discord.HTTPException:
             log.warning("could not tell the user about an error in %r", ctx.invoked_with, exc_info=True)
 
-    def may_refuse(self, ctx: commands.Context[Any], error: BaseException) -> bool:
+    def may_refuse(self, ctx: BotContext, error: BaseException) -> bool:
         """Whether to tell the user why a command was refused (`error`). A refused admin command counts as a use
         against the cooldown; a channel gets one such note per user, kind and cooldown window (a slash command
         always gets its ephemeral reply, which Discord does not count against the channel)."""
@@ -144,7 +151,7 @@ class Errors(commands.Cog):
             return self.bot.may_note(ctx.message)
         return self.bot.may_note(ctx.message, command.qualified_name)
 
-    async def unknown_command(self, ctx: commands.Context[Any]) -> None:
+    async def unknown_command(self, ctx: BotContext) -> None:
         """`!contry Vietnam`: the engine corrects or suggests the command, or answers the line as a question."""
         settings = self.bot.settings
         name = (ctx.invoked_with or "").strip()
@@ -152,15 +159,8 @@ class Errors(commands.Cog):
             return
         if ctx.author.bot:
             return
-        retry = self.bot.retry_after(ctx.message)
-        if retry:
-            if self.bot.may_note(ctx.message):
-                await send_note(ctx, f"Slow down a little: you can ask again in {retry:.0f} s.")
-            return
         line = ctx.message.content[len(ctx.prefix or ""):].strip()
-        if len(line) > settings.max_input_length:
-            await send_note(ctx, f"That is {len(line)} characters long; please keep it under "
-                                 f"{settings.max_input_length}.")
+        if await refused(self.bot, ctx, line):
             return
         arg = line[len(name):].strip()
         admin = await closest(ctx, name)  # "!relaod": an admin command is closer than any engine command
@@ -179,8 +179,7 @@ class Errors(commands.Cog):
         try:
             await answer_in_conversation(self.bot, ctx, ask)
         except Exception:
-            log.exception("failed to answer unknown command %r", line)
-            await send_note(ctx, GENERIC)
+            await apologise(ctx, "failed to answer unknown command %r", line)
 
     @commands.Cog.listener()
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -206,10 +205,7 @@ class Errors(commands.Cog):
                       exc_info=original)
             text = GENERIC
         try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            else:
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await say_ephemeral(interaction, text)
         except discord.HTTPException:
             log.warning("could not tell the user about a slash-command error", exc_info=True)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Optional
 
 import discord
@@ -20,11 +20,11 @@ from discord.ext import commands
 from discord.ext.commands.parameters import Parameter, Signature
 
 from bot.answer import Answer, Field
-from bot.discordbot.app import AnyBot
+from bot.discordbot.app import AnyBot, BotContext
 from bot.discordbot.helptext import extra_commands, help_answer
 from bot.discordbot.options import StaleOption, as_text
 from bot.discordbot.render import shorten
-from bot.discordbot.respond import answer_in_conversation, send_answer, send_note
+from bot.discordbot.respond import answer_in_conversation, send_answer, send_note, too_long
 from bot.engine.names import rank_names
 from bot.engine.specs import CommandSpec
 
@@ -99,13 +99,13 @@ def usage(spec: CommandSpec, prefix: str) -> str:
     return f"`{line}`" + (f" (e.g. `{prefix}{example}`)" if example else "")
 
 
-async def run_command(ctx: commands.Context[AnyBot], name: str, arg: str) -> None:
+async def run_command(ctx: BotContext, name: str, arg: str) -> None:
     """The one implementation of every engine command: check the input, ask the engine in the user's
     conversation in this channel (or the one of the answer a `!command` replies to), reply."""
     arg = arg.strip()
-    cap = ctx.bot.settings.max_input_length
-    if len(arg) > cap:
-        await send_note(ctx, f"That is {len(arg)} characters long; please keep it under {cap}.")
+    note = too_long(arg, ctx.bot.settings.max_input_length)
+    if note is not None:
+        await send_note(ctx, note)
         return
     local = LOCAL_ANSWERS.get(name)
     if local is not None:
@@ -143,19 +143,23 @@ def choices(values: list[str], current: str = "") -> list[app_commands.Choice[st
     return list(out.values())
 
 
-def _completer(kind: str) -> Any:
-    async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        engine = interaction.client.engine  # type: ignore[attr-defined]
+Completer = Callable[[discord.Interaction[AnyBot], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
+
+
+def _completer(kind: str) -> Completer:
+    async def complete(interaction: discord.Interaction[AnyBot], current: str) -> list[app_commands.Choice[str]]:
+        engine = interaction.client.engine
         current = as_text(current)
         return choices(engine.complete(kind, current[:CHOICE_LIMIT], limit=MAX_CHOICES), current)
 
     return complete
 
 
-async def complete_command_name(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def complete_command_name(interaction: discord.Interaction[AnyBot], current: str
+                                ) -> list[app_commands.Choice[str]]:
     """Command names for `/help` (the admin and daily ones too), ranked like every autocomplete."""
-    specs = interaction.client.engine.available_specs()  # type: ignore[attr-defined]
-    extra = [c.qualified_name for c in extra_commands(interaction.client)]  # type: ignore[arg-type]
+    specs = interaction.client.engine.available_specs()
+    extra = [c.qualified_name for c in extra_commands(interaction.client)]
     return choices([s.name for s in specs] + extra, as_text(current))
 
 
@@ -164,7 +168,7 @@ def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> com
     the knowledge base's option hints) and autocompleted."""
     option = option_name(spec)
 
-    async def callback(ctx: commands.Context[Any], **kwargs: str | None) -> None:
+    async def callback(ctx: BotContext, **kwargs: str | None) -> None:
         value = kwargs.get(option) if option else None
         if option and value is not None and not isinstance(value, str):
             raise StaleOption(option, value)
@@ -182,7 +186,7 @@ def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> com
         ))
         hint = (hints or {}).get(option) or OPTION_HELP.get(option, "Text")
         app_commands.describe(**{option: shorten(hint, 100)})(callback)
-    callback.__signature__ = Signature(params)  # type: ignore[attr-defined]
+    callback.__signature__ = Signature(params)  # type: ignore[attr-defined]  # typeshed's functions lack it
     examples = "\n".join(spec.examples)
     command: commands.HybridCommand[Any, ..., None] = commands.HybridCommand(
         callback, name=spec.name, aliases=list(spec.aliases), description=shorten(spec.summary, 100),
@@ -190,7 +194,7 @@ def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> com
         extras={"spec": spec},
     )
     if option and spec.arg in COMPLETED_KINDS:
-        command.autocomplete(option)(_completer(spec.arg))  # type: ignore[arg-type]
+        command.autocomplete(option)(_completer(spec.arg))
     elif spec.name == "help" and option:
         command.autocomplete(option)(complete_command_name)
     return command
@@ -199,13 +203,13 @@ def build_command(spec: CommandSpec, hints: dict[str, str] | None = None) -> com
 class Lookup(commands.Cog):
     """Adds the generated commands when loaded and removes them when unloaded."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: AnyBot) -> None:
         self.bot = bot
         self.names: list[str] = []
 
     async def cog_load(self) -> None:
         """Register one hybrid command per spec the knowledge base can answer."""
-        engine = self.bot.engine  # type: ignore[attr-defined]
+        engine = self.bot.engine
         for spec in engine.available_specs():
             command = build_command(spec, engine.kb.profile.option_hints)
             self.bot.add_command(command)
@@ -219,6 +223,6 @@ class Lookup(commands.Cog):
         self.names.clear()
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: AnyBot) -> None:
     """Extension entry point."""
     await bot.add_cog(Lookup(bot))

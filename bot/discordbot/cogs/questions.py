@@ -9,7 +9,8 @@ from discord.ext import commands
 
 from bot.discordbot.addressing import is_command, question_text
 from bot.discordbot.app import AnyBot
-from bot.discordbot.respond import answer_in_conversation, send_note
+from bot.discordbot.cogs.errors import apologise
+from bot.discordbot.respond import answer_in_conversation, refused, send_note
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +63,16 @@ class Questions(commands.Cog):
         text = self.question_text(message)
         if not text:  # a bare mention or DM gets a hint; an image posted in an ask channel gets nothing
             if message.guild is None or self._addressed(message):
-                prompt = self.bot.engine.kb.profile.prompt  # type: ignore[attr-defined]
+                prompt = self.bot.engine.kb.profile.prompt
                 await send_note(message, GREETING.format(prompt=prompt, prefix=settings.prefix))
             return
-        retry = self.bot.retry_after(message)
-        if retry:
-            if self.bot.may_note(message):
-                await send_note(message, f"Slow down a little: you can ask again in {retry:.0f} s.")
-            return
-        if len(text) > settings.max_input_length:
-            await send_note(message, f"That question is {len(text)} characters long; "
-                                     f"please keep it under {settings.max_input_length}.")
+        if await refused(self.bot, message, text, "That question"):
             return
         log.debug("question from %s in %s: %r", message.author.id, message.channel.id, text)
         try:
             await answer_in_conversation(self.bot, message, lambda context: self.bot.answer_line(text, context), text)
         except Exception:
-            log.exception("failed to answer message %s: %r", message.id, text)
-            await send_note(message, "Sorry, something went wrong while answering; it has been logged.")
+            await apologise(message, "failed to answer message %s: %r", message.id, text)
 
 
 async def setup(bot: AnyBot) -> None:
