@@ -332,9 +332,9 @@ def _gives(eng: Engine, q: Question, phrases: list[tuple[str, ...]]) -> bool:
 
         return any(hit.coverage >= GAP_ANSWERED and answers(set(hit.doc.terms)) for hit in top)
     # of a subject, as written: "ASEAN weathered the crisis" in Indonesia's section says nothing of its weather
-    wanted = [asked for p in phrases if (asked := {w for w in p if w not in STOPWORDS})]
-    return any(asked <= eng.index.said(i) for sid in subjects for i in eng.index.about(sid)
-               if docs[i].kind in {"fact", "paragraph"} for asked in wanted)
+    wanted = [said_words for p in phrases if (said_words := {w for w in p if w not in STOPWORDS})]
+    return any(w <= eng.index.said(i) for sid in subjects for i in eng.index.about(sid)
+               if docs[i].kind in {"fact", "paragraph"} for w in wanted)
 
 
 def _unknown_name(eng: Engine, text: str, mentions: list[Mention]) -> str | None:
