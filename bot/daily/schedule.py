@@ -15,7 +15,7 @@ across every channel), so one task sleeps for all guilds. Nothing here compares 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -165,14 +165,17 @@ def in_flight(history: History) -> set[int]:
     return {rec.channel_id for rec in history.values() if rec.status is PostStatus.CLAIMED}
 
 
+def _schedulable(schedules: Iterable[ChannelSchedule], history: History) -> Iterator[ChannelSchedule]:
+    """The active schedules with no post of theirs in flight."""
+    busy = in_flight(history)
+    return (sch for sch in schedules if sch.active and sch.channel_id not in busy)
+
+
 def plan(schedules: Iterable[ChannelSchedule], history: History, now: datetime, grace: timedelta) -> list[Due]:
     """What is due at `now`: posts whose slot has come (within `grace`), and slots missed past it (to skip)."""
     _check(now, grace)
-    busy = in_flight(history)
     due: list[Due] = []
-    for sch in schedules:
-        if not sch.active or sch.channel_id in busy:
-            continue
+    for sch in _schedulable(schedules, history):
         for day in _candidate_dates(sch, now):
             slot = slot_for(sch, day)
             if slot is None or slot > now or slot < sch.since:
@@ -205,11 +208,8 @@ def next_wakeup(
 ) -> datetime | None:
     """The earliest instant after `now` when `plan()` can return something new; None if nothing is scheduled."""
     _check(now, grace)
-    busy = in_flight(history)
     times: list[datetime] = []
-    for sch in schedules:
-        if not sch.active or sch.channel_id in busy:
-            continue
+    for sch in _schedulable(schedules, history):
         slot = next_slot(sch, history, now)
         if slot is not None:
             times.append(slot)
