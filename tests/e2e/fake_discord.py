@@ -26,6 +26,8 @@ from aiohttp import BodyPartReader, WSMsgType, web
 from . import payloads as p
 
 JSON = "application/json"
+# The names discord.py gives the tasks that run event handlers, slash commands and button presses.
+HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch-")
 
 
 @dataclass
@@ -87,6 +89,8 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> synced commands
         self.ready = asyncio.Event()
         self.resumes = 0  # RESUME frames received: reconnections discord.py made by itself
+        self.events = 0  # DISPATCH frames sent so far, on any connection
+        self.bots: list[Any] = []  # the bots connected to this fake (registered by the start_bot fixture)
         self._runner: web.AppRunner | None = None
         self._ids = itertools.count(1)
 
@@ -181,6 +185,7 @@ class FakeDiscord:
     async def dispatch_to(self, shard: Shard, event: str, data: dict[str, Any]) -> None:
         """Send one DISPATCH frame on one connection."""
         shard.seq += 1
+        self.events += 1
         await shard.ws.send_str(json.dumps({"op": 0, "t": event, "s": shard.seq, "d": data}))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
@@ -235,10 +240,36 @@ class FakeDiscord:
             "/messages" in r.path or "/callback" in r.path or r.path.startswith("/webhooks/")), after=after,
             timeout=timeout)
 
-    async def quiet(self, after: int, seconds: float = 0.15) -> list[Request]:
-        """Wait a moment and return what the bot did since `after` (to assert it did nothing)."""
-        await asyncio.sleep(seconds)
-        return self.requests[after:]
+    async def quiet(self, after: int, *, timeout: float = 5.0) -> list[Request]:
+        """What the bot did since `after`, once it has handled every event sent to it (to assert it did nothing).
+
+        No wait of a fixed length decides it, so a slow machine cannot make "nothing was sent" pass early: a
+        marker message from another bot (which the bot ignores) goes out after everything else; once the bot
+        has dispatched it, it has read every earlier event, and the handlers still running are awaited (their
+        requests are in the log by then). Events sent meanwhile (the echo of a post) are settled the same way.
+        """
+        assert self.bots, "quiet() needs a bot started by the start_bot fixture"
+        deadline = time.monotonic() + timeout
+        while True:
+            before = self.events
+            await self._settle(deadline)
+            if self.events == before + 1:  # nothing went out but the marker: nothing is left to handle
+                return self.requests[after:]
+
+    async def _settle(self, deadline: float) -> None:
+        """Send a marker message, wait until every running bot has dispatched it, then for their handlers."""
+        marker = self.world.message("", user="otherbot", channel="general")
+        bots = [b for b in self.bots if not b.is_closed()]
+        seen = [b.wait_for("message", check=lambda m: m.id == int(marker["id"]),
+                           timeout=max(deadline - time.monotonic(), 0.01)) for b in bots]
+        await self.dispatch("MESSAGE_CREATE", marker)
+        await asyncio.gather(*seen)
+        me = asyncio.current_task()
+        while running := [t for t in asyncio.all_tasks() if t is not me and not t.done()
+                          and t.get_name().startswith(HANDLER_TASKS)]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"event handlers still running: {[t.get_name() for t in running]}")
+            await asyncio.wait(running, timeout=max(deadline - time.monotonic(), 0.01))
 
     # -- REST ------------------------------------------------------------------------------------
     def _new_message(self, channel_id: str, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
