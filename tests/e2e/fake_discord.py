@@ -17,7 +17,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +64,31 @@ class Shard:
 def sent(r: Request) -> dict[str, Any]:
     """The message a POST carried: a channel message, an interaction reply's `data`, or a follow-up."""
     return r.body["data"] if "/callback" in r.path else r.body
+
+
+_markers = itertools.count(1)
+
+
+async def handled(bots: list[Any], push_marker: Callable[[str], Awaitable[object]], *, timeout: float = 5.0) -> None:
+    """Return once the running bots have handled every event sent to them before a marker message.
+
+    `push_marker(content)` sends a message with that content from another bot (which the bot ignores) after
+    everything else; once each bot has dispatched it, it has read every earlier event on that connection, and
+    the handlers still running (events, slash commands, button presses) are awaited: whatever they sent is
+    in the fake's request log by then.
+    """
+    deadline = time.monotonic() + max(timeout, 0.01)
+    content = f"marker {next(_markers)}"
+    seen = [b.wait_for("message", check=lambda m: m.content == content, timeout=deadline - time.monotonic())
+            for b in bots if not b.is_closed()]
+    await push_marker(content)
+    await asyncio.gather(*seen)
+    me = asyncio.current_task()
+    while running := [t for t in asyncio.all_tasks() if t is not me and not t.done()
+                      and t.get_name().startswith(HANDLER_TASKS)]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"event handlers still running: {[t.get_name() for t in running]}")
+        await asyncio.wait(running, timeout=max(deadline - time.monotonic(), 0.01))
 
 
 def reply(data: Any, status: int = 200) -> web.Response:
@@ -243,33 +268,20 @@ class FakeDiscord:
     async def quiet(self, after: int, *, timeout: float = 5.0) -> list[Request]:
         """What the bot did since `after`, once it has handled every event sent to it (to assert it did nothing).
 
-        No wait of a fixed length decides it, so a slow machine cannot make "nothing was sent" pass early: a
-        marker message from another bot (which the bot ignores) goes out after everything else; once the bot
-        has dispatched it, it has read every earlier event, and the handlers still running are awaited (their
-        requests are in the log by then). Events sent meanwhile (the echo of a post) are settled the same way.
+        No wait of a fixed length decides it, so a slow machine cannot make "nothing was sent" pass early (see
+        `handled`). Events sent meanwhile (the echo of a post) are settled the same way, until there are none.
         """
         assert self.bots, "quiet() needs a bot started by the start_bot fixture"
         deadline = time.monotonic() + timeout
+
+        async def marker(content: str) -> None:
+            await self.dispatch("MESSAGE_CREATE", self.world.message(content, user="otherbot", channel="general"))
+
         while True:
             before = self.events
-            await self._settle(deadline)
+            await handled(self.bots, marker, timeout=deadline - time.monotonic())
             if self.events == before + 1:  # nothing went out but the marker: nothing is left to handle
                 return self.requests[after:]
-
-    async def _settle(self, deadline: float) -> None:
-        """Send a marker message, wait until every running bot has dispatched it, then for their handlers."""
-        marker = self.world.message("", user="otherbot", channel="general")
-        bots = [b for b in self.bots if not b.is_closed()]
-        seen = [b.wait_for("message", check=lambda m: m.id == int(marker["id"]),
-                           timeout=max(deadline - time.monotonic(), 0.01)) for b in bots]
-        await self.dispatch("MESSAGE_CREATE", marker)
-        await asyncio.gather(*seen)
-        me = asyncio.current_task()
-        while running := [t for t in asyncio.all_tasks() if t is not me and not t.done()
-                          and t.get_name().startswith(HANDLER_TASKS)]:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"event handlers still running: {[t.get_name() for t in running]}")
-            await asyncio.wait(running, timeout=max(deadline - time.monotonic(), 0.01))
 
     # -- REST ------------------------------------------------------------------------------------
     def _new_message(self, channel_id: str, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
