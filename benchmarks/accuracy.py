@@ -3,7 +3,7 @@
 The sets: `shared/eval/dev.yaml` and `shared/eval/dev-2.yaml` beside the repository (when present) and the
 public `tests/data/questions.yaml`. An item is right when every `expect` string is in the answer, one string
 of each `any` list is, and no `forbid` string is (after the scorer's normalising). The check is the one of
-`shared/eval/score.py`, loaded from there when it is present, else its copy in tests/test_question_set.py.
+`shared/eval/score.py`, loaded from there when it is present, else its copy in tests/engine/test_question_set.py.
 Items with `turns:` (conversations) are left out: a retrieval peer has no conversation, so they are the
 engine's alone (`python shared/eval/score.py` scores them).
 """
@@ -40,9 +40,9 @@ def checker() -> tuple[str, Check]:
                 return not miss and not bad
 
             return "shared/eval/score.py", shared
-    from tests.test_question_set import problems
+    from tests.engine.test_question_set import problems
 
-    return "tests/test_question_set.py", lambda item, answer: not problems(item, answer)
+    return "tests/engine/test_question_set.py", lambda item, answer: not problems(item, answer)
 
 
 def question_sets() -> dict[str, dict[str, Any]]:

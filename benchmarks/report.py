@@ -95,7 +95,7 @@ ENGINE = """\
   first scores the first documents of every list in full; that floor decides how far down each
   list can still matter, the slot with least left to read goes next, documents that can no longer
   reach the top are dropped, and the survivors are scored exactly. The results, and their order on
-  equal scores, are those of scoring every document: `tests/test_fuzz_engine.py` checks it against
+  equal scores, are those of scoring every document: `tests/engine/test_fuzz_engine.py` checks it against
   a plain full scan. The documents about an entity are precomputed instead of found by a scan.
 - Near-miss names in questions and unknown query words: a trigram index proposes only the keys that
   can be within the allowed edits (a key k edits away shares `len + 2 - 4k` padded trigrams with the

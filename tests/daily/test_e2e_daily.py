@@ -108,6 +108,12 @@ async def wait_until(check, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.01)
 
 
+async def scheduler_pass(bot) -> None:
+    """Wait until the bot's daily scheduler has made a pass: checked unfinished posts, then handled what was due."""
+    service = bot.get_cog("Daily").service
+    await wait_until(lambda: service.wakeups >= 1)
+
+
 async def test_daily_post_arrives_in_the_right_channel_as_an_embed_once(start_bot, fake, db_path, kb, db) -> None:
     news = fake.world.channels["news"]["id"]
     day = due_now(db_path, int(news), int(fake.world.guild_id))
@@ -126,7 +132,7 @@ async def test_daily_post_arrives_in_the_right_channel_as_an_embed_once(start_bo
     for _ in range(2):  # restart twice: still one post
         await start_bot.stop(bot)
         bot = await start_bot()
-        await asyncio.sleep(0.3)
+        await scheduler_pass(bot)
     assert len(fake.daily_posts()) == 1
 
 
@@ -139,10 +145,10 @@ async def test_restart_after_dying_mid_post_finds_the_post_instead_of_posting_ag
     msg = fake.world.bot_message(news, {"embeds": [{"title": "Daily spotlight: x",
                                                     "footer": {"text": marker_for(day)}}]})
     fake.messages[msg["id"]] = msg
-    await start_bot()
+    bot = await start_bot()
     await wait_until(lambda: posted(db, int(news), day))
     assert db.record(int(news), day).message_id == int(msg["id"])
-    await asyncio.sleep(0.2)
+    await scheduler_pass(bot)
     assert len(fake.daily_posts()) == 1
     assert any(r.is_("GET", f"/channels/{news}/messages") for r in fake.requests)
 
@@ -153,7 +159,7 @@ async def test_missing_permission_and_deleted_channel_pause_only_those(start_bot
     for cid in (locked, news, gone):
         day = due_now(db_path, cid, guild)
     fake.missing.add(str(gone))  # the channel was deleted after it was configured
-    await start_bot()
+    bot = await start_bot()
     await wait_until(lambda: db.record(news, day) is not None
                      and db.record(news, day).status is PostStatus.POSTED
                      and all(db.channel(c).paused_reason for c in (locked, gone)))
@@ -166,8 +172,9 @@ async def test_missing_permission_and_deleted_channel_pause_only_those(start_bot
     status = sent(await fake.next_post(after=n))
     text = str(status["embeds"])
     assert "paused" in text and "Send Messages" in text and "Unknown Channel" in text
-    await asyncio.sleep(0.3)
-    assert not any(r.method == "POST" and str(locked) in r.path for r in fake.requests[n:])  # no tight retry
+    await scheduler_pass(bot)  # the pass that paused them is over, and the next one is not near: no tight retry
+    assert await bot.get_cog("Daily").service.sleep_seconds() > 60
+    assert not any(r.method == "POST" and str(locked) in r.path for r in fake.requests[n:])
 
 
 async def test_daily_set_by_text_and_slash_with_timezone_autocomplete(start_bot, fake, db_path, db):

@@ -50,6 +50,7 @@ async def start_bot(fake: FakeDiscord, kb: KnowledgeBase, engine: Engine) -> Asy
                               **(options or {}))
         task = asyncio.create_task(bot.start(TOKEN))
         running.append((bot, task))
+        fake.bots.append(bot)  # so `fake.quiet()` can tell when the bot has handled everything
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait({ready, task}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
         if task in done:

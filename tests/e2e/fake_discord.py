@@ -17,7 +17,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,8 @@ from aiohttp import BodyPartReader, WSMsgType, web
 from . import payloads as p
 
 JSON = "application/json"
+# The names discord.py gives the tasks that run event handlers, slash commands and button presses.
+HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch-")
 
 
 @dataclass
@@ -64,6 +66,31 @@ def sent(r: Request) -> dict[str, Any]:
     return r.body["data"] if "/callback" in r.path else r.body
 
 
+_markers = itertools.count(1)
+
+
+async def handled(bots: list[Any], push_marker: Callable[[str], Awaitable[object]], *, timeout: float = 5.0) -> None:
+    """Return once the running bots have handled every event sent to them before a marker message.
+
+    `push_marker(content)` sends a message with that content from another bot (which the bot ignores) after
+    everything else; once each bot has dispatched it, it has read every earlier event on that connection, and
+    the handlers still running (events, slash commands, button presses) are awaited: whatever they sent is
+    in the fake's request log by then.
+    """
+    deadline = time.monotonic() + max(timeout, 0.01)
+    content = f"marker {next(_markers)}"
+    seen = [b.wait_for("message", check=lambda m: m.content == content, timeout=deadline - time.monotonic())
+            for b in bots if not b.is_closed()]
+    await push_marker(content)
+    await asyncio.gather(*seen)
+    me = asyncio.current_task()
+    while running := [t for t in asyncio.all_tasks() if t is not me and not t.done()
+                      and t.get_name().startswith(HANDLER_TASKS)]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"event handlers still running: {[t.get_name() for t in running]}")
+        await asyncio.wait(running, timeout=max(deadline - time.monotonic(), 0.01))
+
+
 def reply(data: Any, status: int = 200) -> web.Response:
     """JSON with the exact Content-Type discord.py wants (not `; charset=utf-8`)."""
     return web.Response(status=status, body=json.dumps(data).encode(), headers={"Content-Type": JSON})
@@ -87,6 +114,8 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> synced commands
         self.ready = asyncio.Event()
         self.resumes = 0  # RESUME frames received: reconnections discord.py made by itself
+        self.events = 0  # DISPATCH frames sent so far, on any connection
+        self.bots: list[Any] = []  # the bots connected to this fake (registered by the start_bot fixture)
         self._runner: web.AppRunner | None = None
         self._ids = itertools.count(1)
 
@@ -181,6 +210,7 @@ class FakeDiscord:
     async def dispatch_to(self, shard: Shard, event: str, data: dict[str, Any]) -> None:
         """Send one DISPATCH frame on one connection."""
         shard.seq += 1
+        self.events += 1
         await shard.ws.send_str(json.dumps({"op": 0, "t": event, "s": shard.seq, "d": data}))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
@@ -235,10 +265,23 @@ class FakeDiscord:
             "/messages" in r.path or "/callback" in r.path or r.path.startswith("/webhooks/")), after=after,
             timeout=timeout)
 
-    async def quiet(self, after: int, seconds: float = 0.15) -> list[Request]:
-        """Wait a moment and return what the bot did since `after` (to assert it did nothing)."""
-        await asyncio.sleep(seconds)
-        return self.requests[after:]
+    async def quiet(self, after: int, *, timeout: float = 5.0) -> list[Request]:
+        """What the bot did since `after`, once it has handled every event sent to it (to assert it did nothing).
+
+        No wait of a fixed length decides it, so a slow machine cannot make "nothing was sent" pass early (see
+        `handled`). Events sent meanwhile (the echo of a post) are settled the same way, until there are none.
+        """
+        assert self.bots, "quiet() needs a bot started by the start_bot fixture"
+        deadline = time.monotonic() + timeout
+
+        async def marker(content: str) -> None:
+            await self.dispatch("MESSAGE_CREATE", self.world.message(content, user="otherbot", channel="general"))
+
+        while True:
+            before = self.events
+            await handled(self.bots, marker, timeout=deadline - time.monotonic())
+            if self.events == before + 1:  # nothing went out but the marker: nothing is left to handle
+                return self.requests[after:]
 
     # -- REST ------------------------------------------------------------------------------------
     def _new_message(self, channel_id: str, body: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXED_WORDS = ("ASEAN", "COVID-19", "COVID", "June 22", "Korea", "roundtable")
 # The article's demonyms the knowledge base does not list as a country's (Korea is a partner without any).
 EXTRA_DEMONYMS = ("Korean", "Koreans")

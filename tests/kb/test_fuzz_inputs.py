@@ -1,7 +1,7 @@
 """Knowledge-base and config files that are huge, deeply nested, alias bombs, duplicated or of any shape:
 always one clear error naming the file (and key), never a traceback, and in bounded time.
 
-tests/test_kb_validation.py covers the ordinary mistakes in the knowledge base (syntax, unknown keys,
+tests/kb/test_kb_validation.py covers the ordinary mistakes in the knowledge base (syntax, unknown keys,
 wrong types, missing keys, broken references, duplicate fact, quote and country ids) and fuzzes
 countries.yaml; tests/discordbot/test_config.py the ordinary config mistakes; tests/e2e/test_admin.py
 that `!reload` with a broken file keeps the old base. This file adds what those leave out.

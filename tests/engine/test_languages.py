@@ -18,7 +18,7 @@ import yaml
 
 from bot.engine.text import STOPWORDS, normalize
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES_FILE = ROOT / "knowledge" / "languages.yaml"
 COUNTRIES_FILE = ROOT / "knowledge" / "countries.yaml"
 ARTICLE_FILE = ROOT / "knowledge" / "article.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 PUBLIC = yaml.safe_load((DATA / "questions.yaml").read_text(encoding="utf-8"))
 OWN = yaml.safe_load((DATA / "more_questions.yaml").read_text(encoding="utf-8"))
 QUESTIONS = PUBLIC + OWN

@@ -21,7 +21,7 @@ from bot.kb.loader import KnowledgeBase, load_knowledge
 from bot.kb.models import Country, Source
 from bot.kb.yamlio import load_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
 
 MEMBER_STATES = {

@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_no_article_in_code import forbidden_pattern
 
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
-ROOT = Path(__file__).resolve().parents[1]
+from .test_no_article_in_code import forbidden_pattern
+
+ROOT = Path(__file__).resolve().parents[2]
 HARBOUR = ROOT / "tests" / "data" / "harbour-festival"
 LACKING = ("country", "ambassador", "stats")
 QUESTIONS = [

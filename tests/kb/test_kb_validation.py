@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from bot.kb.errors import KnowledgeError
 from bot.kb.loader import REFERENCES, KnowledgeBase, load_knowledge
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
 
 FACTS = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.kb.loader import load_knowledge
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
 README = (KNOWLEDGE / "README.md").read_text(encoding="utf-8")
 
