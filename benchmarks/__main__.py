@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Any] = {"machine": machine(), "load_before": os.getloadavg(), "quick": args.quick}
     print(f"real knowledge base: {repeat} runs with the peers and the baseline ...", file=sys.stderr, flush=True)
-    results["real"] = [run_worker(ROOT / "knowledge", "--peers", "--baseline", "--rounds", str(rounds),
+    results["real"] = [run_worker(ROOT / "knowledge", "--peers", "--baseline", "--profile", "--rounds", str(rounds),
                                   *(["--accuracy"] if n == 0 else [])) for n in range(repeat)]
     results["scales"] = []
     for factor in scales:

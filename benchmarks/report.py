@@ -313,6 +313,7 @@ def markdown(r: dict[str, Any]) -> str:
                      f"{_ms(e['p99'])} | {_ms(e['max'])} | {run['per_second_one_core']:,.0f} | "
                      f"{run.get('peak_rss_before_peers_mb', run['peak_rss_mb']):.0f} |")
     lines += ["", "Slowest answers (median run): " + "; ".join(f"{_ms(ms)} `{q}`" for ms, q in mid["slowest"]) + ".",
+              *_profile(mid),
               "", "## Scaling", "", LIMITS, "",
               "| size | runs | facts | paragraphs | files MB | generate s | load s | index s | p50 | p99 | max | "
               "answers/s | bm25s top-3 p50 / p99 | FTS5 top-3 p50 / p99 | RSS after index MB |",
@@ -382,3 +383,16 @@ def discord(r: dict[str, Any]) -> list[str]:
 
 def _load(avg: tuple[float, float, float] | list[float]) -> str:
     return " / ".join(f"{x:.2f}" for x in avg) + " (1/5/15 min)"
+
+
+def _profile(run: dict[str, Any]) -> list[str]:
+    """Where the engine's time goes (a cProfile of the mix in the median run): why it is slower than its peers."""
+    rows = run.get("profile")
+    if not rows:
+        return []
+    return ["", "Where the engine's time goes (cProfile over 3 passes of the mix, median run; shares of the "
+            "profiled total, the function itself and with what it calls). The peers answer with one C-backed "
+            "ranking; the engine reads the question (names in every script, concepts, spelling, small talk), routes "
+            "it (figures, envoys, gaps, follow-ups) and runs two to four pure-Python searches:", "",
+            "| function | own | with callees |", "| --- | --- | --- |",
+            *(f"| `{name}` | {own:.0%} | {cum:.0%} |" for name, own, cum in rows)]

@@ -137,6 +137,26 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def profile(answer: Callable[[str], object], queries: list[tuple[str, str]], rounds: int = 3,
+            top: int = 12) -> list[tuple[str, float, float]]:
+    """The engine's functions taking most of its own time over the mix (cProfile, `rounds` passes): (function,
+    share of the total in the function itself, share including what it calls)."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(rounds):
+        for _, q in queries:
+            answer(q)
+    prof.disable()
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]  # the stubs do not declare the table
+    total = sum(tt for _, _, tt, _, _ in stats.values()) or 1.0
+    rows = sorted(((f"{Path(file).parent.name}/{Path(file).name}:{name}" if file != "~" else name, tt / total,
+                    ct / total) for (file, _, name), (_, _, tt, ct, _) in stats.items()), key=lambda r: -r[1])
+    return rows[:top]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure one knowledge base; print the results as JSON."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -147,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--baseline-rounds", type=int, default=1)
     p.add_argument("--peers", action="store_true", help="time FTS5 and bm25s, interleaved with the engine")
     p.add_argument("--accuracy", action="store_true", help="score engine, peers and baseline on the question sets")
+    p.add_argument("--profile", action="store_true", help="where the engine's time goes, by function (cProfile)")
     args = p.parse_args(argv)
 
     from bot.engine import Engine
@@ -196,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.baseline import NaiveBot
 
         result["baseline"] = summary(timed_rounds(NaiveBot(kb).answer, queries, args.baseline_rounds))
+    if args.profile:
+        result["profile"] = profile(engine.answer, queries)
     result["per_second_one_core"] = per_second(engine.answer, queries, args.seconds)
     result["peak_rss_mb"] = peak_mb()
     json.dump(result, sys.stdout)
