@@ -33,8 +33,12 @@ A database that refuses the claim at post time (locked by another process, disk 
 not a missed day: the claim is tried again with backoff (`RetryPolicy.store_delay`: 5 s, 10 s, 20 s
 ... at most a minute apart) while inside the grace window, so the post goes out once the store
 recovers; if the window passes first, the skip names that cause. The records written after sending
-(confirm, fail) are tried again the same way for a few minutes. Every store call runs off the event
-loop, on the store's own thread (`bot.daily.aiostore.AsyncStore`).
+(confirm, fail) are tried again the same way for a few minutes. The store is a `bot.daily.backend.Store`:
+SQLite on a thread of its own, or PostgreSQL (asyncpg); nothing here depends on which.
+
+Several processes (shards on several hosts, sharing one PostgreSQL database): each posts only for the
+channels it `owns` and recovers only those claims, and the store returns only claims whose process is no
+longer running (`Store.claimed`), so a restarting process never re-posts what another is still sending.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from typing import Protocol
 
 from bot.answer import Answer
 from bot.daily import schedule
-from bot.daily.aiostore import AsyncStore
+from bot.daily.backend import Store
 from bot.daily.schedule import ChannelSchedule, Due, PostRecord
 from bot.daily.store import StoreError
 
@@ -168,7 +172,7 @@ class ConfigChannel:
     timezone: str
 
 
-async def apply_config_channels(store: AsyncStore, entries: Iterable[ConfigChannel],
+async def apply_config_channels(store: Store, entries: Iterable[ConfigChannel],
                                 now: datetime) -> dict[int, str]:
     """Seed config-listed channels into the store; returns channel id -> "added" / "updated" / "kept"."""
     done = {}
@@ -185,7 +189,7 @@ class DailyService:
 
     def __init__(
         self,
-        store: AsyncStore,
+        store: Store,
         poster: Poster,
         spotlight: SpotlightFn,
         *,
@@ -424,6 +428,9 @@ class DailyService:
         outcomes = []
         for rec in await self.store.claimed():
             ch, day = rec.channel_id, rec.local_date
+            sch = await self.store.channel(ch)
+            if sch is not None and not self.owns(sch):
+                continue  # another shard's channel: that process resolves it
             since = rec.claimed_at or self.clock()
             try:
                 found = await self._find(ch, marker_for(day), since)
