@@ -15,13 +15,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from bot.daily.aiostore import AsyncStore
-from bot.daily.pgstore import PgStore, redact
+from bot.daily.dburl import is_postgres_url, redact
+from bot.daily.pgstore import PgStore
 from bot.daily.schedule import ChannelSchedule, PostRecord
 
-POSTGRES_SCHEMES = ("postgresql", "postgres")
 __all__ = ["Store", "is_postgres_url", "open_store", "redact"]
 
 
@@ -103,11 +102,6 @@ class Store(Protocol):
     async def skip(self, channel_id: int, local_date: date, reason: str) -> bool:
         """Record that a day is not posted; False if it already has a final row."""
         ...
-
-
-def is_postgres_url(target: str | Path) -> bool:
-    """True for a `postgresql://` (or `postgres://`) URL."""
-    return isinstance(target, str) and urlsplit(target).scheme in POSTGRES_SCHEMES
 
 
 async def open_store(target: str | Path, **options: Any) -> Store:

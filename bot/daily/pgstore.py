@@ -30,10 +30,10 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from bot.daily.dburl import redact
 from bot.daily.schedule import ChannelSchedule, PostRecord, PostStatus, format_time, parse_time
 from bot.daily.store import FULL, LOCKED, READ_ONLY, UNREACHABLE, StoreError
 
@@ -107,15 +107,6 @@ _CAUSES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for logs and error messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def cause_of(exc: BaseException) -> str:
     """A short name for what went wrong ("the database server cannot be reached")."""
     for kinds, cause in _CAUSES:
@@ -128,7 +119,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
     """Aware datetimes as they are; a naive one is taken as UTC (the bot's clock is UTC)."""
     if value is None or value.tzinfo is not None:
         return value
@@ -340,13 +331,13 @@ class PgStore:
                  timezone = EXCLUDED.timezone, enabled = TRUE, paused_reason = NULL, source = 'admin',
                  since = EXCLUDED.since, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
                RETURNING *""",
-            channel_id, guild_id, format_time(post_time), timezone, _utc(now), updated_by, what="set_channel")
+            channel_id, guild_id, format_time(post_time), timezone, as_utc(now), updated_by, what="set_channel")
         return _schedule(rows[0])
 
     async def seed_config_channel(self, channel_id: int, guild_id: int | None, post_time: time, timezone: str,
                                   now: datetime) -> str:
         """See `bot.daily.backend.Store`."""
-        hhmm, at = format_time(post_time), _utc(now)
+        hhmm, at = format_time(post_time), as_utc(now)
 
         async def seed(conn: asyncpg.Connection) -> str:
             async with conn.transaction():
@@ -376,7 +367,7 @@ class PgStore:
         return await self._execute(
             """UPDATE channels SET enabled = FALSE, source = 'admin', updated_at = $1, updated_by = $2
                WHERE channel_id = ANY($3::bigint[]) AND enabled""",
-            _utc(now), updated_by, list(channel_ids), what="disable")
+            as_utc(now), updated_by, list(channel_ids), what="disable")
 
     # -- post history --------------------------------------------------------------------------------
 
@@ -431,7 +422,7 @@ class PgStore:
                  claimed_at = EXCLUDED.claimed_at, claimed_by = EXCLUDED.claimed_by, retry_at = NULL
                WHERE posts.status = 'failed'
                RETURNING *""",
-            channel_id, local_date, spotlight, nonce, _utc(now), self.instance, what="claim")
+            channel_id, local_date, spotlight, nonce, as_utc(now), self.instance, what="claim")
         return _record(rows[0]) if rows else None
 
     async def _finish(self, channel_id: int, local_date: date, status: PostStatus, what: str,
@@ -444,12 +435,12 @@ class PgStore:
     async def confirm(self, channel_id: int, local_date: date, message_id: int, now: datetime) -> bool:
         """See `bot.daily.backend.Store`."""
         return await self._finish(channel_id, local_date, PostStatus.POSTED, "confirm", message_id=message_id,
-                                  posted_at=_utc(now), error=None)
+                                  posted_at=as_utc(now), error=None)
 
     async def fail(self, channel_id: int, local_date: date, error: str, retry_at: datetime | None) -> bool:
         """See `bot.daily.backend.Store`."""
         return await self._finish(channel_id, local_date, PostStatus.FAILED, "fail", error=error,
-                                  retry_at=_utc(retry_at))
+                                  retry_at=as_utc(retry_at))
 
     async def mark_unconfirmed(self, channel_id: int, local_date: date, error: str) -> bool:
         """See `bot.daily.backend.Store`."""
@@ -465,7 +456,7 @@ class PgStore:
                        WHERE channel_id = $2 AND local_date = $3 AND status = 'claimed'""",
                     reason, channel_id, local_date)
                 await conn.execute("UPDATE channels SET paused_reason = $1, updated_at = $2 WHERE channel_id = $3",
-                                   reason, _utc(now), channel_id)
+                                   reason, as_utc(now), channel_id)
 
         await self.run(pause, "fail_and_pause")
 

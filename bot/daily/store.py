@@ -250,6 +250,12 @@ class DailyStore:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
+    def dump(self) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """Every row of `channels` and of `posts`, as column -> value (for `python -m bot store migrate`)."""
+        channels = self._rows("SELECT * FROM channels ORDER BY channel_id")
+        posts = self._rows("SELECT * FROM posts ORDER BY channel_id, local_date")
+        return [dict(r) for r in channels], [dict(r) for r in posts]
+
     # -- channel settings ---------------------------------------------------------------------------
 
     @staticmethod

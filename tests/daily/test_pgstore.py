@@ -1,0 +1,244 @@
+"""PostgreSQL only: one claim wins across processes, live claims are left alone, migrations, failures, and
+`python -m bot store migrate` from a populated SQLite file (every row, and nothing more the second time)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.daily import pgstore
+from bot.daily.backend import open_store
+from bot.daily.pgstore import SCHEMA_VERSION, PgStore
+from bot.daily.schedule import PostStatus
+from bot.daily.store import UNREACHABLE, DailyStore, StoreError
+from tests.daily.conftest import utc
+from tests.daily.pgserver import PgServer
+
+NOW = utc(2024, 6, 1, 8, 0)
+DAY = date(2024, 6, 1)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def fresh_name(pg: PgServer, request) -> str:
+    """The name of a new, empty database for this test."""
+    name = f"t_{abs(hash(request.node.nodeid)) % 10**9}"
+    pg.create_database(name)
+    return name
+
+
+@pytest.fixture
+def fresh(pg: PgServer, fresh_name: str) -> str:
+    """The URL of that database."""
+    return pg.url(fresh_name)
+
+
+async def test_of_many_processes_claiming_one_slot_exactly_one_wins(fresh: str) -> None:
+    stores = [await PgStore.open(fresh) for _ in range(6)]  # six processes: six pools, six instance locks
+    try:
+        for attempt in range(3):  # the free slot, then twice a failed one: each time one winner
+            day = DAY + timedelta(days=attempt)
+            results = await asyncio.gather(*(s.claim(10, day, NOW, "n") for s in stores))
+            assert sum(r is not None for r in results) == 1
+            await stores[0].fail(10, day, "503", None)
+            again = await asyncio.gather(*(s.claim(10, day, NOW, "n") for s in stores))
+            winners = [r for r in again if r is not None]
+            assert len(winners) == 1 and winners[0].attempts == 2
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_a_running_processs_claim_is_not_recovered_by_another(fresh: str) -> None:
+    sending = await PgStore.open(fresh)
+    starting = await PgStore.open(fresh)
+    try:
+        await sending.claim(10, DAY, NOW, "n")
+        assert await starting.claimed() == []  # still being sent by a live process: not ours to resolve
+        assert [r.channel_id for r in await sending.claimed()] == []  # nor our own live claim
+    finally:
+        await sending.close()  # the process ends (or dies: the server drops its lock with the connection)
+    try:
+        (rec,) = await starting.claimed()
+        assert rec.status is PostStatus.CLAIMED and rec.channel_id == 10
+    finally:
+        await starting.close()
+
+
+async def test_a_lost_instance_lock_is_taken_again_before_the_next_claim(fresh: str) -> None:
+    store = await PgStore.open(fresh)
+    other = await PgStore.open(fresh)
+    try:
+        first = store.instance
+        assert store._lease is not None
+        store._lease.terminate()  # as when the server restarts
+        await store.claim(10, DAY, NOW, "n")
+        assert store.instance != first and store.instance != 0
+        assert await other.claimed() == []
+    finally:
+        await store.close()
+        await other.close()
+
+
+async def test_the_database_itself_refuses_a_second_row_for_a_day(fresh: str) -> None:
+    store = await PgStore.open(fresh)
+    await store.claim(10, DAY, NOW, "n")
+    await store.close()
+    conn = await asyncpg.connect(fresh)
+    try:
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await conn.execute("INSERT INTO posts (channel_id, local_date, status) VALUES (10, $1, 'posted')", DAY)
+    finally:
+        await conn.close()
+
+
+async def test_two_processes_starting_together_migrate_once(fresh: str) -> None:
+    a, b = await asyncio.gather(PgStore.open(fresh), PgStore.open(fresh))
+    await a.close()
+    await b.close()
+    conn = await asyncpg.connect(fresh)
+    try:
+        assert await conn.fetchval("SELECT version FROM daily_schema") == SCHEMA_VERSION
+        assert await conn.fetchval("SELECT count(*) FROM daily_schema") == 1
+    finally:
+        await conn.close()
+    await (await PgStore.open(fresh)).close()  # a third start finds nothing to do
+
+
+async def test_a_failed_migration_leaves_nothing_behind(fresh: str, monkeypatch) -> None:
+    monkeypatch.setattr(pgstore, "MIGRATIONS", ((pgstore.MIGRATIONS[0][0], "CREATE TABLE oops ("),))
+    monkeypatch.setattr(pgstore, "SCHEMA_VERSION", 1)
+    with pytest.raises(StoreError):
+        await PgStore.open(fresh)
+    conn = await asyncpg.connect(fresh)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0
+    finally:
+        await conn.close()
+    monkeypatch.undo()
+    await (await PgStore.open(fresh)).close()  # a later good start migrates normally
+
+
+@pytest.mark.parametrize("sql,problem", [
+    ("CREATE TABLE posts (id int)", "another program"),
+    ("CREATE TABLE daily_schema (singleton bool PRIMARY KEY, application text, version int);"
+     "INSERT INTO daily_schema VALUES (true, 'asean-roundtable-bot daily', 99)", "newer"),
+])
+async def test_a_database_that_is_not_ours_or_newer_is_refused_untouched(pg: PgServer, fresh_name: str,
+                                                                          fresh: str, sql, problem) -> None:
+    pg.execute(fresh_name, sql)
+    with pytest.raises(StoreError, match=problem):
+        await PgStore.open(fresh)
+    conn = await asyncpg.connect(fresh)
+    try:
+        tables = {r[0] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    finally:
+        await conn.close()
+    assert "channels" not in tables
+
+
+async def test_a_user_who_may_only_read_is_refused_at_start_up(pg: PgServer, fresh_name: str, fresh: str) -> None:
+    name = fresh_name
+    await (await PgStore.open(fresh)).close()  # the schema exists
+    pg.execute(name, "DROP ROLE IF EXISTS reader; CREATE ROLE reader LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA "
+                     "public TO reader")
+    with pytest.raises(StoreError) as info:
+        await PgStore.open(pg.url(name, user="reader"))
+    assert info.value.cause == "permission denied" and "\n" not in str(info.value)
+
+
+async def test_an_unreachable_server_is_one_line_without_the_password(tmp_path) -> None:
+    url = f"postgresql://bot:s3cret@/daily?host={tmp_path}&port=5432"  # no server on that socket
+    with pytest.raises(StoreError) as info:
+        await open_store(url)
+    message = str(info.value)
+    assert info.value.cause == UNREACHABLE and info.value.transient
+    assert "s3cret" not in message and "\n" not in message and "bot:***@" in message
+
+
+async def test_calls_after_the_server_went_away_raise_store_errors_not_driver_errors(fresh: str) -> None:
+    store = await PgStore.open(fresh, retries=())
+    try:
+        assert store._pool is not None
+        store._pool.terminate()  # every pooled connection gone, as when the server is unreachable
+        with pytest.raises(StoreError):
+            await store.channels()
+    finally:
+        await store.close()
+
+
+def populated_sqlite(path: Path) -> DailyStore:
+    s = DailyStore(path)
+    s.set_channel(10, 1, time(9, 0), "Asia/Seoul", NOW, updated_by=42)
+    s.set_channel(20, 2, time(18, 30), "America/New_York", NOW)
+    s.seed_config_channel(30, None, time(7, 15), "UTC", NOW)
+    s.disable([20], NOW, updated_by=7)
+    s.claim(10, DAY, NOW, "n10", "item-1")
+    s.confirm(10, DAY, 555, NOW + timedelta(seconds=2))
+    s.claim(20, DAY, NOW, "n20")
+    s.fail_and_pause(20, DAY, "Missing Permissions", NOW)
+    s.skip(30, DAY, "skipped: the bot was not running")
+    s.claim(10, DAY + timedelta(days=1), NOW, "n11")  # a claim the old process never finished
+    return s
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)
+
+
+async def test_store_migrate_copies_every_row_and_a_second_run_changes_nothing(tmp_path, fresh: str) -> None:
+    path = tmp_path / "bot.sqlite3"
+    s = populated_sqlite(path)
+    channels, posts = s.dump()
+    expected = ({c.channel_id: c for c in s.channels()}, s.history(date(2000, 1, 1)))
+    s.close()
+
+    first = await asyncio.to_thread(run_cli, "store", "migrate", "--from", str(path), "--to", fresh)
+    assert first.returncode == 0, first.stderr
+    assert "3 of 3 channel settings and 4 of 4 post-history rows copied (0 already there" in first.stdout
+
+    async def snapshot() -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+        conn = await asyncpg.connect(fresh)
+        try:
+            return (await conn.fetch("SELECT * FROM channels ORDER BY channel_id"),
+                    await conn.fetch("SELECT * FROM posts ORDER BY id"))
+        finally:
+            await conn.close()
+
+    before = await snapshot()
+    store = await open_store(fresh)
+    try:
+        assert {c.channel_id: c for c in await store.channels()} == expected[0]
+        assert await store.history(date(2000, 1, 1)) == expected[1]
+        assert [(r.channel_id, r.local_date) for r in await store.claimed()] == [(10, DAY + timedelta(days=1))]
+    finally:
+        await store.close()
+    by_id = {r["channel_id"]: r for r in before[0]}
+    for row in channels:  # the columns the interface does not show came along too
+        assert by_id[row["channel_id"]]["updated_by"] == row["updated_by"]
+        assert by_id[row["channel_id"]]["updated_at"].isoformat() == row["updated_at"]
+    assert len(before[1]) == len(posts)
+
+    second = await asyncio.to_thread(run_cli, "store", "migrate", "--from", str(path), "--to", fresh)
+    assert second.returncode == 0, second.stderr
+    assert "0 of 3 channel settings and 0 of 4 post-history rows copied (7 already there" in second.stdout
+    assert await snapshot() == before
+
+
+def test_store_migrate_from_a_missing_file_or_to_no_server_is_one_line_exit_2(tmp_path) -> None:
+    missing = run_cli("store", "migrate", "--from", str(tmp_path / "none.sqlite3"), "--to", "postgresql://x@/y")
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no such file" in missing.stderr
+    path = tmp_path / "bot.sqlite3"
+    DailyStore(path).close()
+    away = run_cli("store", "migrate", "--from", str(path), "--to", f"postgresql://u:pw@/y?host={tmp_path}")
+    assert away.returncode == 2 and away.stderr.count("\n") == 1 and UNREACHABLE in away.stderr
+    assert "pw" not in away.stderr.replace("postgresql", "")
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM channels").fetchone()[0] == 0
