@@ -255,7 +255,8 @@ class DailyService:
         while True:
             self._wake.clear()
             try:
-                await self.tick()
+                done = [f"channel {o.channel_id} {o.local_date} {o.result}" for o in await self.tick()]
+                log.debug("daily: scheduler pass %d: %s", self.wakeups + 1, ", ".join(done) or "nothing due")
             except StoreError as exc:  # the store failing must not kill the scheduler; try again later
                 log.warning("daily: scheduler pass failed: %s", exc)
             except Exception:
@@ -341,6 +342,7 @@ class DailyService:
             log.info("daily: channel %s, %s: the database accepts writes again (after %d failure(s): %s)",
                      ch, day, hold.failures, hold.cause)
         if claim is None:
+            log.info("daily: channel %s, %s: already claimed (by another process, or done)", ch, day)
             return Outcome(ch, day, "busy")
         if answer is None:
             await self._write(ch, day, "record the failure", lambda: self.store.fail(
