@@ -13,8 +13,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.config import ConfigError, parse_settings
 from bot.daily import pgstore
 from bot.daily.backend import open_store
+from bot.daily.dburl import is_postgres_url, redact
 from bot.daily.pgstore import SCHEMA_VERSION, PgStore
 from bot.daily.schedule import PostStatus
 from bot.daily.store import UNREACHABLE, DailyStore, StoreError
@@ -24,6 +26,27 @@ from tests.daily.pgserver import PgServer
 NOW = utc(2024, 6, 1, 8, 0)
 DAY = date(2024, 6, 1)
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("url,shown", [
+    ("postgresql://bot:s3cret@db:5432/daily?sslmode=require", "postgresql://bot:***@db:5432/daily?sslmode=require"),
+    ("postgres://bot@/daily?host=/run/postgresql", "postgres://bot@/daily?host=/run/postgresql"),
+    ("postgresql://bot:s3cret@[bad/daily", "postgresql://(a malformed URL)"),
+    ("postgresql://bot:s3cret@db:port/daily", "postgresql://(a malformed URL)"),
+])
+def test_urls_are_shown_without_their_password(url: str, shown: str) -> None:
+    assert is_postgres_url(url) and redact(url) == shown
+
+
+def test_database_url_selects_postgresql_and_nothing_else(monkeypatch) -> None:
+    monkeypatch.delenv("BOT_DATABASE_URL", raising=False)
+    assert parse_settings({"database_path": "x.sqlite3"}).database == Path("x.sqlite3")
+    assert parse_settings({"database_url": "postgresql://u@h/d"}).database == "postgresql://u@h/d"
+    monkeypatch.setenv("BOT_DATABASE_URL", "postgresql://u:pw@h/d")
+    assert parse_settings({}).database == "postgresql://u:pw@h/d"
+    with pytest.raises(ConfigError, match=r"database_url: expected a postgresql:// URL.*'mysql://u:\*\*\*@h/d'"):
+        parse_settings({"database_url": "mysql://u:pw@h/d"})
+    assert not is_postgres_url(Path("postgresql://x")) and not is_postgres_url("data/bot.sqlite3")
 
 
 @pytest.fixture
