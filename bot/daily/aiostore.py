@@ -87,6 +87,11 @@ class AsyncStore:
         """True once `close()` was called."""
         return self._closing
 
+    @property
+    def shared(self) -> bool:
+        """False: `claimed()` lists every claim, so recovery runs at start-up only (see `bot.daily.backend.Store`)."""
+        return False
+
     async def close(self) -> None:
         """Run the calls already queued, then close the connection on its own thread and end that thread."""
         if self._closing:

@@ -32,6 +32,12 @@ class Store(Protocol):
         """True once `close()` was called."""
         ...
 
+    @property
+    def shared(self) -> bool:
+        """True when `claimed()` leaves out claims of processes still running (PostgreSQL): recovery may then
+        run before every scheduler pass. False (SQLite): it lists every claim, so recovery runs at start-up only."""
+        ...
+
     async def close(self) -> None:
         """Finish the calls already started, then release the database."""
         ...

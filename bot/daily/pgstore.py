@@ -15,8 +15,13 @@ untouched.
 Which claims are abandoned: every process holds a session advisory lock (key `LOCK_CLASS`, a random
 instance number) on a connection of its own for as long as it runs, and writes that number into the rows
 it claims (`claimed_by`). `claimed()` returns only claims whose instance lock is free: their process
-died, so recovery (`DailyService.reconcile`) may look at them; a claim that another running process is
-still sending is left alone.
+died, so recovery (`DailyService.reconcile`) may look at them, before every scheduler pass (`shared`); a
+claim that another running process is still sending is left alone. The server frees the lock when the
+session ends: at once when a process dies on a live host, within about a minute (TCP keepalives) when a
+host vanishes. If a running process's lock connection drops (the server restarted), it takes a new lock
+before its next claim; a claim it had in flight meanwhile may be recovered by another process, which then
+finds the post in the channel's history or sends it with the same nonce, which Discord answers with the
+first message.
 
 Every asyncpg or network error becomes a `StoreError` whose `cause` is short ("the database server cannot
 be reached", "permission denied"); the password of the URL never appears in messages.
@@ -41,7 +46,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-APPLICATION = "asean-roundtable-bot daily"
+APPLICATION = "discord-bot daily posts"
 LOCK_CLASS = 0x41534E42  # "ASNB": the first key of every advisory lock this bot takes (int4)
 MIGRATION_LOCK = 0  # second key of the lock held while migrating; instance numbers are 1 .. 2**31 - 1
 POOL_SIZE = 4
@@ -49,6 +54,9 @@ CONNECT_TIMEOUT = 10.0  # seconds to reach the server (also at start-up, before 
 COMMAND_TIMEOUT = 10.0  # seconds one statement may take
 RETRIES = (0.05, 0.1, 0.2, 0.4)  # pauses before trying a call again that met a lock or a lost connection
 CLOSED = "the database is closed"
+# Over TCP, the server drops the session (and so the instance lock) of a host that vanished without closing
+# its connection (power loss, network gone) within about a minute instead of the system default of hours.
+LEASE_KEEPALIVES = {"tcp_keepalives_idle": "30", "tcp_keepalives_interval": "10", "tcp_keepalives_count": "3"}
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -237,7 +245,8 @@ class PgStore:
 
     async def _take_lease(self) -> None:
         """Hold an advisory lock for as long as this process runs: it marks this process's claims as alive."""
-        lease = await asyncpg.connect(self.url, timeout=self.connect_timeout, command_timeout=COMMAND_TIMEOUT)
+        lease = await asyncpg.connect(self.url, timeout=self.connect_timeout, command_timeout=COMMAND_TIMEOUT,
+                                      server_settings=LEASE_KEEPALIVES)
         try:
             for _ in range(100):
                 instance = random.randrange(1, 2**31)
@@ -262,6 +271,11 @@ class PgStore:
     def closed(self) -> bool:
         """True once `close()` was called."""
         return self._closing
+
+    @property
+    def shared(self) -> bool:
+        """True: `claimed()` leaves out the claims of running processes (see `bot.daily.backend.Store`)."""
+        return True
 
     async def close(self) -> None:
         """Wait for the calls already started, then close every connection."""

@@ -39,6 +39,7 @@ SQLite on a thread of its own, or PostgreSQL (asyncpg); nothing here depends on 
 Several processes (shards on several hosts, sharing one PostgreSQL database): each posts only for the
 channels it `owns` and recovers only those claims, and the store returns only claims whose process is no
 longer running (`Store.claimed`), so a restarting process never re-posts what another is still sending.
+Such a store is `shared`: recovery then also runs before every pass, for processes that stopped later.
 """
 
 from __future__ import annotations
@@ -255,6 +256,8 @@ class DailyService:
         while True:
             self._wake.clear()
             try:
+                if self.store.shared and self.wakeups:  # claims left by processes that stopped since
+                    await self.reconcile()
                 done = [f"channel {o.channel_id} {o.local_date} {o.result}" for o in await self.tick()]
                 log.debug("daily: scheduler pass %d: %s", self.wakeups + 1, ", ".join(done) or "nothing due")
             except StoreError as exc:  # the store failing must not kill the scheduler; try again later

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
 import subprocess
 import sys
+import textwrap
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -19,8 +21,9 @@ from bot.daily.backend import open_store
 from bot.daily.dburl import is_postgres_url, redact
 from bot.daily.pgstore import SCHEMA_VERSION, PgStore
 from bot.daily.schedule import PostStatus
+from bot.daily.service import DailyService, nonce_for
 from bot.daily.store import UNREACHABLE, DailyStore, StoreError
-from tests.daily.conftest import utc
+from tests.daily.conftest import GRACE, FakeClock, FakePoster, spotlight, utc
 from tests.daily.pgserver import PgServer
 
 NOW = utc(2024, 6, 1, 8, 0)
@@ -152,7 +155,9 @@ async def test_a_failed_migration_leaves_nothing_behind(fresh: str, monkeypatch)
 @pytest.mark.parametrize("sql,problem", [
     ("CREATE TABLE posts (id int)", "another program"),
     ("CREATE TABLE daily_schema (singleton bool PRIMARY KEY, application text, version int);"
-     "INSERT INTO daily_schema VALUES (true, 'asean-roundtable-bot daily', 99)", "newer"),
+     f"INSERT INTO daily_schema VALUES (true, '{pgstore.APPLICATION}', 99)", "newer"),
+    ("CREATE TABLE daily_schema (singleton bool PRIMARY KEY, application text, version int);"
+     "INSERT INTO daily_schema VALUES (true, 'billing', 1)", "another program"),
 ])
 async def test_a_database_that_is_not_ours_or_newer_is_refused_untouched(pg: PgServer, fresh_name: str,
                                                                           fresh: str, sql, problem) -> None:
@@ -265,3 +270,61 @@ def test_store_migrate_from_a_missing_file_or_to_no_server_is_one_line_exit_2(tm
     assert away.returncode == 2 and away.stderr.count("\n") == 1 and UNREACHABLE in away.stderr
     assert "pw" not in away.stderr.replace("postgresql", "")
     assert sqlite3.connect(path).execute("SELECT count(*) FROM channels").fetchone()[0] == 0
+
+
+async def test_a_claim_left_by_a_process_that_stops_later_is_recovered_at_the_next_pass(fresh: str) -> None:
+    """B starts while A is sending: B leaves A's claim alone; A then dies unconfirmed, and B's next pass resolves
+    the claim (A's post is not in the channel) and posts within the grace window, once."""
+    clock = FakeClock(utc(2024, 6, 1, 9, 0, 5))
+    poster = FakePoster(clock)
+    a, b = await PgStore.open(fresh), await PgStore.open(fresh)
+    await a.set_channel(10, 1, time(9, 0), "UTC", utc(2024, 6, 1))
+    await a.claim(10, DAY, clock(), nonce_for(10, DAY))
+    passes: list[float] = []
+
+    async def waiter(seconds: float, event: asyncio.Event) -> None:
+        passes.append(seconds)
+        if len(passes) == 1:
+            assert poster.posts() == [] and (await b.record(10, DAY)).status is PostStatus.CLAIMED
+            await a.close()  # A dies before sending
+        elif poster.posts() or len(passes) > 5:
+            raise asyncio.CancelledError
+        clock.advance(min(seconds, 60))
+
+    service = DailyService(b, poster, spotlight, grace=GRACE, clock=clock, waiter=waiter)
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await service.run()
+        assert len(poster.posts(10)) == 1 and len(passes) == 2
+        rec = await b.record(10, DAY)
+        assert rec.status is PostStatus.POSTED and rec.attempts == 2
+    finally:
+        await b.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+async def test_a_process_killed_holding_a_claim_frees_it_at_once(pg: PgServer, fresh: str) -> None:
+    store = await PgStore.open(fresh)
+    child = textwrap.dedent("""
+        import asyncio, os, signal, sys
+        from datetime import date, datetime, UTC
+        from bot.daily.pgstore import PgStore
+
+        async def main():
+            store = await PgStore.open(sys.argv[1])
+            await store.claim(10, date(2024, 6, 1), datetime.now(UTC), "n")
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        asyncio.run(main())
+    """)
+    try:
+        done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", child, fresh], cwd=ROOT,
+                                       capture_output=True, text=True, timeout=60)
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        async with asyncio.timeout(10):  # the server ends the dead session as soon as it sees the socket close
+            while not await store.claimed():
+                await asyncio.sleep(0.01)
+        (rec,) = await store.claimed()
+        assert (rec.channel_id, rec.status) == (10, PostStatus.CLAIMED)
+    finally:
+        await store.close()
