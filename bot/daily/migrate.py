@@ -19,7 +19,8 @@ from pathlib import Path
 import asyncpg
 
 from bot.daily.dburl import is_postgres_url, redact
-from bot.daily.pgstore import ERRORS, PgStore, as_utc
+from bot.daily.pgschema import ERRORS
+from bot.daily.pgstore import PgStore, as_utc
 from bot.daily.store import DailyStore, StoreError
 
 EXIT_USAGE = 2

@@ -6,11 +6,8 @@ configured channel) and `posts` (`UNIQUE (channel_id, local_date)`). `claim()` i
 statement: of any number of processes claiming the same slot at once, exactly one gets the row back, the
 others wait for its row lock and then see a row that is no longer `failed`.
 
-Schema version: the table `daily_schema` holds the application name and version; `MIGRATIONS[i]` takes
-version i to i+1. At start-up every pending migration runs in one transaction under an advisory lock
-(`pg_advisory_xact_lock`), so two processes starting together migrate once. A database whose `channels`
-or `posts` tables belong to another program, or whose schema is newer than this bot, is refused and left
-untouched.
+The schema, its migrations (applied at start-up) and the mapping of errors to causes are in
+`bot.daily.pgschema`.
 
 Which claims are abandoned: every process holds a session advisory lock (key `LOCK_CLASS`, a random
 instance number) on a connection of its own for as long as it runs, and writes that number into the rows
@@ -39,16 +36,14 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.daily.dburl import redact
+from bot.daily.pgschema import ERRORS, LOCK_CLASS, SCHEMA_VERSION, cause_of, check_writable, migrate, one_line
 from bot.daily.schedule import ChannelSchedule, PostRecord, PostStatus, format_time, parse_time
-from bot.daily.store import FULL, LOCKED, READ_ONLY, UNREACHABLE, StoreError
+from bot.daily.store import StoreError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-APPLICATION = "discord-bot daily posts"
-LOCK_CLASS = 0x41534E42  # "ASNB": the first key of every advisory lock this bot takes (int4)
-MIGRATION_LOCK = 0  # second key of the lock held while migrating; instance numbers are 1 .. 2**31 - 1
 POOL_SIZE = 4
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server (also at start-up, before giving up)
 COMMAND_TIMEOUT = 10.0  # seconds one statement may take
@@ -57,74 +52,6 @@ CLOSED = "the database is closed"
 # Over TCP, the server drops the session (and so the instance lock) of a host that vanished without closing
 # its connection (power loss, network gone) within about a minute instead of the system default of hours.
 LEASE_KEEPALIVES = {"tcp_keepalives_idle": "30", "tcp_keepalives_interval": "10", "tcp_keepalives_count": "3"}
-
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE daily_schema (
-            singleton   BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
-            application TEXT NOT NULL,
-            version     INTEGER NOT NULL
-        )""",
-        """CREATE TABLE channels (
-            channel_id    BIGINT PRIMARY KEY,
-            guild_id      BIGINT,
-            post_time     TEXT NOT NULL,
-            timezone      TEXT NOT NULL,
-            enabled       BOOLEAN NOT NULL DEFAULT TRUE,
-            paused_reason TEXT,
-            source        TEXT NOT NULL DEFAULT 'admin' CHECK (source IN ('admin', 'config')),
-            since         TIMESTAMPTZ NOT NULL,
-            updated_at    TIMESTAMPTZ NOT NULL,
-            updated_by    BIGINT
-        )""",
-        "CREATE INDEX channels_guild ON channels (guild_id)",
-        """CREATE TABLE posts (
-            id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            channel_id  BIGINT NOT NULL,
-            local_date  DATE NOT NULL,
-            status      TEXT NOT NULL
-                        CHECK (status IN ('claimed', 'posted', 'failed', 'skipped', 'unconfirmed')),
-            spotlight   TEXT,
-            nonce       TEXT,
-            message_id  BIGINT,
-            attempts    INTEGER NOT NULL DEFAULT 0,
-            claimed_at  TIMESTAMPTZ,
-            posted_at   TIMESTAMPTZ,
-            retry_at    TIMESTAMPTZ,
-            error       TEXT,
-            claimed_by  INTEGER,
-            UNIQUE (channel_id, local_date)
-        )""",
-        "CREATE INDEX posts_status ON posts (status)",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-_CAUSES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError),
-     "the server refused the user name or password"),
-    ((asyncpg.InvalidCatalogNameError,), "the database does not exist"),
-    ((asyncpg.InsufficientPrivilegeError,), "permission denied"),
-    ((asyncpg.ReadOnlySQLTransactionError,), READ_ONLY),
-    ((asyncpg.DiskFullError,), FULL),
-    ((asyncpg.SerializationError, asyncpg.DeadlockDetectedError, asyncpg.LockNotAvailableError), LOCKED),
-    ((asyncpg.TooManyConnectionsError,), "the server has no connection to spare (max_connections)"),
-    ((OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-      asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError), UNREACHABLE),
-)
-ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
-
-
-def cause_of(exc: BaseException) -> str:
-    """A short name for what went wrong ("the database server cannot be reached")."""
-    for kinds, cause in _CAUSES:
-        if isinstance(exc, kinds):
-            return cause
-    return _one_line(exc)
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -179,7 +106,7 @@ class PgStore:
 
     def _error(self, exc: BaseException) -> StoreError:
         cause = cause_of(exc)
-        detail = _one_line(exc)
+        detail = one_line(exc)
         return StoreError(f"daily-summary database {self.where}: {cause}"
                           + (f" ({detail})" if detail != cause else ""), cause)
 
@@ -200,48 +127,13 @@ class PgStore:
                 self.url, min_size=1, max_size=self.pool_size, timeout=self.connect_timeout,
                 command_timeout=COMMAND_TIMEOUT)
             async with self._pool.acquire() as conn:
-                await self._migrate(conn)
-                await self._check_writable(conn)
+                await migrate(conn, self._fail, self.where)
+                await check_writable(conn)
             await self._take_lease()
         except StoreError:
             raise
         except (*ERRORS, ValueError) as exc:  # ValueError: asyncpg rejects a malformed URL
             raise self._error(exc) from None
-
-    async def _migrate(self, conn: asyncpg.Connection) -> None:
-        async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", LOCK_CLASS, MIGRATION_LOCK)
-            if await conn.fetchval("SELECT to_regclass('daily_schema') IS NULL"):
-                taken = "SELECT to_regclass('channels') IS NOT NULL OR to_regclass('posts') IS NOT NULL"
-                if await conn.fetchval(taken):
-                    raise self._fail("it has tables named channels or posts of another program")
-                version = 0
-            else:
-                row = await conn.fetchrow("SELECT application, version FROM daily_schema")
-                if row is None or row["application"] != APPLICATION:
-                    raise self._fail("its daily_schema table belongs to another program")
-                version = row["version"]
-            if version > SCHEMA_VERSION:
-                raise self._fail(f"schema version {version} is newer than this bot understands ({SCHEMA_VERSION})")
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[target - 1]:
-                    await conn.execute(statement)
-                await conn.execute(
-                    """INSERT INTO daily_schema (application, version) VALUES ($1, $2)
-                       ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version""", APPLICATION, target)
-                log.info("daily store %s migrated to schema version %d", self.where, target)
-
-    @staticmethod
-    async def _check_writable(conn: asyncpg.Connection) -> None:
-        """Write the schema version back, rolled back: no write permission fails here, not at the first post."""
-        tx = conn.transaction()
-        await tx.start()
-        try:
-            await conn.execute("UPDATE daily_schema SET version = version")
-            await conn.execute("UPDATE channels SET guild_id = guild_id WHERE false")
-            await conn.execute("UPDATE posts SET status = status WHERE false")
-        finally:
-            await tx.rollback()
 
     async def _take_lease(self) -> None:
         """Hold an advisory lock for as long as this process runs: it marks this process's claims as alive."""
@@ -412,11 +304,10 @@ class PgStore:
             for owner in {r["claimed_by"] for r in rows if r["claimed_by"] is not None}:
                 if owner == self.instance:
                     alive[owner] = True
-                elif await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LOCK_CLASS, owner):
-                    await conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, owner)
-                    alive[owner] = False
-                else:
-                    alive[owner] = True
+                    continue
+                async with conn.transaction():  # a free lock is taken only until the transaction ends
+                    alive[owner] = not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1, $2)",
+                                                           LOCK_CLASS, owner)
             return [_record(r) for r in rows if not alive.get(r["claimed_by"], False)]
 
         return await self.run(abandoned, "claimed")

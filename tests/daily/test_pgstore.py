@@ -16,10 +16,11 @@ import asyncpg
 import pytest
 
 from bot.config import ConfigError, parse_settings
-from bot.daily import pgstore
+from bot.daily import pgschema
 from bot.daily.backend import open_store
 from bot.daily.dburl import is_postgres_url, redact
-from bot.daily.pgstore import SCHEMA_VERSION, PgStore
+from bot.daily.pgschema import SCHEMA_VERSION
+from bot.daily.pgstore import PgStore
 from bot.daily.schedule import PostStatus
 from bot.daily.service import DailyService, nonce_for
 from bot.daily.store import UNREACHABLE, DailyStore, StoreError
@@ -139,8 +140,8 @@ async def test_two_processes_starting_together_migrate_once(fresh: str) -> None:
 
 
 async def test_a_failed_migration_leaves_nothing_behind(fresh: str, monkeypatch) -> None:
-    monkeypatch.setattr(pgstore, "MIGRATIONS", ((pgstore.MIGRATIONS[0][0], "CREATE TABLE oops ("),))
-    monkeypatch.setattr(pgstore, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(pgschema, "MIGRATIONS", ((pgschema.MIGRATIONS[0][0], "CREATE TABLE oops ("),))
+    monkeypatch.setattr(pgschema, "SCHEMA_VERSION", 1)
     with pytest.raises(StoreError):
         await PgStore.open(fresh)
     conn = await asyncpg.connect(fresh)
@@ -155,7 +156,7 @@ async def test_a_failed_migration_leaves_nothing_behind(fresh: str, monkeypatch)
 @pytest.mark.parametrize("sql,problem", [
     ("CREATE TABLE posts (id int)", "another program"),
     ("CREATE TABLE daily_schema (singleton bool PRIMARY KEY, application text, version int);"
-     f"INSERT INTO daily_schema VALUES (true, '{pgstore.APPLICATION}', 99)", "newer"),
+     f"INSERT INTO daily_schema VALUES (true, '{pgschema.APPLICATION}', 99)", "newer"),
     ("CREATE TABLE daily_schema (singleton bool PRIMARY KEY, application text, version int);"
      "INSERT INTO daily_schema VALUES (true, 'billing', 1)", "another program"),
 ])
