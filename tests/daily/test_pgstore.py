@@ -286,7 +286,8 @@ async def test_a_claim_left_by_a_process_that_stops_later_is_recovered_at_the_ne
     async def waiter(seconds: float, event: asyncio.Event) -> None:
         passes.append(seconds)
         if len(passes) == 1:
-            assert poster.posts() == [] and (await b.record(10, DAY)).status is PostStatus.CLAIMED
+            claim = await b.record(10, DAY)
+            assert poster.posts() == [] and claim is not None and claim.status is PostStatus.CLAIMED
             await a.close()  # A dies before sending
         elif poster.posts() or len(passes) > 5:
             raise asyncio.CancelledError
@@ -298,7 +299,7 @@ async def test_a_claim_left_by_a_process_that_stops_later_is_recovered_at_the_ne
             await service.run()
         assert len(poster.posts(10)) == 1 and len(passes) == 2
         rec = await b.record(10, DAY)
-        assert rec.status is PostStatus.POSTED and rec.attempts == 2
+        assert rec is not None and rec.status is PostStatus.POSTED and rec.attempts == 2
     finally:
         await b.close()
 
