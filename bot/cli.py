@@ -1,4 +1,4 @@
-"""Command line: `console`, `ask`, `check`, `summary` and `run` (the Discord bot).
+"""Command line: `console`, `ask`, `check`, `summary`, `store` and `run` (the Discord bot).
 
 Only `run` imports discord.py; every other path stays pure Python and starts fast.
 """
@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     summary = command("summary", "print the daily summary for a date", config=True)
     summary.add_argument("--date", default=None, help="YYYY-MM-DD, today, tomorrow or yesterday (default: today)")
     add_chart_parser(sub)
+    store = sub.add_parser("store", help="manage the daily-post store", description="Manage the daily-post store.")
+    actions = store.add_subparsers(dest="store_cmd", metavar="ACTION", required=True)
+    move_help = "copy a SQLite store into PostgreSQL (safe to run again: rows already there are kept)"
+    move = actions.add_parser("migrate", help=move_help, description=move_help[:1].upper() + move_help[1:] + ".")
+    move.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE", help="the SQLite file")
+    move.add_argument("--to", dest="target", required=True, metavar="URL",
+                      help='the postgresql:// URL, e.g. --to "$BOT_DATABASE_URL"')
     command("run", "run the Discord bot (the default with $DISCORD_TOKEN set; the token comes from there)",
             config=True)
     return p
@@ -104,6 +111,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return run_main(args)
     if cmd == "chart":
         return chart_main(args)
+    if cmd == "store":
+        from bot.daily.migrate import store_main
+
+        return store_main(args)
     if cmd == "summary":
         from bot.summarycli import summary_main
 

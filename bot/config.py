@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from bot.daily.dburl import is_postgres_url, redact
 from bot.daily.settings import Daily
 from bot.kb.yamlio import load_yaml
 from bot.typed import DataError, Snowflake, Strict, convert
@@ -53,6 +54,11 @@ def default_database_path() -> str:
     return os.environ.get("BOT_DB_PATH") or "data/bot.sqlite3"
 
 
+def default_database_url() -> str | None:
+    """`$BOT_DATABASE_URL` (a `postgresql://` URL) if set, else None: the SQLite file `database_path`."""
+    return os.environ.get("BOT_DATABASE_URL") or None
+
+
 class Settings(Strict, frozen=True):
     """Everything the Discord bot reads from its config file (all keys optional)."""
 
@@ -74,6 +80,7 @@ class Settings(Strict, frozen=True):
     shard_count: Annotated[int, msgspec.Meta(ge=1)] | Literal["auto"] | None = None
     shard_ids: list[Annotated[int, msgspec.Meta(ge=0)]] | None = None
     database_path: Annotated[str, msgspec.Meta(min_length=1)] = msgspec.field(default_factory=default_database_path)
+    database_url: str | None = msgspec.field(default_factory=default_database_url)
     daily: Daily = Daily()
 
     def __post_init__(self) -> None:
@@ -81,6 +88,9 @@ class Settings(Strict, frozen=True):
             raise ValueError(f"log_level: must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
         if self.ask_channels and not self.message_content:
             raise ValueError("ask_channels: needs message_content: true (without it Discord sends no message text)")
+        if self.database_url is not None and not is_postgres_url(self.database_url):
+            raise ValueError("database_url: expected a postgresql:// URL (or no database_url, for the SQLite "
+                             f"file database_path), got {redact(self.database_url)!r}")
         if any(c.isspace() for c in self.prefix):
             raise ValueError("prefix: must not contain spaces")
         if self.shard_ids is not None:
@@ -91,6 +101,11 @@ class Settings(Strict, frozen=True):
                 raise ValueError(f"shard_ids: {bad} out of range for shard_count {self.shard_count}")
             if not self.shard_ids or len(set(self.shard_ids)) != len(self.shard_ids):
                 raise ValueError("shard_ids: must be a non-empty list without repeats")
+
+    @property
+    def database(self) -> str | Path:
+        """Where the daily store lives: the PostgreSQL URL if set, else the SQLite file."""
+        return self.database_url or Path(self.database_path)
 
     @property
     def sharded(self) -> bool:

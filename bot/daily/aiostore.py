@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from bot.daily.schedule import ChannelSchedule, PostRecord
 from bot.daily.store import DailyStore, StoreError
@@ -32,32 +32,6 @@ T = TypeVar("T")
 BUSY_TIMEOUT = 0.1  # seconds SQLite itself waits for another connection's write lock, on the worker thread
 LOCK_RETRIES = (0.05, 0.1, 0.2, 0.4)  # pauses before trying a call again that met a locked database
 CLOSED = "the database is closed"
-
-
-class AsyncDailyStore(Protocol):
-    """What the scheduler (`bot.daily.service`) and the daily cog need of the daily store: awaitable
-    `DailyStore` calls (see there) that raise `StoreError`. `AsyncStore` is the one the bot runs with."""
-
-    async def close(self) -> None: ...
-    async def channels(self, guild_id: int | None = None) -> list[ChannelSchedule]: ...
-    async def channel(self, channel_id: int) -> ChannelSchedule | None: ...
-    async def set_channel(self, channel_id: int, guild_id: int | None, post_time: time, timezone: str,
-                          now: datetime, updated_by: int | None = None) -> ChannelSchedule: ...
-    async def seed_config_channel(self, channel_id: int, guild_id: int | None, post_time: time, timezone: str,
-                                  now: datetime) -> str: ...
-    async def set_guild(self, channel_id: int, guild_id: int) -> None: ...
-    async def disable(self, channel_ids: list[int], now: datetime, updated_by: int | None = None) -> int: ...
-    async def history(self, from_date: date) -> dict[tuple[int, date], PostRecord]: ...
-    async def record(self, channel_id: int, local_date: date) -> PostRecord | None: ...
-    async def recent(self, channel_id: int, limit: int = 5) -> list[PostRecord]: ...
-    async def claimed(self) -> list[PostRecord]: ...
-    async def claim(self, channel_id: int, local_date: date, now: datetime, nonce: str,
-                    spotlight: str | None = None) -> PostRecord | None: ...
-    async def confirm(self, channel_id: int, local_date: date, message_id: int, now: datetime) -> bool: ...
-    async def fail(self, channel_id: int, local_date: date, error: str, retry_at: datetime | None) -> bool: ...
-    async def mark_unconfirmed(self, channel_id: int, local_date: date, error: str) -> bool: ...
-    async def fail_and_pause(self, channel_id: int, local_date: date, reason: str, now: datetime) -> None: ...
-    async def skip(self, channel_id: int, local_date: date, reason: str) -> bool: ...
 
 
 class AsyncStore:
@@ -107,6 +81,16 @@ class AsyncStore:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     # -- the facade --------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True once `close()` was called."""
+        return self._closing
+
+    @property
+    def shared(self) -> bool:
+        """False: `claimed()` lists every claim, so recovery runs at start-up only (see `bot.daily.backend.Store`)."""
+        return False
 
     async def close(self) -> None:
         """Run the calls already queued, then close the connection on its own thread and end that thread."""

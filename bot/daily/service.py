@@ -33,8 +33,13 @@ A database that refuses the claim at post time (locked by another process, disk 
 not a missed day: the claim is tried again with backoff (`RetryPolicy.store_delay`: 5 s, 10 s, 20 s
 ... at most a minute apart) while inside the grace window, so the post goes out once the store
 recovers; if the window passes first, the skip names that cause. The records written after sending
-(confirm, fail) are tried again the same way for a few minutes. Every store call runs off the event
-loop, on the store's own thread (`bot.daily.aiostore.AsyncStore`).
+(confirm, fail) are tried again the same way for a few minutes. The store is a `bot.daily.backend.Store`:
+SQLite on a thread of its own, or PostgreSQL (asyncpg); nothing here depends on which.
+
+Several processes (shards on several hosts, sharing one PostgreSQL database): each posts only for the
+channels it `owns` and recovers only those claims, and the store returns only claims whose process is no
+longer running (`Store.claimed`), so a restarting process never re-posts what another is still sending.
+Such a store is `shared`: recovery then also runs before every pass, for processes that stopped later.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from typing import Protocol
 
 from bot.answer import Answer
 from bot.daily import schedule
-from bot.daily.aiostore import AsyncDailyStore
+from bot.daily.backend import Store
 from bot.daily.schedule import ChannelSchedule, Due, PostRecord
 from bot.daily.store import StoreError
 
@@ -168,7 +173,7 @@ class ConfigChannel:
     timezone: str
 
 
-async def apply_config_channels(store: AsyncDailyStore, entries: Iterable[ConfigChannel],
+async def apply_config_channels(store: Store, entries: Iterable[ConfigChannel],
                                 now: datetime) -> dict[int, str]:
     """Seed config-listed channels into the store; returns channel id -> "added" / "updated" / "kept"."""
     done = {}
@@ -185,7 +190,7 @@ class DailyService:
 
     def __init__(
         self,
-        store: AsyncDailyStore,
+        store: Store,
         poster: Poster,
         spotlight: SpotlightFn,
         *,
@@ -251,7 +256,10 @@ class DailyService:
         while True:
             self._wake.clear()
             try:
-                await self.tick()
+                if self.store.shared and self.wakeups:  # claims left by processes that stopped since
+                    await self.reconcile()
+                done = [f"channel {o.channel_id} {o.local_date} {o.result}" for o in await self.tick()]
+                log.debug("daily: scheduler pass %d: %s", self.wakeups + 1, ", ".join(done) or "nothing due")
             except StoreError as exc:  # the store failing must not kill the scheduler; try again later
                 log.warning("daily: scheduler pass failed: %s", exc)
             except Exception:
@@ -337,6 +345,7 @@ class DailyService:
             log.info("daily: channel %s, %s: the database accepts writes again (after %d failure(s): %s)",
                      ch, day, hold.failures, hold.cause)
         if claim is None:
+            log.info("daily: channel %s, %s: already claimed (by another process, or done)", ch, day)
             return Outcome(ch, day, "busy")
         if answer is None:
             await self._write(ch, day, "record the failure", lambda: self.store.fail(
@@ -424,6 +433,9 @@ class DailyService:
         outcomes = []
         for rec in await self.store.claimed():
             ch, day = rec.channel_id, rec.local_date
+            sch = await self.store.channel(ch)
+            if sch is not None and not self.owns(sch):
+                continue  # another shard's channel: that process resolves it
             since = rec.claimed_at or self.clock()
             try:
                 found = await self._find(ch, marker_for(day), since)

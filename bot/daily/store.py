@@ -73,6 +73,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another connection's write lock (AsyncStore passes a short one)
 
 LOCKED, FULL, READ_ONLY = "the database is locked", "the disk is full", "the database is read-only"
+UNREACHABLE = "the database server cannot be reached"  # PostgreSQL only (bot.daily.pgstore)
+TRANSIENT = frozenset({LOCKED, UNREACHABLE})
 _CAUSES = {
     "SQLITE_BUSY": LOCKED, "SQLITE_LOCKED": LOCKED, "SQLITE_FULL": FULL, "SQLITE_READONLY": READ_ONLY,
     "SQLITE_IOERR": "the disk cannot be read or written", "SQLITE_CANTOPEN": "the file cannot be opened",
@@ -101,8 +103,8 @@ class StoreError(Exception):
 
     @property
     def transient(self) -> bool:
-        """True when trying again in a moment may work: another connection holds the write lock."""
-        return self.cause == LOCKED
+        """True when trying again in a moment may work: another connection holds a lock, or the server is away."""
+        return self.cause in TRANSIENT
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -247,6 +249,12 @@ class DailyStore:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise self._error(exc) from None
+
+    def dump(self) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """Every row of `channels` and of `posts`, as column -> value (for `python -m bot store migrate`)."""
+        channels = self._rows("SELECT * FROM channels ORDER BY channel_id")
+        posts = self._rows("SELECT * FROM posts ORDER BY channel_id, local_date")
+        return [dict(r) for r in channels], [dict(r) for r in posts]
 
     # -- channel settings ---------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from bot.answer import Answer
 from bot.charts import ChartCache, save_chart, saved_chart, stats_data_png
 from bot.config import Settings
 from bot.conversations import ConversationStore
-from bot.daily.aiostore import AsyncDailyStore
+from bot.daily.backend import Store
 from bot.dialogue import FRESH, Context
 from bot.discordbot.addressing import is_command, prefixes_for
 from bot.discordbot.views import DYNAMIC_ITEMS, NO_MENTIONS
@@ -76,8 +76,8 @@ class RoundtableBotMixin(_BotBase):
         settings: Settings,
         kb: KnowledgeBase,
         *,
-        store: AsyncDailyStore | None = None,
-        open_store: Callable[[], AsyncDailyStore | Awaitable[AsyncDailyStore]] | None = None,
+        store: Store | None = None,
+        open_store: Callable[[], Store | Awaitable[Store]] | None = None,
         engine_factory: Callable[[KnowledgeBase], Engine] = Engine,
         extensions: tuple[str, ...] | None = None,
         heartbeat_seconds: float | None = None,
@@ -410,7 +410,7 @@ AnyBot = RoundtableBot | ShardedRoundtableBot
 BotContext = commands.Context[AnyBot]  # a command's context, whose `ctx.bot` is ours
 
 
-def create_bot(settings: Settings, kb: KnowledgeBase, *, store: AsyncDailyStore | None = None,
+def create_bot(settings: Settings, kb: KnowledgeBase, *, store: Store | None = None,
                **options: Any) -> AnyBot:
     """The right bot class for the settings: sharded when `shard_count` is set (`options` such as `open_store`
     go to the class)."""

@@ -4,8 +4,9 @@ Problems an operator can fix (no token, bad config, broken knowledge base, rejec
 database: corrupt, read-only, another program's; the Message Content intent not enabled, a gateway close
 Discord does not let a client resume from: `FATAL_CLOSES`)
 print one line to stderr and exit with status 2, at start-up or mid-session; Discord out of reach at
-start-up (DNS failure, connection refused) prints one line and exits with status 3. The SQLite database is
-opened only once Discord has accepted the token. Once connected, discord.py reconnects by itself.
+start-up (DNS failure, connection refused) prints one line and exits with status 3. The database (the
+SQLite file, or PostgreSQL with `database_url`; unreachable is also exit 2) is opened only once Discord
+has accepted the token. Once connected, discord.py reconnects by itself.
 
 For tests only: `DISCORD_API_BASE` (e.g. `http://127.0.0.1:8765/api/v10`) and `DISCORD_GATEWAY_URL`
 (e.g. `ws://127.0.0.1:8765/gateway/`) point discord.py at a fake Discord server. Unset, nothing changes.
@@ -27,7 +28,7 @@ import discord
 import yarl
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.daily.aiostore import AsyncStore
+from bot.daily.backend import Store, open_store
 from bot.daily.store import StoreError
 from bot.discordbot.app import create_bot
 from bot.kb.errors import KnowledgeError
@@ -110,15 +111,16 @@ def apply_test_endpoints(environ: dict[str, str] | os._Environ[str] = os.environ
         log.warning("testing: Discord gateway at %s", gateway)
 
 
-async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: AsyncStore | None = None,
-                database: Path | None = None) -> None:
+async def serve(settings: Settings, kb: KnowledgeBase, token: str, store: Store | None = None,
+                database: Path | str | None = None) -> None:
     """Run the bot until it is closed; SIGINT and SIGTERM close it cleanly.
 
-    With `database`, the store is opened there once Discord accepts the token (an unusable database raises
-    `StoreError`), and closed at the end, after the work already queued for it.
+    With `database` (a SQLite file or a PostgreSQL URL), the store is opened once Discord accepts the token
+    (an unusable or unreachable database raises `StoreError`), and closed at the end, after the work already
+    queued for it.
     Raises `DiscordUnreachable` when the login cannot reach Discord.
     """
-    opener = (lambda: AsyncStore.open(database)) if database is not None and store is None else None
+    opener = (lambda: open_store(database)) if database is not None and store is None else None
     bot = create_bot(settings, kb, store=store, open_store=opener)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []
@@ -163,7 +165,7 @@ def run_main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     apply_test_endpoints()
     try:
-        asyncio.run(serve(settings, kb, token, database=Path(settings.database_path)))
+        asyncio.run(serve(settings, kb, token, database=settings.database))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,21 +1,24 @@
 """Fixtures for the daily-summary tests: a fake clock, a fake Discord poster, a store in tmp_path, a store whose
-writes fail for a while."""
+writes fail for a while, and `backend`: each test that takes it runs once on SQLite and once on a real
+PostgreSQL server (one per test session, started here; skipped with the reason only where PostgreSQL is not
+installed, and a failure under `$CI`)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.answer import Answer
-from bot.daily.aiostore import AsyncStore
+from bot.daily.backend import Store, open_store
 from bot.daily.service import DailyService, RetryPolicy
 from bot.daily.store import DailyStore, StoreError
-
-T = TypeVar("T")
+from tests.daily.pgserver import BlockingStore, PgServer, pg_server
 
 GRACE = timedelta(hours=1)
 
@@ -99,6 +102,52 @@ def db_path(tmp_path):
     return tmp_path / "data" / "daily.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def pg() -> Any:
+    """The session's PostgreSQL server, started on first use."""
+    with pg_server() as server:
+        if isinstance(server, str):
+            if os.environ.get("CI"):
+                pytest.fail(f"CI must run the PostgreSQL tests: {server}")
+            pytest.skip(server)
+        server.create_database("daily")
+        yield server
+
+
+TABLES = ("posts", "channels")
+
+
+@dataclass
+class Backend:
+    """Where a test's store lives: `kind` "sqlite" (a file) or "postgres" (a URL); `target` opens it."""
+
+    kind: str
+    target: Path | str
+    server: PgServer | None = None
+
+    async def open(self, **options: Any) -> Store:
+        """The store the bot would use."""
+        return await open_store(self.target, **options)
+
+    def blocking(self) -> Any:
+        """A synchronous store on the same data, for setting up and checking (a `DailyStore` for SQLite)."""
+        if isinstance(self.target, Path):
+            return DailyStore(self.target)
+        return BlockingStore.open(self.target)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, db_path) -> Backend:
+    """Each test taking this runs on both back ends; the PostgreSQL database is emptied first."""
+    if request.param == "sqlite":
+        return Backend("sqlite", db_path)
+    server: PgServer = request.getfixturevalue("pg")
+    url = server.url("daily")
+    server.execute("daily", "DO $$ BEGIN IF to_regclass('posts') IS NOT NULL THEN "
+                   f"TRUNCATE {', '.join(TABLES)}; END IF; END $$")
+    return Backend("postgres", url, server)
+
+
 @pytest.fixture
 def store(db_path):
     s = DailyStore(db_path)
@@ -115,41 +164,53 @@ WRITES = frozenset({"claim", "confirm", "fail", "fail_and_pause", "mark_unconfir
                     "seed_config_channel", "set_guild", "disable"})
 
 
-class FlakyStore(AsyncStore):
-    """An `AsyncStore` whose writes fail with `cause` ("the disk is full") while `clock() < until`."""
+class FlakyStore:
+    """A store whose writes fail with `cause` ("the disk is full") while `clock() < until`; reads pass through."""
 
-    def __init__(self, path: Any, *, clock: Callable[[], datetime], until: datetime, cause: str,
-                 **options: Any) -> None:
-        super().__init__(path, **options)
-        self.clock, self.until, self.cause = clock, until, cause
+    def __init__(self, inner: Store, *, clock: Callable[[], datetime], until: datetime, cause: str) -> None:
+        self.inner, self.clock, self.until, self.cause = inner, clock, until, cause
         self.refused = 0
 
-    async def run(self, fn: Callable[[DailyStore], T], what: str = "a query") -> T:
-        if what in WRITES and self.clock() < self.until:
-            self.refused += 1
-            raise StoreError(f"daily-summary database {self.path}: {self.cause}", self.cause)
-        return await super().run(fn, what)
+    @classmethod
+    async def open(cls, target: Any, *, clock: Callable[[], datetime], until: datetime, cause: str,
+                   **options: Any) -> FlakyStore:
+        return cls(await open_store(target, **options), clock=clock, until=until, cause=cause)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if name not in WRITES:
+            return attr
+
+        async def write(*args: Any, **kw: Any) -> Any:
+            if self.clock() < self.until:
+                self.refused += 1
+                raise StoreError(f"daily-summary database: {self.cause}", self.cause)
+            return await attr(*args, **kw)
+
+        return write
 
 
-StoreFactory = Callable[[Any], Awaitable[AsyncStore]]
+StoreFactory = Callable[[Any], Awaitable[Any]]
 
 
 class Harness:
-    """A service over a store file, restartable: `await restart()` reopens the stores and builds a new service.
+    """A service over a store, restartable: `await restart()` reopens the stores and builds a new service.
 
-    `store` is a synchronous `DailyStore` on the test's thread, to set up and check; the service uses an
-    `AsyncStore` of its own (`db`, made by `open_store`) with its own thread and connection, as the bot does.
+    `store` is a synchronous store on the same data (`Backend.blocking`), to set up and check; the service uses
+    a `Store` of its own (`db`, made by `open_store`) with its own connection, as the bot does.
     """
 
-    def __init__(self, db_path, clock: FakeClock, poster: FakePoster, open_store: StoreFactory | None = None) -> None:
-        self.db_path, self.clock, self.poster = db_path, clock, poster
-        self.open_store: StoreFactory = open_store or AsyncStore.open
+    def __init__(self, backend: Backend, clock: FakeClock, poster: FakePoster,
+                 open_store: StoreFactory | None = None) -> None:
+        self.backend, self.clock, self.poster = backend, clock, poster
+        self.target = backend.target
+        self.open_store: StoreFactory = open_store or (lambda target: backend.open())
         self.sleeps: list[float] = []
-        self.store = DailyStore(db_path)
-        self.db: AsyncStore | None = None
+        self.store = backend.blocking()
+        self.db: Any = None
 
     async def start(self) -> Harness:
-        self.db = await self.open_store(self.db_path)
+        self.db = await self.open_store(self.target)
         self.service = self._service()
         return self
 
@@ -166,8 +227,8 @@ class Harness:
         assert self.db is not None
         await self.db.close()
         self.store.close()
-        self.store = DailyStore(self.db_path)
-        self.db = await self.open_store(self.db_path)
+        self.store = self.backend.blocking()
+        self.db = await self.open_store(self.target)
         self.service = self._service()
         return self.service
 
@@ -198,7 +259,7 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(db_path, clock, poster):
-    h = await Harness(db_path, clock, poster).start()
+async def harness(backend, clock, poster):
+    h = await Harness(backend, clock, poster).start()
     yield h
     await h.close()

@@ -21,8 +21,16 @@ from bot.daily.service import (
     marker_for,
     nonce_for,
 )
-from bot.daily.store import FULL, LOCKED, READ_ONLY
-from tests.daily.conftest import GRACE, FlakyStore, Harness, spotlight, utc
+from bot.daily.store import FULL, LOCKED, READ_ONLY, UNREACHABLE
+from tests.daily.conftest import GRACE, Backend, FlakyStore, Harness, spotlight, utc
+
+
+@pytest.fixture
+async def sqlite_harness(db_path, clock, poster):
+    """A harness on SQLite only, for what only SQLite does (another process's write lock)."""
+    h = await Harness(Backend("sqlite", db_path), clock, poster).start()
+    yield h
+    await h.close()
 
 
 def times(h: Harness, channel_id: int) -> list:
@@ -289,12 +297,12 @@ RECOVERED = SLOT + timedelta(minutes=10)
 
 def flaky(harness: Harness, cause: str, until: datetime = RECOVERED) -> None:
     """From now on the service's store refuses every write with `cause` until `until` (on the fake clock)."""
-    harness.open_store = lambda path: FlakyStore.open(path, clock=harness.clock, until=until, cause=cause)
+    harness.open_store = lambda target: FlakyStore.open(target, clock=harness.clock, until=until, cause=cause)
 
 
 def locked_until(harness: Harness, until: datetime) -> tuple[Callable[[], None], Callable[[], None]]:
-    """Another connection holds the write lock from the slot until `until`; returns (before each tick, release)."""
-    locker = sqlite3.connect(harness.db_path, isolation_level=None)
+    """Another connection holds the SQLite write lock from the slot to `until`; returns (before each tick, release)."""
+    locker = sqlite3.connect(harness.target, isolation_level=None)
     state = {"held": False}
 
     def step() -> None:
@@ -314,11 +322,22 @@ def locked_until(harness: Harness, until: datetime) -> tuple[Callable[[], None],
     return step, release
 
 
-@pytest.mark.parametrize("cause", [FULL, READ_ONLY, LOCKED])
+@pytest.mark.parametrize("cause", [FULL, READ_ONLY, UNREACHABLE])
 @pytest.mark.parametrize("restart_during_outage", [False, True])
 async def test_a_store_failing_for_ten_minutes_after_the_slot_still_posts_once_on_recovery(
         harness: Harness, caplog, cause, restart_during_outage) -> None:
     """The claim is retried with backoff while the database refuses writes; the post goes out once it recovers."""
+    await outage_then_recovery(harness, caplog, cause, restart_during_outage)
+
+
+@pytest.mark.parametrize("restart_during_outage", [False, True])
+async def test_a_sqlite_file_locked_for_ten_minutes_after_the_slot_still_posts_once_on_recovery(
+        sqlite_harness: Harness, caplog, restart_during_outage) -> None:
+    """Another process holding SQLite's write lock is one more such outage."""
+    await outage_then_recovery(sqlite_harness, caplog, LOCKED, restart_during_outage)
+
+
+async def outage_then_recovery(harness: Harness, caplog, cause: str, restart_during_outage: bool) -> None:
     harness.clock.set(utc(2024, 6, 1, 8, 0))
     harness.add(10, "09:00", "UTC")
     step, release = (locked_until(harness, RECOVERED) if cause == LOCKED else (lambda: None, lambda: None))

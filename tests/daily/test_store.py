@@ -1,4 +1,5 @@
-"""The SQLite store: settings survive restarts, the database enforces one post a day, bad files fail clearly."""
+"""The store on both back ends: settings survive restarts, the database enforces one post a day; SQLite's bad
+files fail clearly (PostgreSQL's own cases are in test_pgstore.py)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,27 @@ import pytest
 
 from bot.daily.schedule import PostStatus
 from bot.daily.store import FULL, LOCKED, READ_ONLY, SCHEMA_VERSION, DailyStore, StoreError
-from tests.daily.conftest import utc
+from tests.daily.conftest import Backend, utc
 
 NOW = utc(2024, 6, 1, 8, 0)
 DAY = date(2024, 6, 1)
 
 
-def test_settings_survive_a_restart(db_path) -> None:
-    s = DailyStore(db_path)
+@pytest.fixture
+def any_store(backend: Backend):
+    """A synchronous store on each back end in turn."""
+    s = backend.blocking()
+    yield s
+    s.close()
+
+
+def test_settings_survive_a_restart(backend: Backend) -> None:
+    s = backend.blocking()
     s.set_channel(10, 1, time(9, 0), "Asia/Seoul", NOW, updated_by=42)
     s.set_channel(20, 2, time(18, 30), "America/New_York", NOW)
-    s.disable([20], NOW)
+    assert s.disable([20, 30], NOW) == 1
     s.close()
-    s = DailyStore(db_path)
+    s = backend.blocking()
     try:
         chans = {c.channel_id: c for c in s.channels()}
         assert chans[10].post_time == time(9, 0) and chans[10].timezone == "Asia/Seoul" and chans[10].enabled
@@ -38,19 +47,44 @@ def test_wal_mode(store) -> None:
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_database_refuses_a_second_post_for_the_same_day(store) -> None:
-    assert store.claim(10, DAY, NOW, "n1") is not None
+def test_database_refuses_a_second_post_for_the_same_day(any_store) -> None:
+    store = any_store
+    claim = store.claim(10, DAY, NOW, "n1", "item-1")
+    assert claim is not None and claim.status is PostStatus.CLAIMED and claim.claimed_at == NOW
+    assert claim.nonce == "n1" and claim.spotlight == "item-1" and claim.attempts == 1
     assert store.claim(10, DAY, NOW, "n1") is None
     assert store.confirm(10, DAY, 555, NOW)
+    assert not store.confirm(10, DAY, 556, NOW)  # only a claimed row is confirmed
     assert store.claim(10, DAY, NOW, "n1") is None
+    rec = store.record(10, DAY)
+    assert rec.status is PostStatus.POSTED and rec.message_id == 555 and rec.posted_at == NOW
+    assert store.history(DAY) == {(10, DAY): rec} and store.recent(10) == [rec]
+    assert store.claimed() == []
+
+
+def test_sqlite_itself_refuses_a_second_row_for_the_same_day(store) -> None:
+    store.claim(10, DAY, NOW, "n1")
     with pytest.raises(sqlite3.IntegrityError):
         store._db.execute("INSERT INTO posts (channel_id, local_date, status) VALUES (10, ?, 'posted')",
                           (DAY.isoformat(),))
-    rec = store.record(10, DAY)
-    assert rec.status is PostStatus.POSTED and rec.message_id == 555
 
 
-def test_failed_post_can_be_claimed_again_but_only_once(store) -> None:
+def test_an_unfinished_claim_of_a_stopped_process_is_listed_until_resolved(backend: Backend) -> None:
+    crashed = backend.blocking()
+    crashed.claim(10, DAY, NOW, "n1")
+    crashed.claim(11, DAY, NOW, "n2")
+    crashed.close()
+    store = backend.blocking()
+    assert store.mark_unconfirmed(11, DAY, "cannot check")
+    (rec,) = store.claimed()
+    assert (rec.channel_id, rec.local_date) == (10, DAY)
+    assert store.history(date(2030, 1, 1)).keys() == {(10, DAY)}  # an unresolved claim is always in the plan
+    assert store.record(11, DAY).status is PostStatus.UNCONFIRMED
+    store.close()
+
+
+def test_failed_post_can_be_claimed_again_but_only_once(any_store) -> None:
+    store = any_store
     store.claim(10, DAY, NOW, "n1")
     store.fail(10, DAY, "503 Service Unavailable", NOW)
     again = store.claim(10, DAY, NOW, "n1")
@@ -58,7 +92,8 @@ def test_failed_post_can_be_claimed_again_but_only_once(store) -> None:
     assert store.claim(10, DAY, NOW, "n1") is None
 
 
-def test_pause_is_one_transaction_and_set_resumes(store) -> None:
+def test_pause_is_one_transaction_and_set_resumes(any_store) -> None:
+    store = any_store
     store.set_channel(10, 1, time(9), "UTC", NOW)
     store.claim(10, DAY, NOW, "n1")
     store.fail_and_pause(10, DAY, "Missing Permissions", NOW)
@@ -68,16 +103,22 @@ def test_pause_is_one_transaction_and_set_resumes(store) -> None:
     assert store.channel(10).paused_reason is None and store.channel(10).active
 
 
-def test_skip_only_free_or_failed_days(store) -> None:
+def test_skip_only_free_or_failed_days(any_store) -> None:
+    store = any_store
     assert store.skip(10, DAY, "bot was down")
     assert not store.skip(10, DAY, "again")
+    store.claim(12, DAY, NOW, "n")
+    store.fail(12, DAY, "503", None)
+    assert store.skip(12, DAY, "window passed")
+    assert store.record(12, DAY).error == "window passed (last error: 503)"
     store.claim(11, DAY, NOW, "n")
     store.confirm(11, DAY, 1, NOW)
     assert not store.skip(11, DAY, "x")
     assert store.record(11, DAY).status is PostStatus.POSTED
 
 
-def test_config_channels_seeded_once_admin_changes_win(store) -> None:
+def test_config_channels_seeded_once_admin_changes_win(any_store) -> None:
+    store = any_store
     assert store.seed_config_channel(30, None, time(9), "Asia/Seoul", NOW) == "added"
     assert store.seed_config_channel(30, None, time(9), "Asia/Seoul", NOW) == "kept"
     assert store.seed_config_channel(30, None, time(10), "Asia/Seoul", NOW) == "updated"

@@ -1,8 +1,8 @@
 """Daily spotlight posts: the admin commands and the one scheduler task.
 
 `/daily set`, `/daily off`, `/daily status`, `/daily preview` (and `!daily ...`) need Manage Server
-(or a configured owner). Settings and history live in the bot's `AsyncStore` (`bot.store`), whose own
-thread runs every query, so no database call runs on the event loop; without a store the commands say
+(or a configured owner). Settings and history live in the bot's `Store` (`bot.store`: SQLite on a
+thread of its own, or PostgreSQL), so no database call blocks the event loop; without a store the commands say
 so and nothing is scheduled. A database error reaches the admin by name ("the database is locked").
 
 The scheduler is one plain asyncio task (`bot.daily.service.DailyService.run`) started in `cog_load`
@@ -27,7 +27,7 @@ from discord.ext import commands
 
 from bot.answer import Answer, Field
 from bot.daily import schedule
-from bot.daily.aiostore import AsyncDailyStore
+from bot.daily.backend import Store
 from bot.daily.schedule import ChannelSchedule, PostStatus
 from bot.daily.service import ConfigChannel, DailyService, apply_config_channels, utcnow
 from bot.daily.store import StoreError
@@ -105,7 +105,7 @@ class Daily(commands.Cog):
 
     def __init__(self, bot: AnyBot) -> None:
         self.bot = bot
-        self.store: AsyncDailyStore | None = bot.store
+        self.store: Store | None = bot.store
         self.settings = bot.settings.daily
         self.service: DailyService | None = None
         self._task: asyncio.Task[None] | None = None
