@@ -18,7 +18,6 @@ from typing import Any, Protocol
 
 from bot.daily.aiostore import AsyncStore
 from bot.daily.dburl import is_postgres_url, redact
-from bot.daily.pgstore import PgStore
 from bot.daily.schedule import ChannelSchedule, PostRecord
 
 __all__ = ["Store", "is_postgres_url", "open_store", "redact"]
@@ -113,5 +112,7 @@ class Store(Protocol):
 async def open_store(target: str | Path, **options: Any) -> Store:
     """Open the store named by `target`: a PostgreSQL URL, else a SQLite file path. `StoreError` if unusable."""
     if is_postgres_url(target):
+        from bot.daily.pgstore import PgStore  # asyncpg is loaded only for a PostgreSQL URL
+
         return await PgStore.open(str(target), **options)
     return await AsyncStore.open(target, **options)

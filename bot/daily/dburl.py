@@ -13,13 +13,21 @@ def is_postgres_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.partition("://")[0].lower() in POSTGRES_SCHEMES
 
 
+SECRET_PARAMETERS = ("password", "passfile")  # query parameters a URL may carry a secret in
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for logs and error messages (a URL that does not parse: only its scheme)."""
+    """The URL without its password (in the user part or as `?password=`), for logs and error messages (a URL
+    that does not parse: only its scheme)."""
     try:
         parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = f"{parts.username or ''}:***@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+        netloc = parts.netloc
+        if parts.password is not None:
+            host = parts.hostname or ""
+            host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
+            netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        query = "&".join(f"{k}=***" if k.lower() in SECRET_PARAMETERS else (f"{k}={v}" if sep else k)
+                         for k, sep, v in (p.partition("=") for p in parts.query.split("&") if p))
     except ValueError:
         return url.partition("://")[0] + "://(a malformed URL)"
-    return urlunsplit(parts._replace(netloc=netloc))
+    return urlunsplit(parts._replace(netloc=netloc, query=query))

@@ -18,6 +18,7 @@ CONFIDENT = 86.0  # a fuzzy score at or above this, clear of the runner-up, is t
 SUGGEST = 70.0  # at or above this a name is offered as "did you mean"
 MARGIN = 4.0
 MISSES_KEPT = 50_000  # near misses remembered; the memo starts again past this
+MEMO_KEY = 64  # the longest key a memo of user words keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,11 +289,14 @@ class NameIndex:
         """The alias closest to `key` within `edits` (the first listed on a tie) if it has `n` words, else None;
         worked out once per key (the names do not change)."""
         asked = (key, n, edits)
-        if asked not in self._misses:
+        if asked in self._misses:
+            return self._misses[asked]
+        hit = self._closest_alias(key, n, edits)
+        if len(key) <= MEMO_KEY:  # user text: only word-sized keys are kept
             if len(self._misses) >= MISSES_KEPT:
                 self._misses.clear()
-            self._misses[asked] = self._closest_alias(key, n, edits)
-        return self._misses[asked]
+            self._misses[asked] = hit
+        return hit
 
     def _closest_alias(self, key: str, n: int, edits: int) -> str | None:
         """Asked first among the aliases of `n` words only; the others are asked only when one of those is

@@ -19,6 +19,7 @@ B = 0.6
 SYNONYM_DISCOUNT = 0.8
 UNKNOWN_WEIGHT = 2.0
 SLOTS_KEPT = 50_000  # query words whose slots are kept; the memo starts again past this
+MEMO_KEY = 64  # the longest word whose slot is kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +141,11 @@ class SearchIndex:
                 hit = self._known.closest(word, 1 if len(word) < 8 else 2)
                 if hit:
                     t = self._words[hit[0]]
-            if len(self._slots) >= SLOTS_KEPT:
-                self._slots.clear()
-            slot = self._slots[word] = (t, *sorted(self._synonyms.get(t, ())))
+            slot = (t, *sorted(self._synonyms.get(t, ())))
+            if len(word) <= MEMO_KEY:  # user text: only word-sized keys are kept
+                if len(self._slots) >= SLOTS_KEPT:
+                    self._slots.clear()
+                self._slots[word] = slot
         return slot
 
     def search(self, query: list[tuple[str, ...]], allowed: Collection[int] | None = None,

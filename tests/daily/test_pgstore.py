@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
     ("postgres://bot@/daily?host=/run/postgresql", "postgres://bot@/daily?host=/run/postgresql"),
     ("postgresql://bot:s3cret@[bad/daily", "postgresql://(a malformed URL)"),
     ("postgresql://bot:s3cret@db:port/daily", "postgresql://(a malformed URL)"),
+    ("postgresql://bot@db/daily?password=s3cret&sslmode=require", "postgresql://bot@db/daily?password=***&sslmode=require"),
+    ("postgresql://bot:s3cret@[::1]:5432/daily", "postgresql://bot:***@[::1]:5432/daily"),
 ])
 def test_urls_are_shown_without_their_password(url: str, shown: str) -> None:
     assert is_postgres_url(url) and redact(url) == shown
