@@ -328,7 +328,15 @@ class PgStore:
                WHERE posts.status = 'failed'
                RETURNING *""",
             channel_id, local_date, spotlight, nonce, as_utc(now), self.instance, what="claim")
-        return _record(rows[0]) if rows else None
+        if rows:
+            return _record(rows[0])
+        # an attempt whose reply was lost may have claimed it already, and a retry then finds the row taken: that
+        # claim is this one (this process, this instant), not another's, else the channel would wait for a restart
+        mine = await self._fetch(
+            "SELECT * FROM posts WHERE channel_id = $1 AND local_date = $2 AND status = 'claimed' "
+            "AND claimed_by = $3 AND claimed_at = $4", channel_id, local_date, self.instance, as_utc(now),
+            what="claim")
+        return _record(mine[0]) if mine else None
 
     async def _finish(self, channel_id: int, local_date: date, status: PostStatus, what: str,
                       **values: object) -> bool:

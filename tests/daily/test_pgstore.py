@@ -85,6 +85,27 @@ async def test_of_many_processes_claiming_one_slot_exactly_one_wins(fresh: str) 
             await s.close()
 
 
+async def test_a_claim_whose_reply_was_lost_is_still_this_processs_claim(fresh: str, monkeypatch) -> None:
+    store = await PgStore.open(fresh)
+    other = await PgStore.open(fresh)
+    try:
+        run = store.run
+
+        async def reply_lost_once(fn, what="a query"):  # the first attempt commits, its answer never arrives
+            if what == "claim" and not getattr(reply_lost_once, "done", False):
+                reply_lost_once.done = True  # type: ignore[attr-defined]
+                await run(fn, what)
+            return await run(fn, what)
+
+        monkeypatch.setattr(store, "run", reply_lost_once)
+        mine = await store.claim(10, DAY, NOW, "n")
+        assert mine is not None and mine.status is PostStatus.CLAIMED
+        assert await other.claim(10, DAY, NOW, "n") is None  # another process's identical claim is not its own
+    finally:
+        await store.close()
+        await other.close()
+
+
 async def test_a_running_processs_claim_is_not_recovered_by_another(fresh: str) -> None:
     sending = await PgStore.open(fresh)
     starting = await PgStore.open(fresh)
