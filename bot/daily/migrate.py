@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +22,7 @@ import asyncpg
 from bot.daily.dburl import is_postgres_url, redact
 from bot.daily.pgschema import ERRORS
 from bot.daily.pgstore import PgStore, as_utc
-from bot.daily.store import DailyStore, StoreError
+from bot.daily.store import SCHEMA_VERSION, StoreError
 
 EXIT_USAGE = 2
 
@@ -66,15 +67,33 @@ def _insert(table: str, columns: tuple[str, ...], key: str) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({key}) DO NOTHING"
 
 
+def _read(source: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Every row of a SQLite store's `channels` and `posts`, read without writing to the file (a backup or a
+    read-only copy works; a store of an older schema is upgraded by opening it with the bot once)."""
+    try:
+        db = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"daily-summary database {source}: {exc}") from None
+    db.row_factory = sqlite3.Row
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"daily-summary database {source}: schema version {version}, this bot reads "
+                             f"{SCHEMA_VERSION}; start the bot on it once (or use a matching version)")
+        channels = [dict(r) for r in db.execute("SELECT * FROM channels ORDER BY channel_id")]
+        posts = [dict(r) for r in db.execute("SELECT * FROM posts ORDER BY channel_id, local_date")]
+    except sqlite3.Error as exc:
+        raise StoreError(f"daily-summary database {source}: {exc}") from None
+    finally:
+        db.close()
+    return channels, posts
+
+
 async def migrate(source: Path, target: str) -> Copied:
     """Copy every row of the SQLite store `source` into the PostgreSQL store `target`; `StoreError` if unusable."""
     if not source.is_file():
         raise StoreError(f"daily-summary database {source}: no such file", "no such file")
-    sqlite = DailyStore(source)
-    try:
-        channels, posts = sqlite.dump()
-    finally:
-        sqlite.close()
+    channels, posts = _read(source)
     store = await PgStore.open(target)
 
     async def copy(conn: asyncpg.Connection) -> Copied:

@@ -252,10 +252,12 @@ async def test_store_migrate_copies_every_row_and_a_second_run_changes_nothing(t
     channels, posts = s.dump()
     expected = ({c.channel_id: c for c in s.channels()}, s.history(date(2000, 1, 1)))
     s.close()
+    before = path.read_bytes()
 
     first = await asyncio.to_thread(run_cli, "store", "migrate", "--from", str(path), "--to", fresh)
     assert first.returncode == 0, first.stderr
     assert "3 of 3 channel settings and 4 of 4 post-history rows copied (0 already there" in first.stdout
+    assert path.read_bytes() == before  # the source is only read: not migrated, not checked by a test write
 
     async def snapshot() -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
         conn = await asyncpg.connect(fresh)
