@@ -82,6 +82,7 @@ class Settings(Strict, frozen=True):
     database_path: Annotated[str, msgspec.Meta(min_length=1)] = msgspec.field(default_factory=default_database_path)
     database_url: str | None = msgspec.field(default_factory=default_database_url)
     daily: Daily = Daily()
+    feedback_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30  # misses and presses are kept this long
 
     def __post_init__(self) -> None:
         if self.log_level.upper() not in LOG_LEVELS:

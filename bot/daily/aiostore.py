@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.daily.feedback import Miss
 from bot.daily.schedule import ChannelSchedule, PostRecord
 from bot.daily.store import DailyStore, StoreError
 
@@ -185,3 +186,27 @@ class AsyncStore:
     async def skip(self, channel_id: int, local_date: date, reason: str) -> bool:
         """See `DailyStore.skip`."""
         return await self.run(lambda db: db.skip(channel_id, local_date, reason), "skip")
+
+    async def feedback_enabled(self, guild_id: int) -> bool:
+        """See `DailyStore.feedback_enabled`."""
+        return await self.run(lambda db: db.feedback_enabled(guild_id), "feedback_enabled")
+
+    async def set_feedback(self, guild_id: int, enabled: bool, now: datetime, updated_by: int | None = None) -> None:
+        """See `DailyStore.set_feedback`."""
+        await self.run(lambda db: db.set_feedback(guild_id, enabled, now, updated_by), "set_feedback")
+
+    async def add_miss(self, miss: Miss, before: datetime) -> None:
+        """See `DailyStore.add_miss`."""
+        await self.run(lambda db: db.add_miss(miss, before), "add_miss")
+
+    async def add_press(self, miss: Miss, user_id: int, message_id: int, before: datetime) -> bool:
+        """See `DailyStore.add_press`."""
+        return await self.run(lambda db: db.add_press(miss, user_id, message_id, before), "add_press")
+
+    async def expire_feedback(self, before: datetime) -> int:
+        """See `DailyStore.expire_feedback`."""
+        return await self.run(lambda db: db.expire_feedback(before), "expire_feedback")
+
+    async def misses(self, since: datetime, guild_id: int | None = None) -> list[Miss]:
+        """See `DailyStore.misses`."""
+        return await self.run(lambda db: db.misses(since, guild_id), "misses")

@@ -18,13 +18,15 @@ from typing import Any, Protocol
 
 from bot.daily.aiostore import AsyncStore
 from bot.daily.dburl import is_postgres_url, redact
+from bot.daily.feedback import FeedbackStore
 from bot.daily.schedule import ChannelSchedule, PostRecord
 
 __all__ = ["Store", "is_postgres_url", "open_store", "redact"]
 
 
-class Store(Protocol):
-    """Daily-post settings and history, awaitable; every error is a `StoreError`."""
+class Store(FeedbackStore, Protocol):
+    """Daily-post settings and history, and answer feedback (`FeedbackStore`), awaitable; every error is a
+    `StoreError`."""
 
     @property
     def closed(self) -> bool:

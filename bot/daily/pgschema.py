@@ -61,6 +61,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX posts_status ON posts (status)",
     ),
+    (  # 2: answer feedback (bot.daily.feedback)
+        """CREATE TABLE feedback_guilds (
+            guild_id   BIGINT PRIMARY KEY,
+            enabled    BOOLEAN NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            updated_by BIGINT
+        )""",
+        """CREATE TABLE feedback_salt (
+            singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+            salt      TEXT NOT NULL
+        )""",
+        "INSERT INTO feedback_salt (salt) VALUES (md5(random()::text || clock_timestamp()::text))",
+        """CREATE TABLE misses (
+            id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            guild_id BIGINT,
+            question TEXT NOT NULL,
+            kind     TEXT NOT NULL,
+            sources  TEXT NOT NULL DEFAULT '',
+            voter    TEXT UNIQUE,
+            at       TIMESTAMPTZ NOT NULL
+        )""",
+        "CREATE INDEX misses_at ON misses (at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.daily.dburl import redact
+from bot.daily.feedback import Miss, voter_hash
 from bot.daily.pgschema import ERRORS, LOCK_CLASS, SCHEMA_VERSION, cause_of, check_writable, migrate, one_line
 from bot.daily.schedule import ChannelSchedule, PostRecord, PostStatus, format_time, parse_time
 from bot.daily.store import StoreError
@@ -383,3 +384,54 @@ class PgStore:
                  retry_at = NULL
                WHERE posts.status = 'failed'""",
             channel_id, local_date, reason, what="skip") == 1
+
+    # -- answer feedback -----------------------------------------------------------------------------
+
+    async def feedback_enabled(self, guild_id: int) -> bool:
+        """See `bot.daily.feedback.FeedbackStore`."""
+        rows = await self._fetch("SELECT enabled FROM feedback_guilds WHERE guild_id = $1", guild_id,
+                                 what="feedback_enabled")
+        return bool(rows and rows[0]["enabled"])
+
+    async def set_feedback(self, guild_id: int, enabled: bool, now: datetime, updated_by: int | None = None) -> None:
+        """See `bot.daily.feedback.FeedbackStore`."""
+        await self._execute(
+            """INSERT INTO feedback_guilds (guild_id, enabled, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (guild_id) DO UPDATE SET enabled = EXCLUDED.enabled,
+                 updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by""",
+            guild_id, enabled, as_utc(now), updated_by, what="set_feedback")
+
+    async def _insert_miss(self, miss: Miss, voter: tuple[int, int] | None, before: datetime, what: str) -> bool:
+        async def insert(conn: asyncpg.Connection) -> bool:
+            async with conn.transaction():
+                await conn.execute("DELETE FROM misses WHERE at < $1", as_utc(before))
+                hashed = None
+                if voter is not None:
+                    hashed = voter_hash(await conn.fetchval("SELECT salt FROM feedback_salt"), *voter)
+                status = await conn.execute(
+                    """INSERT INTO misses (guild_id, question, kind, sources, voter, at)
+                       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (voter) DO NOTHING""",
+                    miss.guild_id, miss.question, miss.kind, miss.sources, hashed, as_utc(miss.at))
+                return _count(status) == 1
+
+        return await self.run(insert, what)
+
+    async def add_miss(self, miss: Miss, before: datetime) -> None:
+        """See `bot.daily.feedback.FeedbackStore`."""
+        await self._insert_miss(miss, None, before, "add_miss")
+
+    async def add_press(self, miss: Miss, user_id: int, message_id: int, before: datetime) -> bool:
+        """See `bot.daily.feedback.FeedbackStore`."""
+        return await self._insert_miss(miss, (user_id, message_id), before, "add_press")
+
+    async def expire_feedback(self, before: datetime) -> int:
+        """See `bot.daily.feedback.FeedbackStore`."""
+        return await self._execute("DELETE FROM misses WHERE at < $1", as_utc(before), what="expire_feedback")
+
+    async def misses(self, since: datetime, guild_id: int | None = None) -> list[Miss]:
+        """See `bot.daily.feedback.FeedbackStore`."""
+        rows = await self._fetch(
+            """SELECT guild_id, question, kind, sources, voter IS NOT NULL AS pressed, at FROM misses
+               WHERE at >= $1 AND ($2::bigint IS NULL OR guild_id = $2) ORDER BY at""",
+            as_utc(since), guild_id, what="misses")
+        return [Miss(r["question"], r["kind"], r["at"], r["guild_id"], r["sources"], r["pressed"]) for r in rows]

@@ -26,9 +26,10 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from bot.daily.feedback import Miss, voter_hash
 from bot.daily.schedule import ChannelSchedule, PostRecord, PostStatus, format_time, parse_time
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             UNIQUE (channel_id, local_date)
         )""",
         "CREATE INDEX posts_status ON posts (status)",
+    ),
+    (  # 2: answer feedback (bot.daily.feedback)
+        """CREATE TABLE feedback_guilds (
+            guild_id   INTEGER PRIMARY KEY,
+            enabled    INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER
+        )""",
+        """CREATE TABLE feedback_salt (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            salt      TEXT NOT NULL
+        )""",
+        "INSERT INTO feedback_salt (singleton, salt) VALUES (1, lower(hex(randomblob(16))))",
+        """CREATE TABLE misses (
+            id       INTEGER PRIMARY KEY,
+            guild_id INTEGER,
+            question TEXT NOT NULL,
+            kind     TEXT NOT NULL,
+            sources  TEXT NOT NULL DEFAULT '',
+            voter    TEXT UNIQUE,
+            at       TEXT NOT NULL
+        )""",
+        "CREATE INDEX misses_at ON misses (at)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -456,6 +480,63 @@ class DailyStore:
                 (channel_id, local_date.isoformat(), reason),
             )
             return cur.rowcount == 1
+
+
+    # -- answer feedback -----------------------------------------------------------------------------
+
+    def feedback_enabled(self, guild_id: int) -> bool:
+        """Whether the server turned misses on (off by default)."""
+        rows = self._rows("SELECT enabled FROM feedback_guilds WHERE guild_id = ?", (guild_id,))
+        return bool(rows and rows[0]["enabled"])
+
+    def set_feedback(self, guild_id: int, enabled: bool, now: datetime, updated_by: int | None = None) -> None:
+        """Turn misses on or off for a server."""
+        with self._tx() as db:
+            db.execute(
+                """INSERT INTO feedback_guilds (guild_id, enabled, updated_at, updated_by) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (guild_id) DO UPDATE SET enabled = excluded.enabled,
+                     updated_at = excluded.updated_at, updated_by = excluded.updated_by""",
+                (guild_id, int(enabled), _ts(_utc(now)), updated_by),
+            )
+
+    def _insert_miss(self, db: sqlite3.Connection, miss: Miss, voter: str | None, before: datetime) -> bool:
+        db.execute("DELETE FROM misses WHERE at < ?", (_ts(_utc(before)),))
+        cur = db.execute(
+            """INSERT INTO misses (guild_id, question, kind, sources, voter, at) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (voter) DO NOTHING""",
+            (miss.guild_id, miss.question, miss.kind, miss.sources, voter, _ts(_utc(miss.at))),
+        )
+        return cur.rowcount == 1
+
+    def add_miss(self, miss: Miss, before: datetime) -> None:
+        """Store an automatic miss, deleting rows written before `before`."""
+        with self._tx() as db:
+            self._insert_miss(db, miss, None, before)
+
+    def add_press(self, miss: Miss, user_id: int, message_id: int, before: datetime) -> bool:
+        """Store a press once per (user, message), keeping only their salted hash; False for a repeat."""
+        with self._tx() as db:
+            salt = db.execute("SELECT salt FROM feedback_salt").fetchone()["salt"]
+            return self._insert_miss(db, miss, voter_hash(salt, user_id, message_id), before)
+
+    def expire_feedback(self, before: datetime) -> int:
+        """Delete rows written before `before`; how many."""
+        with self._tx() as db:
+            return db.execute("DELETE FROM misses WHERE at < ?", (_ts(_utc(before)),)).rowcount
+
+    def misses(self, since: datetime, guild_id: int | None = None) -> list[Miss]:
+        """Rows written at or after `since`, of one server or every one."""
+        sql = "SELECT guild_id, question, kind, sources, voter IS NOT NULL AS pressed, at FROM misses WHERE at >= ?"
+        params: tuple[object, ...] = (_ts(_utc(since)),)
+        if guild_id is not None:
+            sql, params = sql + " AND guild_id = ?", (*params, guild_id)
+        return [Miss(r["question"], r["kind"], datetime.fromisoformat(r["at"]), r["guild_id"], r["sources"],
+                     bool(r["pressed"])) for r in self._rows(sql + " ORDER BY at", params)]
+
+
+def _utc(value: datetime) -> datetime:
+    """Aware times in UTC (naive ones taken as UTC), so that stored text compares in time order."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _connect(path: str, busy_timeout: float) -> sqlite3.Connection:

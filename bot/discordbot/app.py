@@ -25,6 +25,7 @@ from bot.charts import ChartCache, save_chart, saved_chart, stats_data_png
 from bot.config import Settings
 from bot.conversations import ConversationStore
 from bot.daily.backend import Store
+from bot.daily.feedback import FeedbackService
 from bot.dialogue import FRESH, Context
 from bot.discordbot.addressing import is_command, prefixes_for
 from bot.discordbot.views import DYNAMIC_ITEMS, NO_MENTIONS
@@ -40,6 +41,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discordbot.cogs.questions",
     "bot.discordbot.cogs.admin",
     "bot.discordbot.cogs.daily",
+    "bot.discordbot.cogs.feedback",
 )
 
 HEARTBEAT_SECONDS = 30.0
@@ -101,6 +103,7 @@ class RoundtableBotMixin(_BotBase):
         )
         self.settings = settings
         self.store = store
+        self.feedback: FeedbackService | None = None  # set in `setup_hook` once the store is open
         self.open_store = open_store
         self.engine_factory = engine_factory
         self.engine: Engine = self._engine_for(kb)
@@ -147,6 +150,8 @@ class RoundtableBotMixin(_BotBase):
         if self.store is None and self.open_store is not None:
             store = self.open_store()
             self.store = await store if inspect.isawaitable(store) else store
+        if self.store is not None and self.feedback is None:
+            self.feedback = FeedbackService(self.store, self.settings.feedback_days)
         if beat := os.environ.get("BOT_HEARTBEAT_FILE"):
             self._heartbeat_task = asyncio.create_task(self._heartbeat(Path(beat)), name="heartbeat")
         self.add_dynamic_items(*DYNAMIC_ITEMS)  # the buttons of any answer, any run

@@ -12,10 +12,11 @@ from discord.ext import commands
 
 from bot.answer import Answer
 from bot.charts import chart_filename
+from bot.daily.store import StoreError
 from bot.dialogue import FRESH, Context
 from bot.discordbot.addressing import question_text
 from bot.discordbot.render import CONTENT_LIMIT, render, shorten
-from bot.discordbot.views import NO_MENTIONS, REPLIED, Pager, answer_digest, answer_view
+from bot.discordbot.views import NO_MENTIONS, REPLIED, NotHelpfulButton, Pager, answer_digest, answer_view
 
 if TYPE_CHECKING:
     from bot.discordbot.app import RoundtableBotMixin
@@ -98,8 +99,8 @@ async def _pager(bot: RoundtableBotMixin, target: Target, answer: Answer, count:
 
 async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer, *, line: str | None = None,
                       context: Context = FRESH) -> discord.Message | None:
-    """Reply to a command or message with an answer's first page (and its chart), its pager and its Source
-    button.
+    """Reply to a command or message with an answer's first page (and its chart), its pager, its Source button and
+    Not helpful; a miss is recorded where the server turned feedback on.
 
     `line` is what the engine answers with this answer (a `!command` line or a question) and `context` the
     conversation it was answered in: the pager asks `line` again on a press. An answer that cannot be asked
@@ -107,7 +108,7 @@ async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer, *
     of their own, so no button needs to remember it."""
     pages = render(answer, embeds=may_embed(target))
     pager = await _pager(bot, target, answer, len(pages), line, context) if len(pages) > 1 else None
-    view = answer_view(answer.sources, bot.engine.kb.article, pager)
+    view = answer_view(answer.sources, bot.engine.kb.article, pager, NotHelpfulButton.for_answer(answer, line))
     kwargs: dict[str, Any] = {"content": pages[0].content, "embed": pages[0].embed, "allowed_mentions": NO_MENTIONS}
     if view is not None:
         kwargs["view"] = view
@@ -120,7 +121,18 @@ async def send_answer(bot: RoundtableBotMixin, target: Target, answer: Answer, *
     if pager is None:
         for page in pages[1:]:
             await _send(target, content=page.content, embed=page.embed, allowed_mentions=NO_MENTIONS)
+    await _note_miss(bot, target, answer, line)
     return message
+
+
+async def _note_miss(bot: RoundtableBotMixin, target: Target, answer: Answer, line: str | None) -> None:
+    """Record a miss where the server turned feedback on (`bot.daily.feedback`); a database error is logged."""
+    if bot.feedback is None or line is None or target.guild is None:
+        return
+    try:
+        await bot.feedback.answered(target.guild.id, " ".join(line.split()), answer)
+    except StoreError as exc:
+        log.warning("could not record a miss: %s", exc.cause)
 
 
 async def answer_in_conversation(bot: RoundtableBotMixin, target: Target,

@@ -1,9 +1,9 @@
 """Buttons under an answer that hold no memory: everything a press needs is in the button's custom id.
 
 `SourceButton` shows the cited paragraphs (only to whoever pressed it); `PageButton` (Previous, Next) turns
-the pages of a long answer, for the asker only. Both are `discord.ui.DynamicItem`s registered once with
-`bot.add_dynamic_items(*DYNAMIC_ITEMS)`: discord.py keeps no view, no timer and nothing else per answer, and
-the buttons of any message keep working after a restart.
+the pages of a long answer, for the asker only; `NotHelpfulButton` records that an answer did not help. All are
+`discord.ui.DynamicItem`s registered once with `bot.add_dynamic_items(*DYNAMIC_ITEMS)`: discord.py keeps no
+view, no timer and nothing else per answer, and the buttons of any message keep working after a restart.
 
 How a page is rebuilt on a press: the engine is deterministic, so the pager asks again. A page button's
 custom id holds the asker's id, the page to show, a digest of the whole answer (`answer_digest`) and the
@@ -29,9 +29,12 @@ import discord
 
 from bot.answer import Answer, SourceRef
 from bot.charts import chart_filename
+from bot.daily.feedback import CODES, KINDS, feedback_kind, question_digest
+from bot.daily.store import StoreError
 from bot.discordbot.addressing import question_text
 from bot.discordbot.citations import article_mark, decode_positions, decode_sources, encode_positions, encode_sources
 from bot.discordbot.render import render, render_sources
+from bot.engine.format import sanitize
 from bot.kb.article import Article
 
 if TYPE_CHECKING:
@@ -46,6 +49,8 @@ NOT_YOURS = "Only the person who asked can turn these pages; ask the bot yoursel
 CHANGED = "This answer has changed since it was posted; please ask again."
 ARTICLE_CHANGED = "The article has changed since this answer was posted; please ask again for its source."
 FAILED = "Sorry, that button failed. Please try again."
+NOTED = "Thanks — noted."
+NOT_NOTED = "Thanks. This bot could not keep your feedback just now."
 
 
 def _bot(interaction: discord.Interaction) -> RoundtableBotMixin:
@@ -234,19 +239,87 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE_T
             page.embed.set_image(url=f"attachment://{chart_filename(answer.chart)}")
         turned = Pager(pager.author_id, pager.digest, pager.line, index, len(pages))
         await interaction.response.edit_message(content=page.content, embed=page.embed, allowed_mentions=NO_MENTIONS,
-                                                view=answer_view(answer.sources, bot.kb.article, turned))
+                                                view=answer_view(answer.sources, bot.kb.article, turned,
+                                                                 NotHelpfulButton.for_answer(answer, pager.line)))
 
 
-DYNAMIC_ITEMS = (SourceButton, PageButton)
+class NotHelpfulButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                       template=re.compile(r"rt:nh:(?P<kind>[a-z]):(?P<digest>[0-9a-f]{8}):(?P<question>.*)",
+                                           re.DOTALL)):
+    """"Not helpful": records the question, the answer's kind and sources (read from the message's Source
+    button), the server and the time, once per user per answer (`bot.daily.feedback`). The custom id holds the
+    kind, a digest of the question and the question itself (made inert), or `^` ("the message this answer
+    replies to") when it is too long; a question read back whose digest differs (edited since) is not kept."""
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Not helpful", emoji="\U0001f44e",
+                                           style=discord.ButtonStyle.secondary, custom_id=custom_id))
+
+    @classmethod
+    def for_answer(cls, answer: Answer, question: str | None) -> NotHelpfulButton:
+        """The button under `answer` to `question` (None or REPLIED: read from the replied message on a press)."""
+        question = " ".join(question.split()) if question and question != REPLIED else ""
+        head = f"rt:nh:{CODES[feedback_kind(answer)]}:{question_digest(question)}:"
+        shown = sanitize(question, CUSTOM_ID_LIMIT)  # inert even where a client would show the id
+        fits = question and len(head) + len(shown) <= CUSTOM_ID_LIMIT and not shown.endswith("…")
+        return cls(head + (shown if fits else REPLIED))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> NotHelpfulButton:
+        """Rebuild the button from a press."""
+        return cls(match.string)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Record the press and thank the presser privately."""
+        try:
+            await self._record(interaction)
+        except StoreError as exc:
+            log.warning("could not record a Not helpful press: %s", exc.cause)
+            await say_ephemeral(interaction, NOT_NOTED)
+        except Exception:
+            await _failed(interaction, "Not helpful")
+
+    async def _record(self, interaction: discord.Interaction) -> None:
+        match = self.template.fullmatch(self.custom_id)
+        bot, message = _bot(interaction), interaction.message
+        if match is None or message is None or bot.feedback is None:
+            await say_ephemeral(interaction, NOT_NOTED)
+            return
+        question: str | None = match["question"]
+        if question == REPLIED:
+            question = await replied_question(message)
+            unknown = match["digest"] == question_digest("")  # posted without its question: take the replied one
+            if question is not None and not unknown and question_digest(" ".join(question.split())) != match["digest"]:
+                question = None
+        await bot.feedback.pressed(interaction.guild_id, question, KINDS[match["kind"]], _cited(message, bot),
+                                   interaction.user.id, message.id)
+        await say_ephemeral(interaction, NOTED)
 
 
-def answer_view(sources: Sequence[SourceRef], article: Article, pager: Pager | None = None) -> discord.ui.View | None:
-    """The buttons under an answer (the pager's, then Source), or None without any. Every item is dynamic, so
-    discord.py stores nothing for the message."""
+def _cited(message: discord.Message, bot: RoundtableBotMixin) -> tuple[SourceRef, ...]:
+    """The sources of the answer in `message`, read from its Source button (none without one)."""
+    for row in message.components:
+        for child in getattr(row, "children", ()):
+            custom_id = getattr(child, "custom_id", None)
+            if custom_id and SourceButton.__discord_ui_compiled_template__.fullmatch(custom_id):
+                return SourceButton(custom_id).sources(bot.kb.article) or ()
+    return ()
+
+
+DYNAMIC_ITEMS = (SourceButton, PageButton, NotHelpfulButton)
+
+
+def answer_view(sources: Sequence[SourceRef], article: Article, pager: Pager | None = None,
+                feedback: NotHelpfulButton | None = None) -> discord.ui.View | None:
+    """The buttons under an answer (the pager's, then Source, then Not helpful), or None without any. Every item
+    is dynamic, so discord.py stores nothing for the message."""
     items: list[discord.ui.Item[Any]] = [*pager.buttons()] if pager is not None else []
     source = SourceButton.citing(sources, article)
     if source is not None:
         items.append(source)
+    if feedback is not None:
+        items.append(feedback)
     if not items:
         return None
     view = discord.ui.View(timeout=None)
@@ -255,5 +328,6 @@ def answer_view(sources: Sequence[SourceRef], article: Article, pager: Pager | N
     return view
 
 
-__all__ = ["CUSTOM_ID_LIMIT", "DYNAMIC_ITEMS", "NO_MENTIONS", "REPLIED", "PageButton", "Pager", "SourceButton",
-           "answer_digest", "answer_view", "replied_question", "say_ephemeral", "show_sources"]
+__all__ = ["CUSTOM_ID_LIMIT", "DYNAMIC_ITEMS", "NOTED", "NO_MENTIONS", "REPLIED", "NotHelpfulButton", "PageButton",
+           "Pager", "SourceButton", "answer_digest", "answer_view", "replied_question", "say_ephemeral",
+           "show_sources"]

@@ -57,6 +57,7 @@ CONFIDENT = 0.4  # below it an answer says it may not answer exactly (calibrated
 CLOSEST = 0.3
 WHOLE = 0.95  # a passage covering this much of the question answers it, whatever it is filed under
 FOUND = "From the article"  # the title of an answer a passage gives
+CLOSEST_TITLE = "The closest the article comes"  # ... and of a low-confidence one
 
 
 def quote_answer(eng: Engine, q: Question, member: Country | None, people: list[Entity],
@@ -227,7 +228,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     good = [h for h in hits if h.coverage >= CLOSEST and (h.score >= near * best.score or (
         h.coverage >= max(CONFIDENT, best.coverage - 0.01) and h.doc.kind == best.doc.kind))][:3]
     confident = best.coverage >= CONFIDENT
-    title = FOUND if confident else "The closest the article comes"
+    title = FOUND if confident else CLOSEST_TITLE
     body = best.doc.text
     if not confident:
         body = "The article may not answer this exactly. Closest passage:\n" + body

@@ -79,7 +79,7 @@ async def test_sync_payload_lists_every_command_with_its_options(bot, fake):
     put = await fake.wait_for(lambda r: r.method == "PUT", after=n)
     assert put.path == f"/applications/{fake.world.app_id}/guilds/{fake.world.guild_id}/commands"
     commands = {c["name"]: c for c in put.body}
-    assert set(commands) == {s.name for s in SPECS} | {"reload", "sync", "daily"}
+    assert set(commands) == {s.name for s in SPECS} | {"reload", "sync", "daily", "feedback"}
     for spec in SPECS:
         cmd = commands[spec.name]
         assert cmd["type"] == 1 and cmd["description"]
@@ -115,4 +115,4 @@ async def test_sync_on_start(start_bot, fake):
     await start_bot(sync_on_start=True)
     put = await fake.wait_for(lambda r: r.method == "PUT")
     assert put.path == f"/applications/{fake.world.app_id}/commands"
-    assert len(put.body) == len(SPECS) + 3  # + reload, sync, daily
+    assert len(put.body) == len(SPECS) + 4  # + reload, sync, daily, feedback

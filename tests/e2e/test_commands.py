@@ -30,7 +30,7 @@ async def test_prefix_command_answers_with_an_embed_citing_the_article(bot, fake
     assert embed["footer"]["text"].startswith("Source: ")
     assert msg["message_reference"]["message_id"] == int(question["id"])
     assert msg["allowed_mentions"] == {"parse": []}
-    assert [c["label"] for row in msg["components"] for c in row["components"]] == ["Source"]
+    assert [c["label"] for row in msg["components"] for c in row["components"]] == ["Source", "Not helpful"]
 
 
 async def test_alias_and_case_reach_the_same_command(bot, fake):

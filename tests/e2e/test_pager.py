@@ -44,7 +44,7 @@ def views_kept(bot: Any) -> int:
 async def test_pages_turn_for_the_asker_and_strangers_are_refused_privately(bot, fake, monkeypatch):
     monkeypatch.setattr(bot.engine, "command", lambda name, arg, context=FRESH: LONG)
     msg = await answer_message(fake, "!summary")
-    assert list(labels(msg)) == ["Previous", "Next", "Source"]
+    assert list(labels(msg)) == ["Previous", "Next", "Source", "Not helpful"]
     assert labels(msg)["Previous"]["disabled"]
     first = msg["embeds"][0]
     assert first["footer"]["text"].endswith("page 1/3")
@@ -126,7 +126,7 @@ async def test_an_answer_depending_on_the_conversation_comes_as_messages(bot, fa
     await fake.wait_for(lambda r: r.method == "POST" and "page 3/3" in str(r.body), after=n)
     posts = [r.body for r in fake.requests[n:] if r.method == "POST" and r.path.endswith("/messages")]
     assert [p["embeds"][0]["footer"]["text"][-8:] for p in posts] == ["page 1/3", "page 2/3", "page 3/3"]
-    assert [c["label"] for row in posts[0]["components"] for c in row["components"]] == ["Source"]
+    assert [c["label"] for row in posts[0]["components"] for c in row["components"]] == ["Source", "Not helpful"]
 
 
 async def test_no_view_is_kept_per_answer(bot, fake, monkeypatch):
