@@ -1,4 +1,4 @@
-"""Command line: `console`, `ask`, `check`, `summary`, `store` and `run` (the Discord bot).
+"""Command line: `console`, `ask`, `check`, `summary`, `misses`, `store` and `run` (the Discord bot).
 
 Only `run` imports discord.py; every other path stays pure Python and starts fast.
 """
@@ -54,6 +54,17 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION)
     p.add_argument("--version", action=_Version)
@@ -88,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
     move.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE", help="the SQLite file")
     move.add_argument("--to", dest="target", required=True, metavar="URL",
                       help='the postgresql:// URL, e.g. --to "$BOT_DATABASE_URL"')
+    misses = command("misses", "report the questions the bot could not answer, grouped, most frequent first",
+                     config=True)
+    misses.add_argument("--days", type=_positive, default=None, metavar="N",
+                        help="only the last N days (default: every row kept, feedback_days)")
+    misses.add_argument("--guild", type=int, default=None, metavar="ID", help="only this server")
+    misses.add_argument("--format", choices=("text", "csv"), default="text", help="text (default) or csv")
+    misses.add_argument("--limit", type=_positive, default=20, metavar="N", help="text: the top N groups (default 20)")
     command("run", "run the Discord bot (the default with $DISCORD_TOKEN set; the token comes from there)",
             config=True)
     return p
@@ -115,6 +133,10 @@ def _main(argv: Sequence[str] | None) -> int:
         from bot.daily.migrate import store_main
 
         return store_main(args)
+    if cmd == "misses":
+        from bot.misscli import misses_main
+
+        return misses_main(args)
     if cmd == "summary":
         from bot.summarycli import summary_main
 

@@ -30,6 +30,8 @@ from bot.engine.format import sanitize
 from bot.engine.passages import CLOSEST_TITLE
 
 SIMILAR = 85  # token_set_ratio at or above which two questions are one group
+STEM = 4  # questions are compared with the groups sharing a word's first STEM letters ...
+MAX_CANDIDATES = 32  # ... at most this many (the most frequent), so a report's time stays linear in its rows
 DEFAULT_DAYS = 30
 NO_QUESTION = "(question not available)"
 
@@ -113,7 +115,8 @@ class Group:
 
 def group_misses(rows: Iterable[Miss], threshold: int = SIMILAR) -> list[Group]:
     """Rows grouped by similar normalised question, most frequent first. Identical normalised texts are counted
-    once before the fuzzy pass, so its cost grows with the distinct questions, not the rows."""
+    once before the fuzzy pass, so its cost grows with the distinct questions, not the rows; each is compared with
+    the groups sharing the start of one of its words (not with every group), at most `MAX_CANDIDATES` of them."""
     by_text: dict[str, Group] = {}
     for row in rows:
         key = normalise(row.question) if row.question else ""
@@ -126,13 +129,22 @@ def group_misses(rows: Iterable[Miss], threshold: int = SIMILAR) -> list[Group]:
         group.wordings[row.question or NO_QUESTION] += 1
     groups: list[Group] = []
     keys: list[str] = []
+    index: dict[str, list[int]] = {}  # a word's first letters -> the groups whose question has such a word
     for key, part in sorted(by_text.items(), key=lambda kv: -kv[1].total):
-        found = process.extractOne(key, keys, scorer=fuzz.token_set_ratio, score_cutoff=threshold) if key else None
+        stems = sorted({w[:STEM] for w in key.split()}, key=lambda w: len(index.get(w, ())))
+        candidates: dict[int, None] = {}  # rarest words first, most frequent groups first, at most MAX_CANDIDATES
+        for stem in stems:
+            candidates.update(dict.fromkeys(index.get(stem, ())[:MAX_CANDIDATES - len(candidates)]))
+        order = list(candidates)
+        found = process.extractOne(key, [keys[i] for i in order], scorer=fuzz.token_set_ratio,
+                                   score_cutoff=threshold) if key and order else None
         if found is None:
+            for stem in stems:
+                index.setdefault(stem, []).append(len(groups))
             groups.append(part)
-            keys.append(key if key else "\0")  # the rows without a question form one group of their own
+            keys.append(key)
             continue
-        into = groups[found[2]]
+        into = groups[order[found[2]]]
         into.asked += part.asked
         into.pressed += part.pressed
         into.kinds.update(part.kinds)

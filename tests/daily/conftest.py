@@ -114,7 +114,7 @@ def pg() -> Any:
         yield server
 
 
-TABLES = ("posts", "channels")
+TABLES = ("posts", "channels", "misses", "feedback_guilds")
 
 
 @dataclass
