@@ -30,8 +30,9 @@ from bot.engine.format import sanitize
 from bot.engine.passages import CLOSEST_TITLE
 
 SIMILAR = 85  # token_set_ratio at or above which two questions are one group
-STEM = 4  # questions are compared with the groups sharing a word's first STEM letters ...
-MAX_CANDIDATES = 32  # ... at most this many (the most frequent), so a report's time stays linear in its rows
+STEM = 4  # questions are compared with the groups sharing a word's first STEM letters (two, over three words) ...
+MAX_CANDIDATES = 32  # ... at most this many (those sharing most, then the most frequent): linear in the rows
+POSTINGS = 64  # the most frequent groups read for each word start
 DEFAULT_DAYS = 30
 NO_QUESTION = "(question not available)"
 
@@ -41,7 +42,7 @@ MISS_KINDS = frozenset({"not_covered", "unsure", "closest"})
 
 FILLER = frozenset({"a", "an", "the", "of", "in", "on", "at", "to", "for", "is", "are", "was", "were", "do", "does",
                     "did", "what", "whats", "which", "who", "whos", "how", "about", "tell", "me", "please", "can",
-                    "you", "i"})
+                    "you", "i", "and", "or", "with", "from", "by", "it", "its", "this", "that"})
 _APOSTROPHES = re.compile("['\u2019\u02bc`]")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
@@ -116,7 +117,7 @@ class Group:
 def group_misses(rows: Iterable[Miss], threshold: int = SIMILAR) -> list[Group]:
     """Rows grouped by similar normalised question, most frequent first. Identical normalised texts are counted
     once before the fuzzy pass, so its cost grows with the distinct questions, not the rows; each is compared with
-    the groups sharing the start of one of its words (not with every group), at most `MAX_CANDIDATES` of them."""
+    the groups sharing the start of its words (not with every group), at most `MAX_CANDIDATES` of them."""
     by_text: dict[str, Group] = {}
     for row in rows:
         key = normalise(row.question) if row.question else ""
@@ -131,11 +132,12 @@ def group_misses(rows: Iterable[Miss], threshold: int = SIMILAR) -> list[Group]:
     keys: list[str] = []
     index: dict[str, list[int]] = {}  # a word's first letters -> the groups whose question has such a word
     for key, part in sorted(by_text.items(), key=lambda kv: -kv[1].total):
-        stems = sorted({w[:STEM] for w in key.split()}, key=lambda w: len(index.get(w, ())))
-        candidates: dict[int, None] = {}  # rarest words first, most frequent groups first, at most MAX_CANDIDATES
+        stems = {w[:STEM] for w in key.split()}
+        shared: Counter[int] = Counter()  # group -> how many of these stems its question has
         for stem in stems:
-            candidates.update(dict.fromkeys(index.get(stem, ())[:MAX_CANDIDATES - len(candidates)]))
-        order = list(candidates)
+            shared.update(index.get(stem, ())[:POSTINGS])
+        need = 1 if len(stems) <= 3 else 2  # a longer question sharing one word with another is not the same
+        order = [g for g, n in sorted(shared.items(), key=lambda gn: (-gn[1], gn[0])) if n >= need][:MAX_CANDIDATES]
         found = process.extractOne(key, [keys[i] for i in order], scorer=fuzz.token_set_ratio,
                                    score_cutoff=threshold) if key and order else None
         if found is None:
