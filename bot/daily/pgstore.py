@@ -320,24 +320,34 @@ class PgStore:
             await self._ensure_lease()
         except ERRORS as exc:
             raise self._error(exc) from None
-        rows = await self._fetch(
-            """INSERT INTO posts (channel_id, local_date, status, spotlight, nonce, attempts, claimed_at, claimed_by)
-               VALUES ($1, $2, 'claimed', $3, $4, 1, $5, $6)
-               ON CONFLICT (channel_id, local_date) DO UPDATE SET
-                 status = 'claimed', spotlight = EXCLUDED.spotlight, attempts = posts.attempts + 1,
-                 claimed_at = EXCLUDED.claimed_at, claimed_by = EXCLUDED.claimed_by, retry_at = NULL
-               WHERE posts.status = 'failed'
-               RETURNING *""",
-            channel_id, local_date, spotlight, nonce, as_utc(now), self.instance, what="claim")
-        if rows:
-            return _record(rows[0])
-        # an attempt whose reply was lost may have claimed it already, and a retry then finds the row taken: that
-        # claim is this one (this process, this instant), not another's, else the channel would wait for a restart
-        mine = await self._fetch(
-            "SELECT * FROM posts WHERE channel_id = $1 AND local_date = $2 AND status = 'claimed' "
-            "AND claimed_by = $3 AND claimed_at = $4", channel_id, local_date, self.instance, as_utc(now),
-            what="claim")
-        return _record(mine[0]) if mine else None
+        tries = 0
+
+        async def attempt(conn: asyncpg.Connection) -> PostRecord | None:
+            nonlocal tries
+            tries += 1
+            rows = await conn.fetch(
+                """INSERT INTO posts (channel_id, local_date, status, spotlight, nonce, attempts, claimed_at,
+                                      claimed_by)
+                   VALUES ($1, $2, 'claimed', $3, $4, 1, $5, $6)
+                   ON CONFLICT (channel_id, local_date) DO UPDATE SET
+                     status = 'claimed', spotlight = EXCLUDED.spotlight, attempts = posts.attempts + 1,
+                     claimed_at = EXCLUDED.claimed_at, claimed_by = EXCLUDED.claimed_by, retry_at = NULL
+                   WHERE posts.status = 'failed'
+                   RETURNING *""",
+                channel_id, local_date, spotlight, nonce, as_utc(now), self.instance)
+            if rows:
+                return _record(rows[0])
+            if tries == 1:  # taken before this call: another claim holds it, or it is done
+                return None
+            # a retry of this call: its earlier attempt may have committed and lost its reply, so the row taken is
+            # this call's own claim (this process, this instant), not another's; else the channel would wait for
+            # a restart
+            mine = await conn.fetch(
+                "SELECT * FROM posts WHERE channel_id = $1 AND local_date = $2 AND status = 'claimed' "
+                "AND claimed_by = $3 AND claimed_at = $4", channel_id, local_date, self.instance, as_utc(now))
+            return _record(mine[0]) if mine else None
+
+        return await self.run(attempt, "claim")
 
     async def _finish(self, channel_id: int, local_date: date, status: PostStatus, what: str,
                       **values: object) -> bool:
