@@ -226,6 +226,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE_T
         if interaction.user.id != pager.author_id:
             await say_ephemeral(interaction, NOT_YOURS)
             return
+        await interaction.response.defer()  # asking the engine again may wait its turn: answer Discord first
         line = await replied_question(message) if message is not None and pager.line == REPLIED else pager.line
         bot = _bot(interaction)
         answer = await bot.answer_line(line) if line and line != REPLIED else None
@@ -238,9 +239,9 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE_T
         if index == 0 and answer.chart is not None and page.embed is not None and message.attachments:
             page.embed.set_image(url=f"attachment://{chart_filename(answer.chart)}")
         turned = Pager(pager.author_id, pager.digest, pager.line, index, len(pages))
-        await interaction.response.edit_message(content=page.content, embed=page.embed, allowed_mentions=NO_MENTIONS,
-                                                view=answer_view(answer.sources, bot.kb.article, turned,
-                                                                 NotHelpfulButton.for_answer(answer, pager.line)))
+        await interaction.edit_original_response(content=page.content, embed=page.embed, allowed_mentions=NO_MENTIONS,
+                                                 view=answer_view(answer.sources, bot.kb.article, turned,
+                                                                  NotHelpfulButton.for_answer(answer, pager.line)))
 
 
 class NotHelpfulButton(discord.ui.DynamicItem[discord.ui.Button[Any]],

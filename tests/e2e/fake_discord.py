@@ -367,6 +367,9 @@ class FakeDiscord:
             info.update(response_message_id=msg["id"], response_message_loading=kind == 5,
                         response_message_ephemeral=bool(data.get("flags", 0) & 64))
             return {"interaction": info, "resource": {"type": kind, "message": msg}}
+        if kind == 6 and (msg_id := self.world.component_message.get(token)):  # deferred update: the button's
+            self.originals[token] = msg_id  # message is the original, edited later through the webhook
+            return {"interaction": info}
         if kind == 7:  # update the message the button is on
             msg_id = self.world.component_message.get(token)
             msg = self.messages.get(msg_id or "", {})

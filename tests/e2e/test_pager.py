@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.answer import Answer, Field, SourceRef
@@ -26,10 +27,15 @@ async def answer_message(fake: FakeDiscord, content: str, **kwargs: Any) -> dict
 
 
 async def press(fake: FakeDiscord, msg: dict[str, Any], label: str, user: str = "member") -> dict[str, Any]:
-    """Press a button and return the body of the interaction callback."""
+    """Press a button and return what the bot answered: the interaction callback's body, or for a deferred
+    update (type 6) the edit or private follow-up that came after it, as the callback it stands for (7 or 4)."""
     n = len(fake.requests)
     await fake.click(msg, label, user=user)
-    return (await fake.wait_for(lambda r: "/callback" in r.path, after=n)).body
+    callback = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    if callback.body["type"] != 6:
+        return callback.body
+    done = await fake.wait_for(lambda r: r.path.startswith("/webhooks/"), after=fake.requests.index(callback) + 1)
+    return {"type": 7 if done.method == "PATCH" else 4, "data": done.body}
 
 
 def labels(msg: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -140,3 +146,23 @@ async def test_no_view_is_kept_per_answer(bot, fake, monkeypatch):
     turned = await press(fake, msg, "Next")
     assert turned["type"] == 7
     assert views_kept(bot) == 0
+
+
+async def test_a_press_is_answered_before_the_engine_is_asked_again(bot, fake, monkeypatch):
+    monkeypatch.setattr(bot.engine, "command", lambda name, arg, context=FRESH: LONG)
+    msg = await answer_message(fake, "!summary")
+    asked = asyncio.Event()
+    slow = bot.answer_line
+
+    async def answer_later(line, context=FRESH):  # the engine's turn comes late (a burst of questions)
+        await asyncio.sleep(0.5)
+        asked.set()
+        return await slow(line, context)
+
+    monkeypatch.setattr(bot, "answer_line", answer_later)
+    n = len(fake.requests)
+    await fake.click(msg, "Next")
+    callback = await fake.wait_for(lambda r: "/callback" in r.path, after=n)
+    assert callback.body["type"] == 6 and not asked.is_set()  # Discord hears back at once, the page follows
+    edit = await fake.wait_for(lambda r: r.method == "PATCH" and r.path.startswith("/webhooks/"), after=n)
+    assert edit.body["embeds"][0]["footer"]["text"].endswith("page 2/3")
