@@ -254,7 +254,9 @@ def _route(eng: Engine, q: Question) -> Answer:
     if orgs and q.first("define") == 0 and not people and not member and not q.asks and not _leftover(eng, q):
         return lookup.organization(eng, eng.kb.organizations[orgs[0].id])
     asks_more = q.carried and followup.own_words(eng, q)  # "what platform did he launch": not his card
-    if people and len([t for t in toks if t not in WHO_FILLERS]) <= 4 and not asks_more:
+    named = {i for m in mentions for i in range(m.start, m.end)}  # "what role did aung san suu kyi play"
+    if people and len([t for i, t in enumerate(toks) if t not in WHO_FILLERS and i not in named]) <= 4 \
+            and not asks_more:
         return lookup.who(eng, people[0].name)
     if len(members) > 1 and not people:  # "testing: indonesia vs the philippines": each one's passage
         return _combine([_titled(passages.from_facts(eng, q, eng.kb.countries[m.id], [], outsiders), m.name)

@@ -33,6 +33,7 @@ def first_lines(engine: Engine, line: str) -> str:
     ("whats the population of asean", "660 million"),
     ("who wrote the column about seoul quarantine success", "Park Won-soon"),
     ("how many ppl are currently sick in malaysia", "Malaysia had **289** active cases"),
+    ("what role did aung san suu kyi play", "State Counselor"),
     ("daily testing: indonesia vs the philippines", "26,000"),
 ])
 def test_the_answer_of_the_asked_type_comes_first(engine, line, expected):
