@@ -84,11 +84,6 @@ class AsyncStore:
     # -- the facade --------------------------------------------------------------------------------
 
     @property
-    def closed(self) -> bool:
-        """True once `close()` was called."""
-        return self._closing
-
-    @property
     def shared(self) -> bool:
         """False: `claimed()` lists every claim, so recovery runs at start-up only (see `bot.daily.backend.Store`)."""
         return False

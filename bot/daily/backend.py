@@ -29,11 +29,6 @@ class Store(FeedbackStore, Protocol):
     `StoreError`."""
 
     @property
-    def closed(self) -> bool:
-        """True once `close()` was called."""
-        ...
-
-    @property
     def shared(self) -> bool:
         """True when `claimed()` leaves out claims of processes still running (PostgreSQL): recovery may then
         run before every scheduler pass. False (SQLite): it lists every claim, so recovery runs at start-up only."""

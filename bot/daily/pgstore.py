@@ -161,11 +161,6 @@ class PgStore:
             await self._take_lease()
 
     @property
-    def closed(self) -> bool:
-        """True once `close()` was called."""
-        return self._closing
-
-    @property
     def shared(self) -> bool:
         """True: `claimed()` leaves out the claims of running processes (see `bot.daily.backend.Store`)."""
         return True
