@@ -253,15 +253,22 @@ def _route(eng: Engine, q: Question) -> Answer:
     orgs = [e for e in q.of_kind("organization") if e.id not in eng.everywhere]
     if orgs and q.first("define") == 0 and not people and not member and not q.asks and not _leftover(eng, q):
         return lookup.organization(eng, eng.kb.organizations[orgs[0].id])
-    asks_more = q.carried and followup.own_words(eng, q)  # "what platform did he launch": not his card
-    named = {i for m in mentions for i in range(m.start, m.end)}  # "what role did aung san suu kyi play"
-    if people and len([t for i, t in enumerate(toks) if t not in WHO_FILLERS and i not in named]) <= 4 \
-            and not asks_more:
+    if people and _about_the_person(eng, q):
         return lookup.who(eng, people[0].name)
     if len(members) > 1 and not people:  # "testing: indonesia vs the philippines": each one's passage
         return _combine([_titled(passages.from_facts(eng, q, eng.kb.countries[m.id], [], outsiders), m.name)
                          for m in members])
     return passages.from_facts(eng, q, member, people, outsiders)
+
+
+def _about_the_person(eng: Engine, q: Question) -> bool:
+    """True when a question naming a person asks who they are: a few words beyond the name ("what role did aung
+    san suu kyi play"), and, for a person carried from the conversation, nothing of its own ("what platform did
+    he launch" asks the passages)."""
+    if q.carried and followup.own_words(eng, q):
+        return False
+    named = {i for m in q.mentions for i in range(m.start, m.end)}
+    return len([t for i, t in enumerate(q.tokens) if t not in WHO_FILLERS and i not in named]) <= 4
 
 
 ROUTE_CONCEPTS = ("envoy", "envoy_weak", "list", "event", "who", "what", "which", "theme", "refer")
