@@ -38,7 +38,7 @@ def contexts(rng: random.Random, n: int) -> list[Context]:
     """`n` contexts as the engine leaves them: those of real answers to the benchmark's questions (entities,
     attribute, candidates, cited sections, the opening words of the passages shown), each with strings of
     its own where the engine makes new ones (the passages' opening words), shared ids where it shares them."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from benchmarks.queries import flat, mix
     from bot.engine import Engine
@@ -118,8 +118,8 @@ def section(rows: list[dict[str, Any]]) -> str:
         "`python -m benchmarks.conversations [--cap N]`: a `ConversationStore` filled to its cap as a busy server",
         "fills it, each conversation keyed by (channel, user) snowflakes and holding its last answer's context (1-3",
         "entities, an attribute, sometimes candidates, 1-3 cited sections) plus that answer's message id for",
-        "replies. Store bytes are traced (tracemalloc: entries, keys, ids, map nodes); the context is the frozen",
-        "slots dataclass and its tuples (the ids in it are the knowledge base's own strings).", "",
+        "replies. Store bytes are traced (tracemalloc: entries, keys, ids, map nodes); the context is a frozen",
+        "msgspec Struct and its tuples (the ids in it are the knowledge base's own strings).", "",
         table(rows), "",
         f"At the default cap of {first['cap']:,} that is about {per:,.0f} bytes per conversation with its context, "
         f"{full:.1f} MB of RSS for the store, {first['fill_s'] * 1000:.0f} ms to fill it and "

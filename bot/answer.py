@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from bot.dialogue import FRESH, Context
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRef:
+class SourceRef(msgspec.Struct, frozen=True):
     """Where in the article a piece of an answer comes from."""
 
     section: str  # the section id, e.g. "lead" or "vaccine-cooperation-can-bring-region-world-closer"
@@ -29,8 +28,7 @@ class SourceRef:
         return f'"{self.heading}" {where}'
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(msgspec.Struct, frozen=True):
     """A titled block of an answer (an embed field on Discord)."""
 
     name: str
@@ -38,8 +36,7 @@ class Field:
     inline: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     """What the engine returns for one line of user input.
 
     `kind` tells renderers what happened: "answer" (found), "not_covered" (understood, but the

@@ -7,13 +7,12 @@ and passes it with the next line; `Context()` starts afresh.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 SHOWN = 60  # the opening characters of a passage that identify it in `Context.shown`
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(msgspec.Struct, frozen=True):
     """The entities in focus (most recent first), the attribute last asked, and what was offered.
 
     `entities` are knowledge-base ids (countries, people, organisations, topics); `attribute` names

@@ -7,9 +7,9 @@ gets the closest commands of both kinds.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from discord.ext import commands
 from rapidfuzz import fuzz, process
 
@@ -66,7 +66,7 @@ def with_suggestions(answer: Answer, names: tuple[str, ...], prefix: str) -> Ans
     """An engine "No command" answer with the closest admin commands added first."""
     if not names or not answer.title.startswith(NO_COMMAND):
         return answer
-    return dataclasses.replace(answer, suggestions=(*(f"{prefix}{n}" for n in names), *answer.suggestions))
+    return msgspec.structs.replace(answer, suggestions=(*(f"{prefix}{n}" for n in names), *answer.suggestions))
 
 
 async def help_answer(ctx: BotContext, arg: str) -> Answer:
@@ -77,7 +77,7 @@ async def help_answer(ctx: BotContext, arg: str) -> Answer:
     if not name:
         answer = bot.engine.help("")
         extra = tuple(command_field(c, prefix) for c in await runnable(ctx))
-        return dataclasses.replace(answer, fields=(*answer.fields, *extra))
+        return msgspec.structs.replace(answer, fields=(*answer.fields, *extra))
     command = bot.get_command(name)
     if command is None or "spec" in command.extras:
         return with_suggestions(bot.engine.help(name), await closest(ctx, name), prefix)

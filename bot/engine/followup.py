@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from bot.answer import Answer
 from bot.dialogue import FRESH, Context

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from bot.engine.fuzzy import FuzzyIndex
 from bot.engine.text import normalize, words
@@ -24,8 +25,7 @@ def is_spaced(phrase: str) -> bool:
     return all(c.isascii() or not c.isalpha() for c in normalize(phrase))
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
+class Gap(msgspec.Struct, frozen=True):
     """Something the article never gives, and the phrases that ask for it; `now`: when asked about the present."""
 
     what: str

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+import msgspec
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -21,8 +21,7 @@ MISSES_KEPT = 50_000  # near misses remembered; the memo starts again past this
 MEMO_KEY = 64  # the longest key a memo of user words keeps
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
+class Entity(msgspec.Struct, frozen=True):
     """Something with a name: kind is country, partner, person, organization, place or role."""
 
     id: str
@@ -30,8 +29,7 @@ class Entity:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """The outcome of looking up a name: a confident match, or candidates to offer."""
 
     entity: Entity | None
@@ -39,8 +37,7 @@ class Resolution:
     candidates: tuple[Entity, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(msgspec.Struct, frozen=True):
     """An entity named inside a question, at token positions [start, end)."""
 
     entity: Entity

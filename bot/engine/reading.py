@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import replace
 
 from bot.engine.english import is_english
 from bot.engine.names import Entity, Mention
@@ -19,8 +21,7 @@ ANSWER_TYPES = {"who": "person", "where": "place", "when": "date", "how_many": "
 _WHATS = re.compile(r"\s*what['’]s\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(msgspec.Struct, frozen=True):
     """A question as read: every handler reads this, nothing tokenises the text again."""
 
     text: str  # the question's own sentence, as typed

@@ -8,8 +8,9 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from bot.engine.fuzzy import FuzzyIndex
 from bot.engine.text import STOPWORDS, stem, terms, words
@@ -22,8 +23,7 @@ SLOTS_KEPT = 50_000  # query words whose slots are kept; the memo starts again p
 MEMO_KEY = 64  # the longest word whose slot is kept
 
 
-@dataclass(frozen=True, slots=True)
-class Doc:
+class Doc(msgspec.Struct, frozen=True):
     """One searchable unit: `record` is the fact, quote or paragraph it stands for."""
 
     kind: str  # "fact", "quote", "paragraph" or "event"
@@ -35,8 +35,7 @@ class Doc:
     terms: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(msgspec.Struct, frozen=True):
     """A scored document and the share of the query's weight it matched."""
 
     doc: Doc

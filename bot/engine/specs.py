@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+
+import msgspec
+from msgspec.structs import replace
 
 _SLOT = re.compile(r"\{(\w+)\}")
 
@@ -29,8 +31,7 @@ def fill(template: str, words: Mapping[str, str | None]) -> str | None:
     return None if missing else text
 
 
-@dataclass(frozen=True, slots=True)
-class CommandSpec:
+class CommandSpec(msgspec.Struct, frozen=True):
     """One user command. `arg` names what its argument is, for help text and autocomplete; `needs` names the
     data it answers from ("countries", "figures"): without it the command is not offered."""
 

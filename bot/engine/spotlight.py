@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+
+import msgspec
 
 from bot.answer import Answer, Field
 from bot.engine.catalogue import Catalogue
@@ -36,8 +37,7 @@ POINT_LIMIT = 300  # characters per bullet
 FIELD_LIMIT = 1000  # Discord allows 1024 per field value
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(msgspec.Struct, frozen=True):
     """One entry of the rotation: what it is about and the material it may show."""
 
     key: str  # stable id: "event", "country:<id>", "topic:<id>", "section:<id>"
@@ -46,7 +46,7 @@ class Item:
     quotes: tuple[Quote, ...] = ()  # candidates for the quote of the day
     country: Country | None = None
     section: str | None = None
-    extra_sources: tuple[Source, ...] = field(default=())
+    extra_sources: tuple[Source, ...] = ()
 
 
 def _key_first(facts: Iterable[Fact]) -> list[Fact]:

@@ -5,8 +5,9 @@ Every word of the article (its scope, its members, its dates) comes from the kno
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from bot.answer import Answer, Field
 from bot.dialogue import Context

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+import msgspec
 
 LEAD_ID = "lead"
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(msgspec.Struct, frozen=True):
     """One paragraph of the article: its section, 1-based number within the section, and text."""
 
     section: str
@@ -17,8 +17,7 @@ class Paragraph:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     """A headed part of the article."""
 
     id: str
@@ -26,27 +25,23 @@ class Section:
     paragraphs: tuple[Paragraph, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+class Article(msgspec.Struct, frozen=True):
     """The whole article: title and sections in reading order."""
 
     title: str
     sections: tuple[Section, ...]
-    _order: dict[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        order: dict[str, int] = {}
-        for i, s in enumerate(self.sections):
-            order.setdefault(s.id, i)  # the first section with an id, as a scan in order would find
-        object.__setattr__(self, "_order", order)
 
     def section(self, section_id: str) -> Section:
         """The section with this id (KeyError when there is none)."""
-        return self.sections[self._order[section_id]]
+        at = self.position(section_id)
+        if at is None:
+            raise KeyError(section_id)
+        return self.sections[at]
 
     def position(self, section_id: str) -> int | None:
-        """Where a section stands in the article (0 for the lead), None for an unknown id."""
-        return self._order.get(section_id)
+        """Where a section stands in the article (0 for the lead), None for an unknown id; the first section
+        with an id, as a scan in order finds it."""
+        return next((i for i, s in enumerate(self.sections) if s.id == section_id), None)
 
     def paragraph(self, section_id: str, number: int) -> Paragraph:
         """Paragraph `number` (1-based) of a section (KeyError when out of range)."""

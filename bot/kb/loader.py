@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+import msgspec
 
 from bot.kb.article import Article, parse_article
 from bot.kb.errors import KnowledgeError
@@ -37,8 +38,7 @@ RECORD_NOUNS = {"countries": "country", "people": "person", "organizations": "or
 _SEGMENT = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
 
-@dataclass(slots=True)
-class _Parsed:
+class _Parsed(msgspec.Struct):
     """One file's YAML as parsed, and the line where each of its mappings and lists starts."""
 
     data: Any
@@ -62,8 +62,7 @@ def bundled_knowledge_dir() -> Path:
     return Path(str(resources.files("bot") / "knowledge"))
 
 
-@dataclass(slots=True)
-class KnowledgeBase:
+class KnowledgeBase(msgspec.Struct):
     """Everything the bot knows, validated and cross-linked."""
 
     root: Path
@@ -77,11 +76,11 @@ class KnowledgeBase:
     quotes: list[Quote]
     gazetteer: Gazetteer
     profile: Profile
-    synonyms: list[list[str]] = field(default_factory=list)
-    vocabulary: Vocabulary = field(default_factory=Vocabulary)
-    languages: list[Language] = field(default_factory=list)
-    section_country: dict[str, str] = field(default_factory=dict)
-    envoy_country: dict[str, str] = field(default_factory=dict)  # person id -> the country they represented
+    synonyms: list[list[str]] = msgspec.field(default_factory=list)
+    vocabulary: Vocabulary = msgspec.field(default_factory=Vocabulary)
+    languages: list[Language] = msgspec.field(default_factory=list)
+    section_country: dict[str, str] = msgspec.field(default_factory=dict)
+    envoy_country: dict[str, str] = msgspec.field(default_factory=dict)  # person id -> the country they represented
 
     @property
     def members(self) -> list[Country]:
@@ -281,8 +280,7 @@ def _check_profile(kb: KnowledgeBase) -> None:
         raise KnowledgeError(file, "profile.members", "countries.yaml lists member states: name their group here")
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(msgspec.Struct, frozen=True):
     """One kind of cross-reference: the records of a list (`facts`, `event.items`, or a single record such as
     `event.photo`), the field of each (an attribute path, `stats.source`), and the kind of thing it names."""
 

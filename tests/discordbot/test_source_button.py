@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from discord.ui import DynamicItem
+from msgspec.structs import replace
 
 from bot.answer import Answer, SourceRef
 from bot.discordbot.citations import (

@@ -9,10 +9,10 @@ last test asks the real engine.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from bot.conversations import ConversationStore
 from bot.dialogue import FRESH, Context
