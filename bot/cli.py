@@ -22,6 +22,35 @@ DESCRIPTION = (
 CONFIG_HELP = "the config file (default: $BOT_CONFIG if set, else ./config.yaml if present, else the defaults)"
 
 
+class _Help(argparse.HelpFormatter):
+    """argparse's help layout, with the terminal's width read here: argparse reads it through shutil, whose
+    import (with its compression modules) is a few ms of every cold start, help asked for or not."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser (and its subcommands' parsers) laid out by `_Help`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+
+def _columns() -> int:
+    """The terminal's width as `shutil.get_terminal_size` reads it: $COLUMNS, else the terminal, else 80."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 def _knowledge_help() -> str:
     """The --knowledge help, naming the folder used without it."""
     from bot.kb.loader import bundled_knowledge_dir
@@ -66,7 +95,7 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION)
+    p = _Parser(prog="python -m bot", description=DESCRIPTION)
     p.add_argument("--version", action=_Version)
     knowledge_help = _knowledge_help()
     p.add_argument("--knowledge", type=Path, default=None, metavar="DIR", help=knowledge_help)

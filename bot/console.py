@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -47,6 +46,8 @@ def read_line(line: str) -> tuple[str, str | None]:
     continues conversation ID; any other line is a question of its own."""
     text = line.rstrip("\n")
     if text.lstrip().startswith("{"):
+        import json  # only `--jsonl` reads JSON: a single `ask` starts without it
+
         try:
             row = json.loads(text)
         except ValueError:
@@ -69,6 +70,8 @@ def safe_answer(engine: Engine, line: str, context: Context = FRESH) -> Answer:
 def ask_jsonl(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
     """One JSON object out (`question`, `answer`, `kind`) for every line in, in order; lines naming the same
     conversation share its context."""
+    import json
+
     contexts: dict[str, Context] = {}
     for line in stdin:
         question, conversation = read_line(line)

@@ -6,16 +6,15 @@ built from the YAML files as usual (and the files are validated then).
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import os
 import pickle
+import stat
+import zlib
 from pathlib import Path
 
 from bot.engine.core import Engine
 from bot.kb.loader import default_knowledge_dir, load_knowledge
 
-log = logging.getLogger(__name__)
 _CODE = Path(__file__).resolve().parents[1]
 CACHE_NAME = "article-bot"  # the engine serves any article's knowledge base: the folder names none
 
@@ -29,13 +28,23 @@ def cache_dir() -> Path:
 
 
 def _key(root: Path) -> str:
-    h = hashlib.sha256()
+    """A key that changes when any knowledge file or the engine's code does: each file's name, size and
+    modification time, as Python keys its own bytecode cache (nothing is read, nothing hashed but the list)."""
+    stamps = []
     for folder, pattern in ((root, "*"), (_CODE / "kb", "*.py"), (_CODE / "engine", "*.py")):
         for path in sorted(folder.glob(pattern)):
-            if path.is_file():
-                h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    h.update(str(root.resolve()).encode())
-    return h.hexdigest()[:32]
+            st = path.stat()
+            if stat.S_ISREG(st.st_mode):
+                stamps.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
+    listing = "\n".join([str(root.resolve()), *stamps]).encode()
+    return f"{zlib.crc32(listing):08x}{zlib.adler32(listing):08x}{len(stamps):04x}"
+
+
+def _debug(message: str, *args: object) -> None:
+    """A debug line on the cache's logger (logging is imported only when there is something to say)."""
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args)
 
 
 def load_engine(root: Path | None = None, use_cache: bool = True) -> Engine:
@@ -56,7 +65,7 @@ def load_engine(root: Path | None = None, use_cache: bool = True) -> Engine:
     except FileNotFoundError:
         pass
     except Exception as exc:  # a corrupt or incompatible cache is rebuilt, never fatal
-        log.debug("ignoring engine cache %s: %s", path, exc)
+        _debug("ignoring engine cache %s: %s", path, exc)
     engine = Engine(load_knowledge(root))
     import tempfile  # only when the cache is written, not on the fast path
 
@@ -69,5 +78,5 @@ def load_engine(root: Path | None = None, use_cache: bool = True) -> Engine:
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as exc:
-        log.debug("cannot write engine cache %s: %s", path, exc)
+        _debug("cannot write engine cache %s: %s", path, exc)
     return engine

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-
-from rapidfuzz import fuzz, process
+from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Field
 from bot.dialogue import FRESH, Context
-from bot.engine import lookup, meta, questions
+from bot.engine import lookup, meta, questions, rapid
 from bot.engine.catalogue import Catalogue
 from bot.engine.format import capital, sanitize
 from bot.engine.lexicon import Lexicon
@@ -23,6 +21,9 @@ from bot.engine.text import stem, words
 from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Fact, Members, Quote, Topic
 
+if TYPE_CHECKING:
+    import random
+
 PREFIXES = ("!", "/")
 MAX_INPUT = 2000
 NO_MEMBERS = Members(group="member states", one="a member state", count="all", region="the region",
@@ -33,7 +34,7 @@ LACKING = {"countries": "countries", "figures": "figures"}  # what a knowledge b
 
 
 def _quote(eng: Engine, arg: str) -> Answer:
-    return lookup.quote(eng, arg, eng.rng)
+    return lookup.quote(eng, arg)
 
 
 def _help(eng: Engine, arg: str) -> Answer:
@@ -77,7 +78,7 @@ class Engine:
 
     def __init__(self, kb: KnowledgeBase, rng: random.Random | None = None) -> None:
         self.kb = kb
-        self.rng = rng or random.Random()
+        self._rng = rng
         self.as_of = _as_of(kb)
         self.specs: tuple[CommandSpec, ...] = tuple(
             s.filled(self._words(), tuple(kb.profile.aliases.get(s.name, ()))) for s in SPECS)
@@ -117,14 +118,23 @@ class Engine:
         """The engine's state for pickling (the index cache), without its random state: a cached engine
         must not replay the same "random" quotes on every cold start."""
         state = dict(self.__dict__)
-        state.pop("rng", None)
+        state["_rng"] = None
         state["_rotation"] = None  # rebuilt on first use
         return state
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        """Restore a pickled engine with a freshly seeded random state."""
-        self.__dict__.update(state)
-        self.rng = random.Random()
+    @property
+    def rng(self) -> random.Random:
+        """The random state behind `!quote` with no argument: made on first use, freshly seeded (so also after
+        a cached engine is loaded); `random` is imported only then."""
+        if self._rng is None:
+            import random
+
+            self._rng = random.Random()
+        return self._rng
+
+    @rng.setter
+    def rng(self, rng: random.Random) -> None:
+        self._rng = rng
 
     @property
     def members(self) -> Members:
@@ -231,7 +241,7 @@ class Engine:
 
     def topic_for(self, text: str) -> Topic | None:
         """The topic whose name or keywords best match `text`, if any is close."""
-        best = process.extractOne(" ".join(words(text)), self._topic_keys, scorer=fuzz.ratio,
+        best = rapid.process.extractOne(" ".join(words(text)), self._topic_keys, scorer=rapid.fuzz.ratio,
                                   score_cutoff=85)
         return self._topic_words[best[2]][1] if best else None
 
@@ -263,7 +273,8 @@ class Engine:
         arg = arg.strip()
         spec = self._command_names.get(name.lower())
         if spec is None:
-            hit = process.extractOne(name.lower(), list(self._command_names), scorer=fuzz.ratio, score_cutoff=70)
+            hit = rapid.process.extractOne(name.lower(), list(self._command_names), scorer=rapid.fuzz.ratio,
+                                           score_cutoff=70)
             if hit is None:
                 answer = questions.answer_question(self, f"{name} {arg}".strip(), context)
                 if not arg and answer.kind == "not_covered":  # "!foo": no such command, and no question either
@@ -308,7 +319,8 @@ class Engine:
     def closest_commands(self, name: str, limit: int = 3) -> tuple[str, ...]:
         """The available command names closest to `name`, closest first (none when nothing is near)."""
         names = {n: s for n, s in self._command_names.items() if self.has(s.needs)}
-        hits = process.extract(name.lower(), list(names), scorer=fuzz.ratio, limit=limit * 3, score_cutoff=60)
+        hits = rapid.process.extract(name.lower(), list(names), scorer=rapid.fuzz.ratio, limit=limit * 3,
+                                     score_cutoff=60)
         return tuple(dict.fromkeys(names[n].name for n, _, _ in hits))[:limit]
 
     def no_command(self, name: str) -> Answer:

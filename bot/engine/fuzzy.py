@@ -22,8 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import chain
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from bot.engine import rapid
 
 PAD = "\x02\x02"
 END = "\x03\x03"
@@ -74,7 +73,7 @@ class FuzzyIndex:
             self._index()
         candidates = self._candidates(query, max_distance)
         keys = self.keys
-        hits = process.extract(query, [keys[i] for i in candidates], scorer=OSA.distance,
+        hits = rapid.process.extract(query, [keys[i] for i in candidates], scorer=rapid.OSA.distance,
                                score_cutoff=max_distance, limit=None)
         if not hits:
             return None

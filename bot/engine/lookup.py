@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import re
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -229,10 +228,10 @@ def quote_answer(eng: Engine, quotes: list[Quote], title: str) -> Answer:
     return Answer(title=title, fields=fields, sources=sources(eng.kb, (q.source for q in quotes[:5])))
 
 
-def quote(eng: Engine, arg: str, rng: random.Random | None = None) -> Answer:
+def quote(eng: Engine, arg: str) -> Answer:
     """Quotes by a person, from a country's section, or on a topic; a random one without an argument."""
     if not arg.strip():
-        return quote_answer(eng, [(rng or random).choice(eng.kb.quotes)], "A quote from the article")
+        return quote_answer(eng, [eng.rng.choice(eng.kb.quotes)], "A quote from the article")
     res = eng.names.resolve(arg, {"person", "country"})
     if res.entity and res.entity.kind == "person":
         found = eng.quotes(speaker=res.entity.id)

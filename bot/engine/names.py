@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import msgspec
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
+from bot.engine import rapid
 from bot.engine.english import is_english
 from bot.engine.fuzzy import EXHAUSTIVE, FuzzyIndex
 from bot.engine.lexicon import is_spaced
@@ -48,7 +47,7 @@ class Mention(msgspec.Struct, frozen=True):
 def _typo_score(a: str, b: str) -> float:
     """94 for one edit (transpositions count once), 88 for two on longer names, else 0."""
     allowed = 1 if len(b) < 7 else 2
-    d = OSA.distance(a, b, score_cutoff=allowed)
+    d = rapid.OSA.distance(a, b, score_cutoff=allowed)
     return 100.0 - 6.0 * d if d <= allowed and min(len(a), len(b)) >= 4 else 0.0
 
 
@@ -80,7 +79,7 @@ def match_tier(typed: str, name: str) -> tuple[int, int] | None:
             continue  # a typo rarely hits the first letter: "won" is no "Long"
         for n in {len(key) - 1, len(key), len(key) + 1}:
             if 3 <= n <= len(word):
-                best = min(best, OSA.distance(key, word[:n], score_cutoff=allowed + 1))
+                best = min(best, rapid.OSA.distance(key, word[:n], score_cutoff=allowed + 1))
     return (2, best) if best <= allowed else None
 
 
@@ -182,9 +181,10 @@ class NameIndex:
         best: dict[str, float] = {}
         n_words = key.count(" ") + 1
         choices = [self._keys[i] for i in self._keys_of(key, frozenset(kinds))]
-        for alias, score, _ in process.extract(key, choices, scorer=fuzz.WRatio, limit=40, score_cutoff=SUGGEST):
+        hits = rapid.process.extract(key, choices, scorer=rapid.fuzz.WRatio, limit=40, score_cutoff=SUGGEST)
+        for alias, score, _ in hits:
             if alias.count(" ") + 1 < n_words:
-                score = fuzz.ratio(key, alias)  # a shorter alias inside a longer name earns no partial credit
+                score = rapid.fuzz.ratio(key, alias)  # a shorter alias inside a longer name earns no partial credit
             score = max(score, _typo_score(key, alias))
             if len(key) < 4 and not alias.startswith(key):
                 score = min(score, SUGGEST)  # two or three letters are too short to guess from
