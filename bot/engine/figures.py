@@ -17,6 +17,19 @@ def noun(eng: Engine, kind: str) -> str:
     return figure.noun if figure else kind
 
 
+def leaders(rows: list[tuple[Country, int]], rank: str) -> tuple[list[Country], int]:
+    """The member states with the most (rank "most") or the fewest of a figure, every one of them when several
+    share that value, and the value."""
+    best = (max if rank == "most" else min)(v for _, v in rows)
+    return [c for c, v in rows if v == best], best
+
+
+def names(countries: list[Country]) -> str:
+    """"Cambodia", "Cambodia and Laos", "Cambodia, Laos and Vietnam"."""
+    said = [c.name for c in countries]
+    return " and ".join(said) if len(said) < 3 else ", ".join(said[:-1]) + " and " + said[-1]
+
+
 def value(country: Country, kind: str) -> int | None:
     """A country's figure of one kind, if the article gives it."""
     return country.stats.value(kind) if country.stats else None

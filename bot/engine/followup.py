@@ -17,7 +17,7 @@ from bot.dialogue import FRESH, Context
 from bot.engine import voice
 from bot.engine.names import Entity
 from bot.engine.reading import ANSWER_TYPES, Question, read_sentence, with_concepts, with_entities
-from bot.engine.text import STOPWORDS, stem, words
+from bot.engine.text import STOPWORDS, stem, terms, words
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
@@ -44,8 +44,10 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     short = len(content) <= MAX_ELLIPSIS
     opens = q.first("follow_on") == 0 or q.tokens[:2] in {("what", "about"), ("how", "about")}
     corrects = q.has("correction") and short  # "sorry, i meant myanmar", "no wait, the philippines"
+    named = {i for m in q.mentions for i in range(m.start, m.end)}
+    beyond = [t for i, t in enumerate(q.tokens) if i not in named and t in content]  # "propose": its own question
     asks_own = not corrects and (any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
-        len(content) > len(own) + 1 and not opens) or (q.first("define") == 0 and not opens))
+        beyond and not opens) or (q.first("define") == 0 and not opens))
     rest = own_words(eng, q)
     bare = short and not rest  # only concept words: "by when?", "and deaths?", "which is higher?"
     if q.has("more") and short:  # "what else?": the same question, other passages
@@ -53,18 +55,20 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     if not own and q.has("refer") and _about_event(eng, context) and not q.has("event"):
         return with_concepts(q, ["event"])  # "who paid for it" after "when was the roundtable": it is the event
     if not own and voice.title_holder(eng, q) is None:
-        if q.has("refer") or (short and not asks_own) or (opens and len(rest) < 2) or bare or q.has("more"):
+        if q.has("refer") or (short and not asks_own) or (opens and len(rest) < 2) or bare or q.has("more") or (
+                short and _said_of_focus(eng, rest, context)):
             entities = _referents(eng, q, context)
             if q.has("most", "fewest", "compare", "sum") and not q.has("refer"):  # "which is higher": the last two
-                entities = [e for e in (eng.names.entities.get(c) for c in context.entities)
-                            if e and e.kind in {"country", "partner"}][:2] or entities
+                pair = [e for e in (eng.names.entities.get(c) for c in context.entities)
+                        if e and e.kind in {"country", "partner"}][:2]
+                entities = (pair or entities) if q.has("comparative", "compare", "sum") else []  # "and the fewest?"
             q = with_entities(q, entities) if entities else q
             if not asks_own or ((bare or q.has("more")) and not q.figures and not q.has("envoy", "quote")):
                 return _with_attribute(eng, q, context)
             return q
         return q
     orgs = [eng.names.entities[e] for e in context.entities if e in eng.kb.organizations and e not in eng.everywhere]
-    if own and all(e.kind == "partner" for e in own) and orgs and len(rest) <= 2:
+    if own and all(e.kind == "partner" for e in own) and orgs and len(rest) <= 2 and not q.has("refer"):
         return with_entities(q, orgs[:1])  # "how much did korea put in", after the fund: into the fund
     if q.has("refer") and not q.has("other"):  # "what did he say about korea": he is still the envoy ("not him": no)
         kinds = {e.kind for e in own}
@@ -74,6 +78,16 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     if (opens or short) and not asks_own and all(_fits(context.attribute, e) for e in own):
         return _apply(eng, q, [], context)
     return q
+
+
+def _said_of_focus(eng: Engine, rest: list[str], context: Context) -> bool:
+    """True when a passage about the conversation's country holds every word the question asks of its own: "how
+    many tests per day?" after the Philippines asks the Philippines' figure."""
+    focus = next((e for e in context.entities if e in eng.kb.countries), None)
+    if focus is None or not rest:
+        return False
+    wanted = set(terms(" ".join(rest)))
+    return any(wanted <= set(eng.index.docs[i].terms) for i in eng.index.about(focus))
 
 
 def _about_event(eng: Engine, context: Context) -> bool:
@@ -169,6 +183,10 @@ def _referents(eng: Engine, q: Question, context: Context) -> list[Entity]:
         orgs = [e for e in known if e.kind == "organization"]
         if orgs:
             return orgs[:1]
+    if {"they", "them", "their", "theirs"} & set(q.tokens):  # "did korea send them supplies": a country
+        countries = [e for e in known if e.kind in {"country", "partner"}]
+        if countries:
+            return countries[:1]
     things = [e for e in known if e.kind != "person"]
     return (things or known)[:1]
 

@@ -10,6 +10,7 @@ from msgspec.structs import replace
 
 from bot.answer import Answer, Field
 from bot.dialogue import SHOWN, Context
+from bot.engine import figures
 from bot.engine.format import (
     bullets,
     capital,
@@ -333,9 +334,10 @@ def figures_field(eng: Engine) -> Field | None:
         values = [(v, c) for c in rows if c.stats and (v := c.stats.value(f.id)) is not None]
         if not values:
             continue
-        high, low = max(values, key=lambda vc: vc[0]), min(values, key=lambda vc: vc[0])
-        lines.append(f"{f.label}: {num(sum(v for v, _ in values))} in all; most {high[1].name} ({num(high[0])}), "
-                     f"fewest {low[1].name} ({num(low[0])})")
+        pairs = [(c, v) for v, c in values]
+        (most, high), (fewest, low) = figures.leaders(pairs, "most"), figures.leaders(pairs, "fewest")
+        lines.append(f"{f.label}: {num(sum(v for v, _ in values))} in all; most {figures.names(most)} ({num(high)}), "
+                     f"fewest {figures.names(fewest)} ({num(low)})")
     if not lines:
         return None
     as_of = rows[0].stats.as_of if rows[0].stats else eng.as_of

@@ -183,6 +183,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         wanted = [slot for slot in eng.index.query_terms(query) if eng.index.idf(slot[0]) > 0]
         hits = _without(hits, q.excluded, wanted) or hits
         paras = _without(paras, q.excluded, wanted) or paras
+    typed = False  # whether the passages left all hold the asked type of answer (a date, a figure)
     if "date" in q.asks:
         own = [t for t in q.tokens if t.isdigit()]
 
@@ -195,6 +196,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         if not labelled and (hits or paras) and not any(dated(h) for h in (*hits, *paras) if h.coverage >= CLOSEST):
             return _no_date(eng, (hits or paras)[0])  # "when was the korea times founded": no date given
         hits, paras = typed_hits or hits, typed_paras or paras
+        typed = bool(typed_hits or typed_paras)
     if "number" in q.asks and q.tokens[:1] != ("when",):
         counted = _counted(eng, q)
         rarest = [counted] if counted else rarest_slots(eng, query)
@@ -203,7 +205,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         paras = _figured(paras, rarest, holds)
         if not with_figures and not paras:
             return _no_figure(eng, q, member, outsiders, hits)
-        hits = with_figures
+        hits, typed = with_figures, True
     if q.has("why"):
         reasons = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and _BECAUSE.search(h.doc.text)]
         if not reasons:
@@ -228,7 +230,9 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     near = 0.6 if q.has("present") else 0.75  # "still": the later measures too
     good = [h for h in hits if h.coverage >= CLOSEST and (h.score >= near * best.score or (
         h.coverage >= max(CONFIDENT, best.coverage - 0.01) and h.doc.kind == best.doc.kind))][:3]
-    confident = best.coverage >= CONFIDENT
+    # a passage of the asked type about what the conversation was about ("how much did korea put in", after
+    # the fund) answers it, however few of the question's own words it shares
+    confident = best.coverage >= CONFIDENT or (typed and carried)
     title = FOUND if confident else CLOSEST_TITLE
     body = best.doc.text
     if not confident:

@@ -377,19 +377,22 @@ def _stats_overview(eng: Engine, q: Question) -> Answer:
     label = figures.noun(eng, field)
     as_of = rows[0][0].stats.as_of if rows and rows[0][0].stats else ""
     notes = [f"The article gives its figures as of {as_of}."] if "date" in q.asks and as_of else []
+    named: list[Country] = []  # the member states the answer names: what "there" or "and deaths?" asks next
     if q.has("none"):
-        names = [c.name for c, v in rows if v == 0]
-        notes.append(f"Reporting no {label} as of {as_of}: {', '.join(names) or 'none of them'}.")
-    if q.has("most"):
-        c, v = max(rows, key=lambda r: r[1])
-        notes.append(f"The most {label} as of {as_of}: {c.name}, with {v:,}.")
-    if q.has("fewest"):
-        c, v = min(rows, key=lambda r: r[1])
-        notes.append(f"The fewest {label} as of {as_of}: {c.name}, with {v:,}.")
+        zero = [c for c, v in rows if v == 0]
+        notes.append(f"Reporting no {label} as of {as_of}: {figures.names(zero) or 'none of them'}.")
+        named += zero
+    for rank in ("most", "fewest"):
+        if q.has(rank) and rows:
+            top, v = figures.leaders(rows, rank)
+            each = " each" if len(top) > 1 else ""
+            notes.append(f"The {rank} {label} as of {as_of}: {figures.names(top)}, with {v:,}{each}.")
+            named += top
     if q.has("sum") and not notes:
         notes.append(f"Adding up the article's figures: {sum(v for _, v in rows):,} {label} "
                      f"as of {as_of} (the article itself gives no total).")
-    return lookup.stats_table(eng, "\n".join(notes))
+    table = lookup.stats_table(eng, "\n".join(notes))
+    return replace(table, context=Context(entities=tuple(c.id for c in named)[:4])) if named else table
 
 
 __all__ = ["Hit", "answer_question"]

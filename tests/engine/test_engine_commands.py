@@ -180,7 +180,7 @@ def test_complete(engine: Engine):
 
 @pytest.mark.parametrize(("question", "expected"), [
     ("Who represented Cambodia?", "Long Dimanche"),
-    ("Which countries had no active cases?", "Brunei, Laos"),
+    ("Which countries had no active cases?", "Brunei and Laos"),
     ("Which country had the most confirmed cases?", "Indonesia"),
     ("What did the Indonesian envoy say about ventilators?", "ventilators"),
     ("What did the Thai ambassador say about the ASEAN COVID-19 Response Fund?", "$5 million"),

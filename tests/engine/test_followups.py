@@ -110,3 +110,28 @@ def test_a_follow_up_asking_another_type_gets_that_type_first(engine):
 def test_a_partner_beside_the_member_stays_in_what_is_asked(engine):
     text = last(engine, "what did korea give the philippines", "and cambodia?")
     assert "300,000" in text.split("\n\n")[1], text
+
+
+@pytest.mark.parametrize(("lines", "first", "forbidden"), [
+    # a question with a word of its own beyond the name asks its own thing, not the attribute before
+    (("thai ambassador?", "what did thailand propose"), "Response Fund", "Romane Kanaruk"),
+    (("thai ambassador?", "what did thailand propose", "how much did korea put in"), "$5 million", None),
+    # "them" after a person and an airport: the person's country
+    (("who is thant sin", "why does his country use incheon", "did korea send them supplies?"),
+     "medical supplies to Myanmar", "Not in the article"),
+    # a question with no subject whose words a passage about the conversation's country holds: that country's
+    (("who represented the philippines?", "how many tests per day?"), "32,100 tests per day", "Indonesia"),
+    # a ranking names its winner: "there" is that country; "and the fewest?" ranks them all again
+    (("which country had the most cases", "and the fewest?"), "The fewest confirmed cases", "Indonesia:"),
+    (("which country had the most cases", "and the fewest?", "deaths there?"), "Laos had **0** deaths", None),
+])
+def test_a_follow_up_leads_with_what_it_asks(engine, lines, first, forbidden):
+    text = last(engine, *lines)
+    assert first in text.split("\n\n")[1], text
+    if forbidden:
+        assert forbidden not in text, text
+
+
+def test_a_ranking_names_every_member_state_sharing_the_top_value(engine):
+    assert "Cambodia, Laos and Vietnam, with 0 each" in engine.answer("which country had the fewest deaths").to_text()
+    assert "fewest Cambodia, Laos and Vietnam (0)" in engine.answer("!summary").to_text()
