@@ -264,7 +264,9 @@ class RoundtableBotMixin(_BotBase):
             if self._chart_pool is None:  # spawning it holds the thread that starts it: not the loop's
                 if self._chart_start is None:
                     self._chart_start = asyncio.create_task(asyncio.to_thread(_start_chart_process))
-                self._chart_pool = await self._chart_start
+                # shielded: the start is shared, and a waiter being cancelled (close() cancels the warm-up) must
+                # not cancel it under close(), which waits for it so as to shut the process down
+                self._chart_pool = await asyncio.shield(self._chart_start)
             drawing = asyncio.get_running_loop().run_in_executor(self._chart_pool, stats_data_png, data)
             self._drawing[key] = drawing
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from bot.discordbot.render import fits
 from bot.engine.specs import SPECS
 
@@ -297,3 +300,26 @@ async def test_stats_attach_a_chart_of_the_figures(bot, fake):
     n = len(fake.requests)
     await fake.send_message("!country Vietnam")
     assert (await fake.next_post(after=n)).files == []
+
+
+async def test_closing_while_the_chart_process_starts_shuts_it_down(start_bot, monkeypatch, tmp_path):
+    """A fresh machine keeps no chart from an earlier run, so the bot starts its chart process right away; closing
+    it meanwhile waits for that start and shuts the process down, instead of failing on the cancelled warm-up."""
+    import bot.discordbot.app as app
+
+    monkeypatch.setenv("BOT_CACHE_DIR", str(tmp_path / "cache"))  # no chart drawn before
+    real_start = app._start_chart_process
+
+    def slow_start():
+        time.sleep(0.3)  # still starting when close() comes
+        return real_start()
+
+    monkeypatch.setattr(app, "_start_chart_process", slow_start)
+    bot = await start_bot()
+    for _ in range(500):
+        if bot._chart_start is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert bot._chart_start is not None and not bot._chart_start.done()
+    await bot.close()
+    assert bot._chart_pool is None and bot._chart_start is None
