@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import settings
 
 from bot.engine import Engine
 from bot.kb.loader import KnowledgeBase, load_knowledge
+
+# Every run starts with an empty cache (the pickled engine, drawn charts), as on a fresh machine: what an earlier
+# run left in ~/.cache must neither hide a bug nor make a test pass. Bot processes the tests start inherit it.
+os.environ["BOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="bot-test-cache-")
+atexit.register(shutil.rmtree, os.environ["BOT_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
