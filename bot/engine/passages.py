@@ -47,6 +47,7 @@ _MONEY = re.compile(r"\\?\$\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|w
                     re.IGNORECASE)
 
 
+_AS_OF = re.compile(r"\bas of [^,.;()]*")
 _BECAUSE = re.compile(r"\b(?:because|due to|thanks to|owes? to|owing to|as a result|that is why|which is why|since|"
                       r"so that|in order to|to help|therefore|thus|led to|behind|based on|lessons?|the key|key to|"
                       r"helped|result of|reason|by being|by using)\b", re.IGNORECASE)
@@ -186,9 +187,16 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     typed = False  # whether the passages left all hold the asked type of answer (a date, a figure)
     if "date" in q.asks:
         own = [t for t in q.tokens if t.isdigit()]
+        # a year inside the name asked about is no answer: "when was the CAC Global Summit 2020"
+        titled = [n for o in orgs for n in (eng.kb.organizations[o].name, *eng.kb.organizations[o].aliases)
+                  if any(ch.isdigit() for ch in n)]
+
+        measured = not q.has("as_of")  # "as of June 11" dates a figure, not what happened ("as of when?" asks it)
 
         def dated(hit: Hit) -> bool:
-            text = hit.doc.text
+            text = _AS_OF.sub("", hit.doc.text) if measured else hit.doc.text
+            for name in titled:
+                text = text.replace(name, "")
             return bool(_DATE.search(re.sub(r"\b(?:" + "|".join(own) + r")\b", "", text) if own else text))
 
         typed_hits, typed_paras = _typed(hits, dated), _typed(paras, dated)
@@ -207,7 +215,9 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
             return _no_figure(eng, q, member, outsiders, hits)
         hits, typed = with_figures, True
     if q.has("why"):
-        reasons = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and _BECAUSE.search(h.doc.text)]
+        why = {id(d) for d, _, asks in eng.event_asks if ("why",) in asks}  # the event's occasion is its reason
+        reasons = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and (
+            _BECAUSE.search(h.doc.text) or id(h.doc) in why)]
         if not reasons:
             return voice.no_reason(eng, hits[0] if hits else (paras[0] if paras else None))
         hits = [h for h in reasons if h.doc.kind != "paragraph"]

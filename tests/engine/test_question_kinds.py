@@ -35,6 +35,12 @@ def first_lines(engine: Engine, line: str) -> str:
     ("how many ppl are currently sick in malaysia", "Malaysia had **289** active cases"),
     ("what role did aung san suu kyi play", "State Counselor"),
     ("daily testing: indonesia vs the philippines", "26,000"),
+    ("who was there for viet nam", "Nguyen Vu Tu"),
+    # a year inside the name asked about, or the date a figure was counted, is no answer to "when"
+    ("when was the cac global summit", "June 1 to 5"),
+    ("when did the cac summit take place", "June 1 to 5"),
+    # a purpose answers "why"
+    ("why did the korea times hold this roundtable", "70th anniversary"),
 ])
 def test_the_answer_of_the_asked_type_comes_first(engine, line, expected):
     assert expected in first_lines(engine, line)
