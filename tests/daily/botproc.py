@@ -34,16 +34,19 @@ class BotProcess:
         self._changed.set()
 
     async def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        """The first log line containing `text`, waiting for it."""
-        async with asyncio.timeout(timeout):
-            while True:
-                found = next((line for line in self.lines if text in line), None)
-                if found is not None:
-                    return found
-                if self._reader.done():
-                    raise AssertionError(f"exited without logging {text!r}:\n" + "\n".join(self.lines[-30:]))
-                self._changed.clear()
-                await self._changed.wait()
+        """The first log line containing `text`, waiting for it (an AssertionError with the last lines if not)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    found = next((line for line in self.lines if text in line), None)
+                    if found is not None:
+                        return found
+                    if self._reader.done():
+                        raise AssertionError(f"exited without logging {text!r}:\n" + "\n".join(self.lines[-30:]))
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            raise AssertionError(f"no {text!r} logged in {timeout:.0f} s:\n" + "\n".join(self.lines[-30:])) from None
 
     async def _end(self, sig: int) -> int:
         if self.proc.returncode is None:
