@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import pytest
 from bot.daily.schedule import PostStatus, format_time
 from tests.daily.pgserver import BlockingStore, PgServer
 from tests.e2e import payloads as p
-from tests.e2e.fake_discord import Request, reply, sent
+from tests.e2e.fake_discord import Request, Shard, reply, sent
 
 from .botproc import BotProcess, start
 from .fake_server import DailyFakeDiscord, is_daily_post
@@ -57,7 +57,8 @@ def config(shard_ids: list[int]) -> str:
 
 class HoldingFake(DailyFakeDiscord):
     """Never answers the daily post to a channel in `hold_sent` (after making the message: Discord has it, the bot
-    does not know) or `hold_unsent` (before: nothing is made), once per channel; `held` lists them as they come."""
+    does not know) or `hold_unsent` (before: nothing is made), once per channel; `held` lists them as they come.
+    `logins` lists the shard ids that logged in, each once its guilds were sent."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,7 +66,28 @@ class HoldingFake(DailyFakeDiscord):
         self.hold_unsent: set[str] = set()
         self.held: list[str] = []
         self.release = asyncio.Event()  # set: the held requests end (their sender is gone by then)
+        self.logins: list[int] = []
         self._more = asyncio.Event()
+
+    async def _identify(self, shard: Shard, data: dict[str, Any]) -> None:
+        await super()._identify(shard, data)
+        self.logins.append(shard.shard_id)
+        self._more.set()
+
+    async def _until(self, done: Callable[[], bool], timeout: float) -> None:
+        async with asyncio.timeout(timeout):
+            while not done():
+                self._more.clear()
+                await self._more.wait()
+
+    async def wait_held(self, count: int, timeout: float = 60.0) -> None:
+        """Return once `count` posts are held."""
+        await self._until(lambda: len(self.held) >= count, timeout)
+
+    async def wait_login(self, shard_id: int, *, after: int, timeout: float = 60.0) -> None:
+        """Return once shard `shard_id` logged in (after the first `after` logins) and got its guilds: a message
+        to one of them sent now reaches that connection after them."""
+        await self._until(lambda: shard_id in self.logins[after:], timeout)
 
     async def route(self, r: Request) -> Any:
         """Hold the daily posts to the channels named; everything else as the daily fake does."""
@@ -80,13 +102,6 @@ class HoldingFake(DailyFakeDiscord):
         self._more.set()
         await self.release.wait()
         return made if made is not None else reply({"message": "held", "code": 0}, 503)
-
-    async def wait_held(self, count: int, timeout: float = 60.0) -> None:
-        """Return once `count` posts are held."""
-        async with asyncio.timeout(timeout):
-            while len(self.held) < count:
-                self._more.clear()
-                await self._more.wait()
 
 
 @pytest.fixture
@@ -105,6 +120,11 @@ async def stop_all(bots: list[BotProcess]) -> list[int]:
         with contextlib.suppress(Exception):
             codes.append(await bot.stop())
     return codes
+
+
+def tails(bots: list[BotProcess]) -> str:
+    """The last log lines of each process, for a failing assertion."""
+    return "\n\n".join("\n".join(bot.lines[-25:]) for bot in bots)
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -153,7 +173,7 @@ async def test_a_host_killed_mid_post_then_its_shard_started_beside_the_other_po
         assert line.endswith(f"channel {lost} {day} posted"), line
     finally:
         codes = await stop_all(bots)
-    assert codes == [-signal.SIGKILL, 0, 0], [bot.lines[-20:] for bot in bots]
+    assert codes == [-signal.SIGKILL, 0, 0], tails(bots)
 
     check = BlockingStore.open(url)
     try:
@@ -197,24 +217,24 @@ async def test_a_daily_setting_made_through_one_process_is_seen_by_the_next_owne
     b = await start(tmp_path, "host-b", config([1]), fake, url)
     bots = [a, b]
     try:
-        await a.wait_for("daily scheduler started", timeout=60)  # ready, reading commands
+        for bot in bots:
+            await bot.wait_for("daily scheduler started", timeout=60)  # ready, reading commands
         answer = await command(fake, f"!daily set <#{news2}> {hhmm} {zone}", "news")
         assert f"Daily spotlight in <#{news2}> at {hhmm} ({zone})" in answer["content"], answer
         answer = await command(fake, f"!daily off <#{news}>", "news")
         assert f"Daily posts stopped in <#{news}> (1 channel(s))" in answer["content"], answer
         assert [await a.stop(), await b.stop()] == [0, 0]
 
+        logins = len(fake.logins)
         b2 = await start(tmp_path, "host-b-both", config([0, 1]), fake, url)  # B now runs A's shard too
         bots.append(b2)
-        await b2.wait_for("daily scheduler started", timeout=60)
+        await fake.wait_login(0, after=logins)  # shard 0 logs in first (shard 1 follows 5 s later, as on Discord)
         fields = {f["name"]: f["value"] for f in (await command(fake, "!daily status", "news"))["embeds"][0]["fields"]}
         assert fields["#news2"].startswith(f"{hhmm} {zone} · **on**\nNext post: <t:{int(new_slot.timestamp())}:F>"), \
             fields
         assert fields["#news"].startswith(f"{format_time(old_slot.time())} UTC · **off**"), fields
-        assert "nothing due" in await b2.wait_for("daily: scheduler pass 1:")
     finally:
         codes = await stop_all(bots)
-    assert codes == [0, 0, 0], [bot.lines[-20:] for bot in bots]
-    assert not fake.daily_posts()
+    assert codes == [0, 0, 0], tails(bots)
     assert not any("Traceback" in line for bot in bots for line in bot.lines)
     assert not fake.unknown, [(r.method, r.path) for r in fake.unknown]
