@@ -39,7 +39,10 @@ SQLite on a thread of its own, or PostgreSQL (asyncpg); nothing here depends on 
 Several processes (shards on several hosts, sharing one PostgreSQL database): each posts only for the
 channels it `owns` and recovers only those claims, and the store returns only claims whose process is no
 longer running (`Store.claimed`), so a restarting process never re-posts what another is still sending.
-Such a store is `shared`: recovery then also runs before every pass, for processes that stopped later.
+Such a store is `shared`: recovery then also runs before every pass, for processes that stopped later, and while
+one of its channels waits on another process's claim the loop wakes every `RECHECK` seconds, so a claim left by a
+process that stops or dies after this one started (a shard moved while its old host hung, a rolling restart at post
+time) is recovered within the grace window rather than at the next slot.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ SpotlightFn = Callable[[date], tuple[str, Answer]]
 
 WAKE_SLACK = 0.05  # seconds added to every sleep so the wake-up lands just after the slot
 RECONCILE_LOOKBACK = timedelta(minutes=1)  # clock skew allowance when searching for a sent post
+RECHECK = timedelta(seconds=15)  # how often a shared store's claims of other running processes are looked at again
 
 
 class PostError(Exception):
@@ -231,10 +235,14 @@ class DailyService:
         return schedule.plan(await self._channels(), await self._history(now), now, self.grace)
 
     async def next_wakeup(self) -> datetime | None:
-        """When the loop must wake next: the next slot or retry, or the next try of a claim the database refused."""
+        """When the loop must wake next: the next slot or retry, the next try of a claim the database refused, or
+        (shared store) the next look at another process's unfinished claim of one of this process's channels."""
         now = self.clock()
-        planned = schedule.next_wakeup(await self._channels(), await self._history(now), now, self.grace)
+        channels, history = await self._channels(), await self._history(now)
+        planned = schedule.next_wakeup(channels, history, now, self.grace)
         times = [h.retry_at for h in self.held.values()] + ([planned] if planned is not None else [])
+        if self.store.shared and schedule.in_flight(history) & {c.channel_id for c in channels}:
+            times.append(now + RECHECK)  # another process is sending one of ours: if it stops, recover it soon
         return min(times, default=None)
 
     async def sleep_seconds(self) -> float:

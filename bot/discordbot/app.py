@@ -408,7 +408,32 @@ class RoundtableBot(RoundtableBotMixin, commands.Bot):
 
 
 class ShardedRoundtableBot(RoundtableBotMixin, commands.AutoShardedBot):
-    """The bot over several shards (`shard_count` / `shard_ids` in the config)."""
+    """The bot over several shards (`shard_count` / `shard_ids` in the config).
+
+    Its shards log in one after another, 5 s apart (discord.py's spacing, as Discord wants). They start in a task
+    that `close()` cancels: discord.py tries a shard that cannot connect again every 5 s with no end, also once the
+    bot is closed, so a SIGTERM while the shards were starting never ended the process.
+    """
+
+    _launching: asyncio.Task[None] | None = None
+    _stopping = False
+
+    async def launch_shards(self) -> None:
+        """discord.py's, in a task of its own that `close()` cancels; `connect()` then sees the bot closed."""
+        self._launching = launching = asyncio.create_task(super().launch_shards(), name="launch-shards")
+        try:
+            await launching
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            if not self._stopping or (me is not None and me.cancelling()):
+                raise  # this task itself is being cancelled, not only the launch
+
+    async def close(self) -> None:
+        """Stop starting shards, then close as usual."""
+        self._stopping = True
+        if self._launching is not None:
+            self._launching.cancel()
+        await super().close()
 
 
 # "Our bot", what cogs are typed against (`self.bot: AnyBot`): either bot class, with the mixin's settings,

@@ -22,7 +22,7 @@ from bot.daily.dburl import is_postgres_url, redact
 from bot.daily.pgschema import SCHEMA_VERSION
 from bot.daily.pgstore import PgStore
 from bot.daily.schedule import PostStatus
-from bot.daily.service import DailyService, nonce_for
+from bot.daily.service import RECHECK, DailyService, nonce_for
 from bot.daily.store import UNREACHABLE, DailyStore, StoreError
 from tests.daily.conftest import GRACE, FakeClock, FakePoster, spotlight, utc
 from tests.daily.pgserver import PgServer
@@ -299,8 +299,9 @@ def test_store_migrate_from_a_missing_file_or_to_no_server_is_one_line_exit_2(tm
 
 
 async def test_a_claim_left_by_a_process_that_stops_later_is_recovered_at_the_next_pass(fresh: str) -> None:
-    """B starts while A is sending: B leaves A's claim alone; A then dies unconfirmed, and B's next pass resolves
-    the claim (A's post is not in the channel) and posts within the grace window, once."""
+    """B starts while A is sending: B leaves A's claim alone but looks again `RECHECK` later, not at its next slot
+    (an hour or a day away, past the grace window); A then dies unconfirmed, and that next pass resolves the claim
+    (A's post is not in the channel) and posts within the grace window, once."""
     clock = FakeClock(utc(2024, 6, 1, 9, 0, 5))
     poster = FakePoster(clock)
     a, b = await PgStore.open(fresh), await PgStore.open(fresh)
@@ -316,13 +317,15 @@ async def test_a_claim_left_by_a_process_that_stops_later_is_recovered_at_the_ne
             await a.close()  # A dies before sending
         elif poster.posts() or len(passes) > 5:
             raise asyncio.CancelledError
-        clock.advance(min(seconds, 60))
+        clock.advance(seconds)  # the loop sleeps as long as it asked
 
     service = DailyService(b, poster, spotlight, grace=GRACE, clock=clock, waiter=waiter)
     try:
         with pytest.raises(asyncio.CancelledError):
             await service.run()
+        assert passes[0] == pytest.approx(RECHECK.total_seconds(), abs=0.1)  # A's claim, looked at again soon
         assert len(poster.posts(10)) == 1 and len(passes) == 2
+        assert poster.posts(10)[0].at < utc(2024, 6, 1, 9, 1)
         rec = await b.record(10, DAY)
         assert rec is not None and rec.status is PostStatus.POSTED and rec.attempts == 2
     finally:

@@ -191,14 +191,14 @@ class FakeDiscord:
             return
         self.shards.append(shard)
         w = self.world
-        mine = [g for g in (w.guild_id,) if (int(g) >> 22) % shard.shard_count == shard.shard_id]
+        mine = [g for g in w.guild_ids() if (int(g) >> 22) % shard.shard_count == shard.shard_id]
         await self.dispatch_to(shard, "READY", {
             "v": 10, "user": w.bot, "session_id": f"session-{shard.shard_id}", "resume_gateway_url": self.gateway_url,
             "guilds": [{"id": g, "unavailable": True} for g in mine], "application": {"id": w.app_id, "flags": 0},
             "private_channels": [], "relationships": [], "shard": [shard.shard_id, shard.shard_count],
         })
-        for _ in mine:
-            await self.dispatch_to(shard, "GUILD_CREATE", w.guild_payload())
+        for g in mine:
+            await self.dispatch_to(shard, "GUILD_CREATE", w.guild_payload(g))
         if len(self.shards) >= shard.shard_count or shard.shard_count == 1:
             self.ready.set()
 

@@ -36,7 +36,8 @@ def user(uid: str, name: str, bot: bool = False) -> dict[str, Any]:
 class World:
     """The guild "Roundtable Test" with users bot, member, admin and owner, and channels
     general, ask (an ask channel in tests), noembed (bot lacks Embed Links), nohistory (bot lacks
-    Read Message History, so it may not reply with a quote) and dm."""
+    Read Message History, so it may not reply with a quote) and dm. `add_guild` adds more guilds with the same
+    members and roles and text channels of their own (a guild belongs to shard `(id >> 22) % shard_count`)."""
 
     def __init__(self) -> None:
         self.app_id = snowflake()
@@ -59,6 +60,26 @@ class World:
         self.dm_channel = snowflake()
         self.interaction_channel: dict[str, str] = {}  # token -> channel id
         self.component_message: dict[str, str] = {}  # token -> message id
+        self.more_guilds: list[str] = []  # guilds besides guild_id (add_guild)
+        self.guild_of: dict[str, str] = {}  # channel name -> its guild, for the channels of add_guild's guilds
+
+    def add_guild(self, *channels: str, guild_id: str | None = None) -> str:
+        """Another guild the bot is in, with text channels of these names; returns the guild's id."""
+        gid = guild_id or snowflake()
+        self.more_guilds.append(gid)
+        for name in channels:
+            self.channels[name] = {"id": snowflake(), "name": name}
+            self.guild_of[name] = gid
+        return gid
+
+    def guild_ids(self) -> list[str]:
+        """Every guild the bot is in."""
+        return [self.guild_id, *self.more_guilds]
+
+    def guild_of_channel(self, channel_id: str) -> str:
+        """The guild a channel id belongs to (the first guild for an unknown id)."""
+        name = next((n for n, c in self.channels.items() if c["id"] == channel_id), None)
+        return self.guild_of.get(name or "", self.guild_id)
 
     def application(self) -> dict[str, Any]:
         """GET /oauth2/applications/@me."""
@@ -79,19 +100,22 @@ class World:
         overwrites = []
         if name in self.deny:
             overwrites.append({"id": self.app_id, "type": 1, "allow": "0", "deny": str(self.deny[name])})
-        return {"id": c["id"], "type": 0, "guild_id": self.guild_id, "name": name, "position": 0,
-                "permission_overwrites": overwrites, "nsfw": False, "parent_id": None, "topic": None,
+        return {"id": c["id"], "type": 0, "guild_id": self.guild_of.get(name, self.guild_id), "name": name,
+                "position": 0, "permission_overwrites": overwrites, "nsfw": False, "parent_id": None, "topic": None,
                 "last_message_id": None, "rate_limit_per_user": 0}
 
-    def guild_payload(self) -> dict[str, Any]:
-        """A full GUILD_CREATE."""
+    def guild_payload(self, guild_id: str | None = None) -> dict[str, Any]:
+        """A full GUILD_CREATE (of the first guild, or of one `add_guild` added)."""
+        gid = guild_id or self.guild_id
         members = [self.member(n) for n in ("bot", "member", "admin", "owner")]
-        roles = [{"id": rid, "color": 0, "hoist": False, "position": i, "managed": False, "mentionable": True,
-                  "icon": None, "unicode_emoji": None, "flags": 0, **r}
-                 for i, (rid, r) in enumerate(self.roles.items())]
+        roles = [{"id": gid if rid == self.guild_id else rid, "color": 0, "hoist": False, "position": i,
+                  "managed": False, "mentionable": True, "icon": None, "unicode_emoji": None, "flags": 0, **r}
+                 for i, (rid, r) in enumerate(self.roles.items())]  # @everyone's id is the guild's
+        name = "Roundtable Test" if gid == self.guild_id else f"Guild {gid}"
+        channels = [self.channel(n) for n in self.channels if self.guild_of.get(n, self.guild_id) == gid]
         return {
-            "id": self.guild_id, "name": "Roundtable Test", "owner_id": self.users["owner"]["id"], "roles": roles,
-            "channels": [self.channel(n) for n in self.channels], "members": members, "member_count": len(members),
+            "id": gid, "name": name, "owner_id": self.users["owner"]["id"], "roles": roles,
+            "channels": channels, "members": members, "member_count": len(members),
             "features": [], "emojis": [], "stickers": [], "threads": [], "stage_instances": [],
             "guild_scheduled_events": [], "presences": [], "voice_states": [], "large": False, "unavailable": False,
             "joined_at": now(), "icon": None, "splash": None, "discovery_splash": None, "afk_channel_id": None,
@@ -124,7 +148,7 @@ class World:
         if channel == "dm":
             data.update(channel_id=self.dm_channel, mentions=mentioned)
         else:
-            data.update(channel_id=self.channels[channel]["id"], guild_id=self.guild_id,
+            data.update(channel_id=self.channels[channel]["id"], guild_id=self.guild_of.get(channel, self.guild_id),
                         member={k: v for k, v in self.member(user).items() if k != "user"},
                         mentions=[{**m, "member": {k: v for k, v in self.member(
                             "bot" if m is self.bot else m["username"]).items() if k != "user"}} for m in mentioned])
@@ -141,7 +165,7 @@ class World:
             "components": body.get("components") or [], "sent": body, **extra,
         }
         if channel_id != self.dm_channel:
-            msg["guild_id"] = self.guild_id
+            msg["guild_id"] = self.guild_of_channel(channel_id)
         if body.get("message_reference"):
             msg["message_reference"] = body["message_reference"]
         return msg
@@ -158,10 +182,10 @@ class World:
                            authorizing_integration_owners={"1": self.app_id})
         else:
             ch = self.channel(channel)
-            payload.update(channel_id=ch["id"], channel=ch, guild_id=self.guild_id, guild_locale="en-US",
+            payload.update(channel_id=ch["id"], channel=ch, guild_id=ch["guild_id"], guild_locale="en-US",
                            member={**self.member(user), "permissions": str(self.permissions(user, channel))},
                            app_permissions=str(self.permissions("bot", channel)), context=0,
-                           authorizing_integration_owners={"0": self.guild_id})
+                           authorizing_integration_owners={"0": ch["guild_id"]})
         self.interaction_channel[token] = payload["channel_id"]
         return payload
 

@@ -6,11 +6,14 @@ import asyncio
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
+import discord
 import pytest
 
-from bot.discordbot.app import ShardedRoundtableBot
+from bot.config import parse_settings
+from bot.discordbot.app import ShardedRoundtableBot, create_bot
 
 from .fake_discord import sent
 
@@ -255,6 +258,26 @@ async def test_shard_ids_run_only_some_shards(start_bot, fake, monkeypatch):
     bot = await start_bot(shard_count=2, shard_ids=[guild_shard])
     assert [s.identify["shard"] for s in fake.shards] == [[guild_shard, 2]]
     assert bot.get_guild(int(fake.world.guild_id)) is not None
+
+
+async def test_a_sharded_bot_closed_while_its_shards_start_stops_at_once(fake, kb, engine, caplog):
+    """Shards log in 5 s apart (discord.py's spacing, as Discord wants): closing the bot (SIGTERM) in between ends it
+    at once, without trying to start the remaining shards."""
+    bot = create_bot(parse_settings({"shard_count": 2}, "test config"), kb, guild_ready_timeout=0.01,
+                     engine_factory=lambda k: engine)
+    running = asyncio.create_task(bot.start("fake.token.for-tests"))
+    try:
+        async with asyncio.timeout(20):
+            while not fake.shards:  # shard 0 logged in; shard 1 waits its turn
+                await asyncio.sleep(0.01)
+        await bot.close()
+        await asyncio.wait_for(running, 5)
+    finally:
+        running.cancel()
+        for thread in threading.enumerate():  # shard 1's connection, open while it waited: a process would end it
+            if isinstance(thread, discord.gateway.KeepAliveHandler):
+                thread.stop()
+    assert "Failed to connect" not in caplog.text
 
 
 @pytest.mark.parametrize(("code", "line"), [
