@@ -41,6 +41,8 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
             context = replace(context, candidates=(people[0], *(e.id for e in others)), attribute="who")
     if context.candidates and (pick := _pick(eng, q, context, own, content)) is not None:
         return _apply(eng, replace(q, mentions=()), [pick], context)
+    if not own and (retopic := _new_topic(eng, q, context)) is not None:
+        return retopic
     short = len(content) <= MAX_ELLIPSIS
     opens = q.first("follow_on") == 0 or q.tokens[:2] in {("what", "about"), ("how", "about")}
     corrects = q.has("correction") and short  # "sorry, i meant myanmar", "no wait, the philippines"
@@ -78,6 +80,26 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     if (opens or short) and not asks_own and all(_fits(context.attribute, e) for e in own):
         return _apply(eng, q, [], context)
     return q
+
+
+ABOUT_OPENERS = {"and", "what", "how", "then", "now"}  # "and about the ambassadors?", "what about vaccines"
+
+
+def _new_topic(eng: Engine, q: Question, context: Context) -> Question | None:
+    """The last question about another topic: "what did he say about the media", then "and about the
+    ambassadors?" asks what he said about the ambassadors, and the next follow-up keeps that topic."""
+    asked = (context.attribute or "").removeprefix("ask:")
+    if asked == context.attribute or " about " not in f" {asked} " or "about" not in q.tokens:
+        return None
+    at = q.tokens.index("about")
+    topic = q.tokens[at + 1:]
+    if not 1 <= at <= 2 or not set(q.tokens[:at]) <= ABOUT_OPENERS or not topic:
+        return None
+    again = read_sentence(eng, f"{asked[:f' {asked} '.rindex(' about ')]} about {' '.join(topic)}".strip())
+    known = [eng.names.entities[e] for e in context.entities if e in eng.names.entities]
+    own = {m.entity for m in again.mentions}
+    subjects = [e for e in known if e.kind in SUBJECTS and e not in own][:1]
+    return with_entities(again, subjects) if subjects else again
 
 
 def _said_of_focus(eng: Engine, rest: list[str], context: Context) -> bool:

@@ -124,6 +124,9 @@ def test_a_partner_beside_the_member_stays_in_what_is_asked(engine):
     # a ranking names its winner: "there" is that country; "and the fewest?" ranks them all again
     (("which country had the most cases", "and the fewest?"), "The fewest confirmed cases", "Indonesia:"),
     (("which country had the most cases", "and the fewest?", "deaths there?"), "Laos had **0** deaths", None),
+    # "and about X?" asks the last question of another topic, and the topic stays for the next follow-up
+    (("who is lee hyuk", "what did he say about the media", "and about the ambassadors?"), "Lee Hyuk, Secretary",
+     "bridging the communities"),
 ])
 def test_a_follow_up_leads_with_what_it_asks(engine, lines, first, forbidden):
     text = last(engine, *lines)
@@ -135,3 +138,11 @@ def test_a_follow_up_leads_with_what_it_asks(engine, lines, first, forbidden):
 def test_a_ranking_names_every_member_state_sharing_the_top_value(engine):
     assert "Cambodia, Laos and Vietnam, with 0 each" in engine.answer("which country had the fewest deaths").to_text()
     assert "fewest Cambodia, Laos and Vietnam (0)" in engine.answer("!summary").to_text()
+
+
+def test_a_new_topic_stays_for_the_next_follow_up(engine):
+    answer = engine.answer("what did laos say about korea")
+    answer = engine.answer("what about vaccines", answer.context)
+    assert "vaccine" in answer.to_text()
+    burma = engine.answer("and burma?", answer.context)
+    assert burma.kind == "not_covered" and "Myanmar" in burma.body, burma.to_text()
