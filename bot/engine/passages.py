@@ -112,8 +112,7 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
     fillers = lex.filler_words
     # "still", "numbers", "stand for"; with `drop_meta` "say", "envoy"
     meta = lex.words_of("present", "figures") | (lex.words_of("define") - DEFINING)
-    if drop_meta:
-        meta |= lex.words_of(*META_CONCEPTS)
+    said = lex.words_of(*META_CONCEPTS) if drop_meta else frozenset()
     if q.asks or q.has("compare"):
         meta |= lex.words_of("span")  # "when did it start and end", "before and after"
     if q.has("compare"):
@@ -123,9 +122,11 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
     if q.carried or q.has("refer"):
         meta |= {"country", "countries", "nation", "government"}  # "his country": the country filtered on
     asking = {i for c in ASKING for a, b in q.concepts.get(c, ()) for i in range(a, b)}  # "kapan", "siapa", "ai"
+    # what is said "about" is the topic, envoy and event words too: "what did he say about the ambassadors"
+    topic = q.tokens.index("about") + 1 if drop_meta and "about" in q.tokens else len(q.tokens)
     kept = [t for i, t in enumerate(q.tokens) if i not in drop and i not in q.translated and i not in asking
-            and t not in fillers and t not in meta]
-    kept += [t for t in q.english if t not in meta]  # "vaksin" is searched as "vaccine"
+            and t not in fillers and t not in meta and (t not in said or i >= topic)]
+    kept += [t for t in q.english if t not in meta and t not in said]  # "vaksin" is searched as "vaccine"
     if kept or drop:
         return " ".join(kept)  # nothing but a name: a bare name, answered with what the article says of it
     return " ".join([t for t in q.tokens if t not in fillers] or q.tokens)
