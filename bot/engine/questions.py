@@ -218,8 +218,11 @@ def _route(eng: Engine, q: Question) -> Answer:
             return found
         if not strict:
             return passages.from_facts(eng, q, member, people, outsiders, drop_meta=True)
-    envoy_asked = not q.has("why") and (q.has("envoy") or (q.has("envoy_weak") and q.has("who", "which", "list")
-                                                          and not q.has("quote")))
+    # "how many countries sent someone", "how many ambassadors attended": the envoys, counted
+    counted = "number" in q.asks and q.has("envoy", "envoy_weak") and not members and not people and not outsiders \
+        and not q.figures and set(_leftover(eng, q)) <= eng.lexicon.words_of("how_many", "gathering")
+    envoy_asked = not q.has("why") and (q.has("envoy") or counted or (
+        q.has("envoy_weak") and q.has("who", "which", "list") and not q.has("quote")))
     if envoy_asked and q.figures and member and q.has("envoy") and len(members) == 1 and eng.has("figures") \
             and not q.has("where", "when", "quote"):  # "malaysia's ambassador and his country's active cases"
         return _combine([lookup.envoy_answer(eng, member), figures.one(eng, member, q.figures)])
@@ -232,7 +235,8 @@ def _route(eng: Engine, q: Question) -> Answer:
             return lookup.ambassador(eng, people[0].name)
         if outsiders and _asked_of(q, outsiders[0]):
             return lookup.outside(eng, outsiders[0], "envoy")
-        if (q.has("envoy") or q.has("list") or "countries" in toks) and not people and not _leftover(eng, q):
+        listed = (q.has("envoy") or q.has("list") or "countries" in toks) and not people and not _leftover(eng, q)
+        if counted or listed:
             return voice.all_envoys(eng, q)
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id not in eng.everywhere]
     if not q.figures and q.has("figures") and q.has("theme") and "date" in q.asks and eng.has("figures"):

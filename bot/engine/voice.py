@@ -5,6 +5,7 @@ Every word of the article (its scope, its members, its dates) comes from the kno
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from msgspec.structs import replace
@@ -147,7 +148,11 @@ def all_envoys(eng: Engine, q: Question) -> Answer:
     lines = [f"• {c.name}: {p.name}, {p.title}" for c, p in rows]
     count = len(rows)
     body = f"All {count} member states were represented:\n" + "\n".join(lines)
-    if not q.has("list") and "countries" not in q.tokens:
+    if "number" in q.asks:  # "how many ambassadors attended": the count first, by title
+        titles = Counter(p.title for _, p in rows)
+        by_title = ", ".join(f"{title}: {n}" for title, n in titles.most_common())
+        body = f"**{count}** envoys, one for each member state (by title: {by_title}).\n" + "\n".join(lines)
+    elif not q.has("list") and "countries" not in q.tokens:
         body = f"Which country? {body}"
     return Answer(title=f"The {count} envoys", body=body, sources=sources(kb, (p.source for _, p in rows)),
                   context=Context(candidates=tuple(c.id for c, _ in rows), attribute="envoy"))

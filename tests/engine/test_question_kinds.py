@@ -36,6 +36,8 @@ def first_lines(engine: Engine, line: str) -> str:
     ("what role did aung san suu kyi play", "State Counselor"),
     ("daily testing: indonesia vs the philippines", "26,000"),
     ("who was there for viet nam", "Nguyen Vu Tu"),
+    ("how many countries sent someone", "**10** envoys"),
+    ("how many ambassadors attended", "Ambassador: 9"),
     # a year inside the name asked about, or the date a figure was counted, is no answer to "when"
     ("when was the cac global summit", "June 1 to 5"),
     ("when did the cac summit take place", "June 1 to 5"),
