@@ -147,7 +147,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         unnamed = search_words(eng, q, drop_meta=drop_meta, focus=orgs[0])  # what is asked of it
         asked = eng.index.query_terms(unnamed)
         if asked and all(eng.index.idf(t) == 0 for slot in asked for t in slot) and not q.asks:
-            return _nothing(eng, q, member, outsiders)  # "the korea times' circulation": a word the article never uses
+            return nothing(eng, q, member, outsiders)  # "the korea times' circulation": a word the article never uses
         if q.carried or not eng.search(loose, kinds={"fact", "event"}, limit=1):
             focus = orgs[0]  # nothing but a name to go on ("What did the WHO say?"): what the article says of it
     query = search_words(eng, q, drop_meta=drop_meta, keep_names=focus is None,
@@ -231,7 +231,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     if paras and (best is None or paras[0].coverage > best.coverage + 0.2):
         best, hits = paras[0], paras
     if best is None or best.coverage < (CLOSEST / 2 if carried else CLOSEST):
-        return _nothing(eng, q, member, outsiders)
+        return nothing(eng, q, member, outsiders)
     named = [o for o in orgs if o not in q.carried and o in eng.kb.organizations]
     if not member and not people and named and best.coverage < WHOLE and not _names_any(eng, best.doc, named):
         about = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and _names_any(eng, h.doc, named)]
@@ -416,7 +416,7 @@ def _no_date(eng: Engine, top: Hit) -> Answer:
 def _no_figure(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity], hits: list[Hit]) -> Answer:
     """A "how many" question the article gives no number for: say so, and what it does say."""
     if not hits or hits[0].coverage < CONFIDENT:
-        return _nothing(eng, q, member, outsiders)
+        return nothing(eng, q, member, outsiders)
     top = hits[0]
     return Answer(title="No figure in the article",
                   body="The article gives no figure for that. What it does say:\n" + top.doc.text,
@@ -424,26 +424,27 @@ def _no_figure(eng: Engine, q: Question, member: Country | None, outsiders: list
                   kind="not_covered")
 
 
-def _not_said_of(eng: Engine, org_id: str) -> Answer:
-    """The article does not say that of an organisation: what it does say of it."""
+def _not_said_of(eng: Engine, org_id: str, what: str = "that") -> Answer:
+    """The article does not say `what` of an organisation: what it does say of it."""
     card = lookup.organization(eng, eng.kb.organizations[org_id])
     return replace(card, title="Not in the article", kind="not_covered",
-                   body=f"The article does not say that about {card.title}. What it says of it:\n{card.body}")
+                   body=f"{voice.not_said(what, card.title)} What it says of it:\n{card.body}")
 
 
-def _nothing(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity]) -> Answer:
-    """The article does not say: offer what it covers about the subject."""
+def nothing(eng: Engine, q: Question, member: Country | None, outsiders: list[Entity],
+            what: str = "that") -> Answer:
+    """The article does not say (`what`): offer what it covers about the subject."""
     carried = [e for e in q.of_kind("organization") if e.id in q.carried and e.id in eng.kb.organizations]
     if carried and not member:  # "who runs it": not said; what is said of it
-        return _not_said_of(eng, carried[0].id)
+        return _not_said_of(eng, carried[0].id, what)
     people = [eng.kb.people[e.id] for e in q.of_kind("person")]
     named = [e for e in q.of_kind("organization") if e.id in eng.kb.organizations and e.id not in eng.everywhere]
     if named and not member and not people:  # "how many cases did seoul have"
-        return _not_said_of(eng, named[0].id)
+        return _not_said_of(eng, named[0].id, what)
     if people and (member is None or eng.kb.country_of_envoy(people[0].id) is None or q.has("quote")):
-        return voice.not_about_person(eng, people[0])
+        return voice.not_about_person(eng, people[0], what=what)
     if member:
-        return voice.not_about(eng, member)
+        return voice.not_about(eng, member, what)
     if outsiders:
         return lookup.outside(eng, outsiders[0], "answer to that")
     return voice.not_found(eng, q.text)

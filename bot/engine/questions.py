@@ -171,6 +171,8 @@ def _route(eng: Engine, q: Question) -> Answer:
     if gap is not None and ((gap[0].now and q.has("present")) or not _gives(
             eng, q, [gap[1], *(p for p in gap[0].phrases if len(p) == 1)])):
         subject = member.name if member else (outsiders[0].name if outsiders else None)
+        if subject is None and any(e.id not in eng.everywhere for e in q.of_kind("person", "organization")):
+            return passages.nothing(eng, q, member, outsiders, gap[0].what)  # "what became of park"
         return voice.gap_answer(eng, gap[0].what, subject, member)
     if q.ambiguous and not people and not members:
         return voice.which_of(eng, q, list(q.ambiguous))
@@ -272,10 +274,14 @@ def _about_the_person(eng: Engine, q: Question) -> bool:
     he launch" asks the passages)."""
     if q.carried and followup.own_words(eng, q):
         return False
+    starts = [m.start for m in q.mentions if m.entity.kind == "person"]
+    if q.tokens[:1] == ("who",) and starts and starts[0] >= 2 and q.tokens[1] not in COPULAS:
+        return False  # "who sent park won-soon as special envoy": someone else, who did something to them
     named = {i for m in q.mentions for i in range(m.start, m.end)}
     return len([t for i, t in enumerate(q.tokens) if t not in WHO_FILLERS and i not in named]) <= 4
 
 
+COPULAS = {"is", "was", "s", "are", "were", "the", "exactly", "really"}  # "who is X", "who was X", "who exactly is X"
 ROUTE_CONCEPTS = ("envoy", "envoy_weak", "list", "event", "who", "what", "which", "theme", "refer")
 
 

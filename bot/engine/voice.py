@@ -60,25 +60,30 @@ def not_found(eng: Engine, text: str) -> Answer:
                   kind="not_covered", suggestions=("!help", "!summary full", "!search <words>"))
 
 
+def not_said(what: str, name: str) -> str:
+    """"... does not say that about X.", or of a thing it never gives, "... does not give the weather for X."."""
+    return f"The article does not say that about {name}." if what == "that" else \
+        f"The article does not give {what} for {name}."
+
+
 def not_about(eng: Engine, member: Country, what: str = "that") -> Answer:
     """The article does not say `what` about a member state: say so, and what it does say of it."""
     key = eng.key_points(member.id, limit=3)
     return Answer(title="Not in the article",
-                  body=f"The article does not say {what} about {member.in_sentence}."
+                  body=not_said(what, member.in_sentence)
                   + (f" What it does say about {member.in_sentence}:" if key else ""),
                   fields=(Field("Key points", clip(bullets(f.text for f in key), 1024)),) if key else (),
                   sources=sources(eng.kb, (f.source for f in key)), kind="not_covered",
                   suggestions=(f"!country {member.name}", f"!quote {member.name}"))
 
 
-def not_about_person(eng: Engine, person: Person, quoted: bool = True) -> Answer:
+def not_about_person(eng: Engine, person: Person, quoted: bool = True, what: str = "that") -> Answer:
     """The article does not say that of a person (or, `quoted=False`, quotes no words of them): say so, and
     what it does quote or say of them."""
     quotes = eng.quotes(speaker=person.id)[:2]
     facts = [f for f in eng.facts_about(person.id)][:2]
     lines = [f"“{x.text.strip()}”" for x in quotes] or [f.text for f in facts]
-    body = (f"The article does not say that about {person.name}." if quoted
-            else f"The article quotes no words of {person.name}.")
+    body = not_said(what, person.name) if quoted else f"The article quotes no words of {person.name}."
     if lines:
         body += " What it does say:"
     return Answer(title="Not in the article", body=body,

@@ -68,11 +68,19 @@ def test_a_figure_question_states_the_figure_in_one_sentence(engine):
     "how many cases did seoul have",
     "who is the head of the WHO",
     "what's the korea times circulation",
+    "what happened to park won-soon after this",
+    "did rcep get signed in the end",
 ])
 def test_what_the_article_does_not_say_is_refused(engine, line):
     a = engine.answer(line)
     assert a.kind == "not_covered", a.to_text()
     assert "does not" in a.body or "no " in a.title.lower()
+
+
+def test_a_refusal_names_what_is_not_given_and_says_what_is(engine):
+    text = answer(engine, "did rcep get signed in the end")
+    assert "does not give what happened later" in text and "planned this year" in text, text
+    assert "does not give the weather for Seoul" in answer(engine, "What is the weather in Seoul today?")
 
 
 def test_the_article_population_of_seoul_is_answered(engine):
