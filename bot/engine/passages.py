@@ -47,6 +47,7 @@ _MONEY = re.compile(r"\\?\$\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|w
                     re.IGNORECASE)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _AS_OF = re.compile(r"\bas of [^,.;()]*")
 _BECAUSE = re.compile(r"\b(?:because|due to|thanks to|owes? to|owing to|as a result|that is why|which is why|since|"
                       r"so that|in order to|to help|therefore|thus|led to|behind|based on|lessons?|the key|key to|"
@@ -186,6 +187,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         hits = _without(hits, q.excluded, wanted) or hits
         paras = _without(paras, q.excluded, wanted) or paras
     typed = False  # whether the passages left all hold the asked type of answer (a date, a figure)
+    answers: Callable[[str], bool] | None = None  # whether a text holds it
     if "date" in q.asks:
         own = [t for t in q.tokens if t.isdigit()]
         # a year inside the name asked about is no answer: "when was the CAC Global Summit 2020"
@@ -194,18 +196,21 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
 
         measured = not q.has("as_of")  # "as of June 11" dates a figure, not what happened ("as of when?" asks it)
 
-        def dated(hit: Hit) -> bool:
-            text = _AS_OF.sub("", hit.doc.text) if measured else hit.doc.text
+        def has_date(text: str) -> bool:
+            text = _AS_OF.sub("", text) if measured else text
             for name in titled:
                 text = text.replace(name, "")
             return bool(_DATE.search(re.sub(r"\b(?:" + "|".join(own) + r")\b", "", text) if own else text))
+
+        def dated(hit: Hit) -> bool:
+            return has_date(hit.doc.text)
 
         typed_hits, typed_paras = _typed(hits, dated), _typed(paras, dated)
         labelled = bool(hits) and hits[0].doc.kind == "event" and hits[0].coverage == 1.0
         if not labelled and (hits or paras) and not any(dated(h) for h in (*hits, *paras) if h.coverage >= CLOSEST):
             return _no_date(eng, (hits or paras)[0])  # "when was the korea times founded": no date given
         hits, paras = typed_hits or hits, typed_paras or paras
-        typed = bool(typed_hits or typed_paras)
+        typed, answers = bool(typed_hits or typed_paras), has_date
     if "number" in q.asks and q.tokens[:1] != ("when",):
         counted = _counted(eng, q)
         rarest = [counted] if counted else rarest_slots(eng, query)
@@ -215,6 +220,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         if not with_figures and not paras:
             return _no_figure(eng, q, member, outsiders, hits)
         hits, typed = with_figures, True
+        answers = lambda text: bool(holds(text))  # noqa: E731
     if q.has("why"):
         why = {id(d) for d, _, asks in eng.event_asks if ("why",) in asks}  # the event's occasion is its reason
         reasons = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and (
@@ -246,6 +252,8 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     confident = best.coverage >= CONFIDENT or (typed and carried)
     title = FOUND if confident else CLOSEST_TITLE
     body = best.doc.text
+    if answers is not None and best.doc.kind == "paragraph":  # the sentence holding the figure or date, not all
+        body = _lead_sentence(body, answers, eng.index.query_terms(query))
     if not confident:
         body = "The article may not answer this exactly. Closest passage:\n" + body
     extra = [h.doc.text for h in good[1:] if not (best.doc.kind == "event" and h.doc.kind == "fact"
@@ -370,6 +378,17 @@ def _beyond_labels(eng: Engine, q: Question) -> list[str]:
     spans |= {i for m in q.mentions for i in range(m.start, m.end)}
     return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS and t not in asked
             and t not in eng.lexicon.filler_words and t not in {"thing", "one", "it"}]
+
+
+def _lead_sentence(text: str, answers: Callable[[str], bool], slots: list[tuple[str, ...]]) -> str:
+    """The sentence of a paragraph that holds the asked type of answer and most of the question's words (the
+    whole paragraph when no one sentence does)."""
+    parts = _SENTENCE_END.split(text)
+    if len(parts) < 2:
+        return text
+    scored = [(sum(1 for slot in slots if set(slot) & set(stems)), -i, part) for i, part in enumerate(parts)
+              if answers(part) and (stems := terms(part))]
+    return max(scored)[2] if scored else text
 
 
 def _has_figure(text: str) -> bool:

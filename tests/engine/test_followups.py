@@ -127,6 +127,8 @@ def test_a_partner_beside_the_member_stays_in_what_is_asked(engine):
     # "and about X?" asks the last question of another topic, and the topic stays for the next follow-up
     (("who is lee hyuk", "what did he say about the media", "and about the ambassadors?"), "more important than ever",
      None),
+    # a figure asked of a long paragraph: the sentence holding it, not the whole paragraph
+    (("whats cac", "how many views did it get"), "21 million views", "Residents of Seoul"),
 ])
 def test_a_follow_up_leads_with_what_it_asks(engine, lines, first, forbidden):
     text = last(engine, *lines)
