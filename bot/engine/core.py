@@ -211,11 +211,13 @@ class Engine:
         return docs
 
     def warm(self) -> None:
-        """Load what the first answers would otherwise load on the way (the English word list), so a
-        long-running front end never pays for it inside an answer."""
+        """Load what the first answers would otherwise load on the way (the English word list, the trigram
+        indexes of near-miss look-up), so a long-running front end never pays for it inside an answer."""
         from bot.engine.english import is_english
 
         is_english("warm")
+        for part in (self.index, self.names, self.lexicon):
+            part.warm()
 
     def rotation(self) -> Rotation:
         """The daily spotlight rotation of this knowledge base, built on first use."""

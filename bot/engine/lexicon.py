@@ -109,6 +109,10 @@ class Lexicon:
         self.as_reported = vocab.as_reported
         self.which_one = vocab.which_one
 
+    def warm(self) -> None:
+        """Make now what the first misspelt concept word would make (the concept words' trigram index)."""
+        self._spelling.warm()
+
     def words_of(self, *concepts: str) -> frozenset[str]:
         """The words of these concepts' phrases, together (worked out once per set of concepts)."""
         found = self._words_of.get(concepts)

@@ -157,6 +157,11 @@ class NameIndex:
         self._misses: dict[tuple[str, int, int], str | None] = {}  # see `_near_miss`
         self._name_words = frozenset(w for k in self._keys for w in k.split())
 
+    def warm(self) -> None:
+        """Make now what the first near-miss look-up would make (the names' trigram indexes)."""
+        for index in (*self._near.values(), self._similar):
+            index.warm()
+
     def knows(self, word: str) -> bool:
         """True when the word is the article's, the question vocabulary's, or part of a name."""
         return word in self.vocabulary or word in self._name_words

@@ -91,6 +91,10 @@ class SearchIndex:
         self._known = FuzzyIndex(list(self._words))
         self._slots: dict[str, tuple[str, ...]] = {}  # query word -> its slot, see `_slot`
 
+    def warm(self) -> None:
+        """Make now what the first near-miss look-up would make (the known words' trigram index)."""
+        self._known.warm()
+
     def idf(self, term: str) -> float:
         """Inverse document frequency (0 for an unknown term)."""
         return self._idf.get(term, 0.0)

@@ -1,4 +1,5 @@
-"""The pickled engine (the index cache) carries no random state: `!quote` stays random after a cold start."""
+"""The pickled engine (the index cache): no random state (`!quote` stays random after a cold start), near-miss
+indexes made again when first needed."""
 
 from __future__ import annotations
 
@@ -23,3 +24,16 @@ def test_random_quote_differs_between_cold_starts_from_the_cache(tmp_path, monke
     load_engine()  # writes the cache
     titles = {load_engine().command("quote").fields[0].value for _ in range(12)}
     assert len(titles) > 1
+
+
+TYPOS = ("who represnted the phillipines", "!country vietnma", "what did lee hyuck say", "how many deths in malaysa",
+         "!ambassador Thialand", "whats cambodai's visa rule")
+
+
+def test_a_loaded_engine_makes_its_near_miss_indexes_when_first_needed(engine: Engine) -> None:
+    loaded = pickle.loads(pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL))
+    assert not loaded.index._known._built  # the saved copy leaves them out: most questions never need one
+    assert [loaded.answer(q).to_text() for q in TYPOS] == [engine.answer(q).to_text() for q in TYPOS]
+    fresh = pickle.loads(pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL))
+    fresh.warm()
+    assert fresh.index._known._built and all(i._built for i in fresh.names._near.values())
