@@ -30,6 +30,18 @@ INK = "#1b263b"
 FLOOR = 0.8  # where the bars start on the log axis (a log axis has no 0): a 0 is a label without a bar
 
 
+def follow_parent(parent: int, every: float = 1.0) -> None:
+    """In the chart process: end it when the bot that started it is gone. A bot killed outright (SIGKILL, an
+    out-of-memory kill) cannot stop its workers, and one left behind would hold its memory and its stderr."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
 @dataclass(frozen=True, slots=True)
 class Series:
     """One kind of figure: its label and a value per country (None where the article gives none)."""

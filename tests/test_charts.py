@@ -1,10 +1,14 @@
-"""The stats chart: a PNG of sensible size whose plotted values are the knowledge base's."""
+"""The stats chart: a PNG of sensible size whose plotted values are the knowledge base's; the process it is drawn in."""
 
 from __future__ import annotations
 
+import os
+import signal
 import struct
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from bot.charts import chart_png, stats_data, stats_figure, stats_png
 from bot.kb.loader import KnowledgeBase
@@ -82,3 +86,40 @@ def test_chart_command_writes_the_same_image(kb: KnowledgeBase, tmp_path, monkey
     assert out.read_bytes() == stats_png(kb, "thailand")
     assert main(["--knowledge", str(kb.root), "chart", "stats", "-o", str(out), "--country", "Japan"]) == 2
     assert "no member state" in capsys.readouterr().err
+
+
+PARENT = """
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from bot.charts import follow_parent
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=follow_parent, initargs=(os.getpid(), 0.05))
+    print(pool.submit(os.getpid).result(), flush=True)
+    time.sleep(60)
+"""
+
+
+def test_the_chart_process_ends_when_the_bot_is_killed_outright(tmp_path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+    try:
+        worker = int(parent.stdout.readline())  # type: ignore[union-attr]
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(worker):
+            time.sleep(0.05)
+        assert not _alive(worker), "the chart process outlived the bot"
+    finally:
+        parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"

@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answer import Answer
-from bot.charts import ChartCache, save_chart, saved_chart, stats_data_png
+from bot.charts import ChartCache, follow_parent, save_chart, saved_chart, stats_data_png
 from bot.config import Settings
 from bot.conversations import ConversationStore
 from bot.daily.backend import Store
@@ -398,7 +398,8 @@ def yield_between_events(ws: Any) -> None:
 
 def _start_chart_process() -> ProcessPoolExecutor:
     """The process charts are drawn in, started and answering (run in a thread: spawning it takes a while)."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=follow_parent, initargs=(os.getpid(),))
     pool.submit(int).result()
     return pool
 
