@@ -47,6 +47,7 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     opens = q.first("follow_on") == 0 or q.tokens[:2] in {("what", "about"), ("how", "about")}
     corrects = q.has("correction") and short  # "sorry, i meant myanmar", "no wait, the philippines"
     named = {i for m in q.mentions for i in range(m.start, m.end)}
+    named |= {i for spans in q.concepts.values() for a, b in spans for i in range(a, b)}
     beyond = [t for i, t in enumerate(q.tokens) if i not in named and t in content]  # "propose": its own question
     asks_own = not corrects and (any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
         beyond and not opens) or (q.first("define") == 0 and not opens))
@@ -63,7 +64,8 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
             if q.has("most", "fewest", "compare", "sum") and not q.has("refer"):  # "which is higher": the last two
                 pair = [e for e in (eng.names.entities.get(c) for c in context.entities)
                         if e and e.kind in {"country", "partner"}][:2]
-                entities = (pair or entities) if q.has("comparative", "compare", "sum") else []  # "and the fewest?"
+                # "and the fewest?", or "which is lower?" with one country in focus: all of them ranked again
+                entities = pair if len(pair) == 2 and q.has("comparative", "compare", "sum") else []
             q = with_entities(q, entities) if entities else q
             if not asks_own or ((bare or q.has("more")) and not q.figures and not q.has("envoy", "quote")):
                 return _with_attribute(eng, q, context)
@@ -82,6 +84,7 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     return q
 
 
+PLACES = {"countries", "nations", "states", "members"}  # a question about several of them
 ABOUT_OPENERS = {"and", "what", "how", "then", "now"}  # "and about the ambassadors?", "what about vaccines"
 
 
@@ -106,10 +109,13 @@ def _said_of_focus(eng: Engine, rest: list[str], context: Context) -> bool:
     """True when a passage about the conversation's country holds every word the question asks of its own: "how
     many tests per day?" after the Philippines asks the Philippines' figure."""
     focus = next((e for e in context.entities if e in eng.kb.countries), None)
-    if focus is None or not rest:
+    if focus is None or not rest or PLACES & set(rest):  # "how many countries attended": not one country's
         return False
     wanted = set(terms(" ".join(rest)))
-    return any(wanted <= set(eng.index.docs[i].terms) for i in eng.index.about(focus))
+    members = {c.id for c in eng.kb.members}
+    # a passage about it, not one about them all (the guest list names every member state)
+    return any(wanted <= set(doc.terms) and len(doc.entities & members) <= 2
+               for doc in (eng.index.docs[i] for i in eng.index.about(focus)))
 
 
 def _about_event(eng: Engine, context: Context) -> bool:

@@ -47,7 +47,7 @@ _MONEY = re.compile(r"\\?\$\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|w
                     re.IGNORECASE)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![A-Z]\.)\s+(?=[A-Z\"“])")  # not after an initial: "Christian L. De Jesus"
 _AS_OF = re.compile(r"\bas of [^,.;()]*")
 _BECAUSE = re.compile(r"\b(?:because|due to|thanks to|owes? to|owing to|as a result|that is why|which is why|since|"
                       r"so that|in order to|to help|therefore|thus|led to|behind|based on|lessons?|the key|key to|"
@@ -187,27 +187,34 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         hits = _without(hits, q.excluded, wanted) or hits
         paras = _without(paras, q.excluded, wanted) or paras
     typed = False  # whether the passages left all hold the asked type of answer (a date, a figure)
-    answers: Callable[[str], bool] | None = None  # whether a text holds it
+    answers: Callable[[str], object] | None = None  # whether a text holds it
     if "date" in q.asks:
         own = [t for t in q.tokens if t.isdigit()]
         # a year inside the name asked about is no answer: "when was the CAC Global Summit 2020"
         titled = [n for o in orgs for n in (eng.kb.organizations[o].name, *eng.kb.organizations[o].aliases)
                   if any(ch.isdigit() for ch in n)]
 
-        measured = not q.has("as_of")  # "as of June 11" dates a figure, not what happened ("as of when?" asks it)
+        measured = not q.has("as_of")  # "as of June 11" dates a figure ("as of when?" asks that date)
 
-        def has_date(text: str) -> bool:
-            text = _AS_OF.sub("", text) if measured else text
+        def any_date(text: str) -> bool:
             for name in titled:
                 text = text.replace(name, "")
             return bool(_DATE.search(re.sub(r"\b(?:" + "|".join(own) + r")\b", "", text) if own else text))
+
+        # a date of what happened answers before a date a figure was counted at, which answers when there is none
+        happened = measured and any(any_date(_AS_OF.sub("", h.doc.text)) for h in (*hits, *paras)
+                                    if h.coverage >= CLOSEST)
+
+        def has_date(text: str) -> bool:
+            return any_date(_AS_OF.sub("", text) if happened else text)
 
         def dated(hit: Hit) -> bool:
             return has_date(hit.doc.text)
 
         typed_hits, typed_paras = _typed(hits, dated), _typed(paras, dated)
         labelled = bool(hits) and hits[0].doc.kind == "event" and hits[0].coverage == 1.0
-        if not labelled and (hits or paras) and not any(dated(h) for h in (*hits, *paras) if h.coverage >= CLOSEST):
+        if not labelled and (hits or paras) and not any(any_date(h.doc.text) for h in (*hits, *paras)
+                                                        if h.coverage >= CLOSEST):
             return _no_date(eng, (hits or paras)[0])  # "when was the korea times founded": no date given
         hits, paras = typed_hits or hits, typed_paras or paras
         typed, answers = bool(typed_hits or typed_paras), has_date
@@ -220,7 +227,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         if not with_figures and not paras:
             return _no_figure(eng, q, member, outsiders, hits)
         hits, typed = with_figures, True
-        answers = lambda text: bool(holds(text))  # noqa: E731
+        answers = holds
     if q.has("why"):
         why = {id(d) for d, _, asks in eng.event_asks if ("why",) in asks}  # the event's occasion is its reason
         reasons = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and (
@@ -380,7 +387,7 @@ def _beyond_labels(eng: Engine, q: Question) -> list[str]:
             and t not in eng.lexicon.filler_words and t not in {"thing", "one", "it"}]
 
 
-def _lead_sentence(text: str, answers: Callable[[str], bool], slots: list[tuple[str, ...]]) -> str:
+def _lead_sentence(text: str, answers: Callable[[str], object], slots: list[tuple[str, ...]]) -> str:
     """The sentence of a paragraph that holds the asked type of answer and most of the question's words (the
     whole paragraph when no one sentence does)."""
     parts = _SENTENCE_END.split(text)
@@ -388,7 +395,8 @@ def _lead_sentence(text: str, answers: Callable[[str], bool], slots: list[tuple[
         return text
     scored = [(sum(1 for slot in slots if set(slot) & set(stems)), -i, part) for i, part in enumerate(parts)
               if answers(part) and (stems := terms(part))]
-    return max(scored)[2] if scored else text
+    best = max(scored, default=None)
+    return best[2] if best and best[0] > 0 else text  # a sentence sharing none of the question's words: all of it
 
 
 def _has_figure(text: str) -> bool:

@@ -387,17 +387,17 @@ def _stats_overview(eng: Engine, q: Question) -> Answer:
     label = figures.noun(eng, field)
     as_of = rows[0][0].stats.as_of if rows and rows[0][0].stats else ""
     notes = [f"The article gives its figures as of {as_of}."] if "date" in q.asks and as_of else []
-    named: list[Country] = []  # the member states the answer names: what "there" or "and deaths?" asks next
+    named: list[Country] = []  # the one member state a ranking names: what "deaths there?" asks of next
     if q.has("none"):
         zero = [c for c, v in rows if v == 0]
         notes.append(f"Reporting no {label} as of {as_of}: {figures.names(zero) or 'none of them'}.")
-        named += zero
     for rank in ("most", "fewest"):
         if q.has(rank) and rows:
             top, v = figures.leaders(rows, rank)
             each = " each" if len(top) > 1 else ""
             notes.append(f"The {rank} {label} as of {as_of}: {figures.names(top)}, with {v:,}{each}.")
             named += top
+    named = named if len(named) == 1 else []  # several: a follow-up asks of them all again
     if q.has("sum") and not notes:
         notes.append(f"Adding up the article's figures: {sum(v for _, v in rows):,} {label} "
                      f"as of {as_of} (the article itself gives no total).")

@@ -148,3 +148,17 @@ def test_a_new_topic_stays_for_the_next_follow_up(engine):
     assert "vaccine" in answer.to_text()
     burma = engine.answer("and burma?", answer.context)
     assert burma.kind == "not_covered" and "Myanmar" in burma.body, burma.to_text()
+
+
+@pytest.mark.parametrize(("lines", "expected", "forbidden"), [
+    # a comparison word is not a question of its own; "which is lower?" with one country in focus ranks them all
+    (("how many deaths in cambodia", "which is lower, brunei or laos?"), "Laos had fewer deaths (0) than Brunei",
+     "does not say"),
+    (("which country had the most deaths", "which is lower?"), "The fewest deaths", "Indonesia had"),
+    # a question about several countries is not narrowed to the one in focus
+    (("who represented the philippines?", "how many countries attended?"), "**10** envoys", "No figure"),
+])
+def test_follow_ups_that_keep_their_own_scope(engine, lines, expected, forbidden):
+    text = last(engine, *lines)
+    assert expected in text, text
+    assert forbidden not in text, text

@@ -196,3 +196,12 @@ def test_an_unknown_command_is_no_command(engine):
     a = engine.answer("!frobnicate")
     assert a.title.startswith("No command") and "!help" in a.body
     assert engine.answer("!hello").kind == "help"  # a greeting typed as a command is still a greeting
+
+
+def test_the_lead_sentence_holds_the_asked_figure_and_a_word_of_the_question():
+    from bot.engine.passages import _has_figure, _lead_sentence
+
+    text = "We met Christian L. De Jesus, who reported 5 cases. Then 7 more came."
+    assert _lead_sentence(text, _has_figure, [("case",)]) == "We met Christian L. De Jesus, who reported 5 cases."
+    none_shared = "Making masks is key. Public awareness is one of the crucial things."
+    assert _lead_sentence(none_shared, _has_figure, [("mask",)]) == none_shared  # "one" alone: the whole paragraph
