@@ -59,7 +59,7 @@ from typing import Protocol
 from bot.answer import Answer
 from bot.daily import schedule
 from bot.daily.backend import Store
-from bot.daily.schedule import ChannelSchedule, Due, PostRecord
+from bot.daily.schedule import ChannelSchedule, Due, PostRecord, PostStatus
 from bot.daily.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -216,6 +216,7 @@ class DailyService:
         self._wake = asyncio.Event()
         self.wakeups = 0  # loop iterations (the tests count them)
         self.held: dict[tuple[int, date], StoreHold] = {}  # claims the database refused, tried again later
+        self.posting: set[tuple[int, date]] = set()  # the posts this process is sending now
 
     # -- the loop ------------------------------------------------------------------------------------
 
@@ -241,7 +242,9 @@ class DailyService:
         channels, history = await self._channels(), await self._history(now)
         planned = schedule.next_wakeup(channels, history, now, self.grace)
         times = [h.retry_at for h in self.held.values()] + ([planned] if planned is not None else [])
-        if self.store.shared and schedule.in_flight(history) & {c.channel_id for c in channels}:
+        others = {r.channel_id for k, r in history.items() if r.status is PostStatus.CLAIMED and k not in self.posting
+                  and r.claimed_at is not None and r.claimed_at + self.grace > now}  # still in time to recover
+        if self.store.shared and others & {c.channel_id for c in channels}:
             times.append(now + RECHECK)  # another process is sending one of ours: if it stops, recover it soon
         return min(times, default=None)
 
@@ -335,6 +338,14 @@ class DailyService:
 
     async def post(self, due: Due) -> Outcome:
         """Claim, send and confirm one channel's post for one local date."""
+        key = (due.channel_id, due.local_date)
+        self.posting.add(key)
+        try:
+            return await self._post(due)
+        finally:
+            self.posting.discard(key)
+
+    async def _post(self, due: Due) -> Outcome:
         ch, day = due.channel_id, due.local_date
         try:
             key, answer = self.spotlight(day)

@@ -332,6 +332,24 @@ async def test_a_claim_left_by_a_process_that_stops_later_is_recovered_at_the_ne
         await b.close()
 
 
+async def test_only_a_claim_still_in_time_and_not_this_processs_own_is_looked_at_again(fresh: str) -> None:
+    clock = FakeClock(utc(2024, 6, 1, 9, 0, 5))
+    a, b = await PgStore.open(fresh), await PgStore.open(fresh)
+    try:
+        await a.set_channel(10, 1, time(9, 0), "UTC", utc(2024, 6, 1))
+        await a.claim(10, DAY, clock(), nonce_for(10, DAY))
+        service = DailyService(b, FakePoster(clock), spotlight, grace=GRACE, clock=clock)
+        assert await service.next_wakeup() == clock() + RECHECK  # another process's claim, in time: soon
+        service.posting.add((10, DAY))
+        assert await service.next_wakeup() != clock() + RECHECK  # this process's own post: nothing to recover
+        service.posting.clear()
+        clock.advance((GRACE + RECHECK).total_seconds())
+        assert await service.next_wakeup() != clock() + RECHECK  # past the grace window: too late to post it
+    finally:
+        await a.close()
+        await b.close()
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 async def test_a_process_killed_holding_a_claim_frees_it_at_once(pg: PgServer, fresh: str) -> None:
     store = await PgStore.open(fresh)
