@@ -147,7 +147,7 @@ def stats_data_png(data: StatsData) -> bytes:
 def _saved_path(data: StatsData) -> Path:
     """Where the PNG of `data` is kept between runs: in the engine's cache folder, named by what it shows and by
     this module's code, so a new knowledge base or a new drawing is drawn afresh."""
-    from bot.engine.cache import cache_dir
+    from bot.engine.cachedir import cache_dir
 
     key = hashlib.sha256(repr(data).encode() + Path(__file__).read_bytes()).hexdigest()[:32]
     return cache_dir() / f"chart-{key}.png"

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.charts import chart_png, stats_data, stats_figure, stats_png
 from bot.kb.loader import KnowledgeBase
 
@@ -100,6 +102,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
 def test_the_chart_process_ends_when_the_bot_is_killed_outright(tmp_path) -> None:
     script = tmp_path / "parent.py"
     script.write_text(PARENT, encoding="utf-8")
@@ -115,6 +118,8 @@ def test_the_chart_process_ends_when_the_bot_is_killed_outright(tmp_path) -> Non
         assert not _alive(worker), "the chart process outlived the bot"
     finally:
         parent.kill()
+        if "worker" in locals() and _alive(worker):
+            os.kill(worker, signal.SIGKILL)
 
 
 def _alive(pid: int) -> bool:

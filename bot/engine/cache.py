@@ -13,19 +13,11 @@ import stat
 import zlib
 from pathlib import Path
 
+from bot.engine.cachedir import cache_dir, write_atomically
 from bot.engine.core import Engine
 from bot.kb.loader import default_knowledge_dir, load_knowledge
 
 _CODE = Path(__file__).resolve().parents[1]
-CACHE_NAME = "article-bot"  # the engine serves any article's knowledge base: the folder names none
-
-
-def cache_dir() -> Path:
-    """`$BOT_CACHE_DIR`, else `$XDG_CACHE_HOME/article-bot`, else `~/.cache/article-bot`."""
-    if env := os.environ.get("BOT_CACHE_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / CACHE_NAME
 
 
 def _key(root: Path) -> str:
@@ -44,12 +36,12 @@ def _key(root: Path) -> str:
 def _unpickle(data: bytes) -> object:
     """The pickled engine, loaded with the garbage collector paused: loading makes some 75,000 objects, none of
     them garbage, and the collector would otherwise walk the young ones again and again (a fifth of the load)."""
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return pickle.loads(data)
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
@@ -80,13 +72,8 @@ def load_engine(root: Path | None = None, use_cache: bool = True) -> Engine:
     except Exception as exc:  # a corrupt or incompatible cache is rebuilt, never fatal
         _debug("ignoring engine cache %s: %s", path, exc)
     engine = Engine(load_knowledge(root))
-    import tempfile  # only when the cache is written, not on the fast path
-
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            pickle.dump(engine, tmp, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp.name, path)
+        write_atomically(path, pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL))
         for old in path.parent.glob("engine-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)

@@ -98,7 +98,8 @@ def _new_topic(eng: Engine, q: Question, context: Context) -> Question | None:
     topic = q.tokens[at + 1:]
     if not 1 <= at <= 2 or not set(q.tokens[:at]) <= ABOUT_OPENERS or not topic:
         return None
-    again = read_sentence(eng, f"{asked[:f' {asked} '.rindex(' about ')]} about {' '.join(topic)}".strip())
+    head = f" {asked} ".rpartition(" about ")[0].strip()  # "what did he say" of "what did he say about the media"
+    again = read_sentence(eng, f"{head} about {' '.join(topic)}")
     known = [eng.names.entities[e] for e in context.entities if e in eng.names.entities]
     own = {m.entity for m in again.mentions}
     subjects = [e for e in known if e.kind in SUBJECTS and e not in own][:1]
