@@ -38,7 +38,7 @@ def about(*ids: str | None) -> Context:
 
 
 def _members_hint(eng: Engine) -> str:
-    if not eng.kb.members:
+    if not eng.has("countries"):
         return f"It covers {eng.kb.profile.scope}."
     return f"It covers the {eng.members.count} {eng.members.group}: {eng.members_line}."
 
