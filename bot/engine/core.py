@@ -120,6 +120,7 @@ class Engine:
         self._topic_keys = [w for w, _ in self._topic_words]
         self.members_line = ", ".join(c.name for c in kb.members)
         self._rotation: Rotation | None = None
+        self._made: dict[str, Answer] = {}  # see `once`
 
     def __getstate__(self) -> dict[str, object]:
         """The engine's state for pickling (the index cache), without its random state: a cached engine
@@ -127,6 +128,7 @@ class Engine:
         state = dict(self.__dict__)
         state["_rng"] = None
         state["_rotation"] = None  # rebuilt on first use
+        state["_made"] = {}
         return state
 
     @property
@@ -225,6 +227,14 @@ class Engine:
         if self._rotation is None:
             self._rotation = Rotation(self.kb, self.catalogue)
         return self._rotation
+
+    def once(self, name: str, make: Callable[[], Answer]) -> Answer:
+        """An answer that depends on the knowledge base alone (the figures table, the summary): made on first use,
+        then kept, since its size grows with the knowledge base's."""
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = make()
+        return made
 
     def quotes(self, **where: str | None) -> list[Quote]:
         """Quotes matching any of `speaker=`, `section=`, `topic=` (a None speaker: quotes without one),
