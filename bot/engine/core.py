@@ -264,6 +264,10 @@ class Engine:
         allowed = None if entity is None else self.index.about(entity)
         return self.index.search(self.index.query_terms(text), allowed=allowed, kinds=kinds, limit=limit)
 
+    def finds(self, text: str, kinds: set[str]) -> bool:
+        """Whether `search` would find anything for `text` among these kinds."""
+        return self.index.reaches(self.index.query_terms(text), kinds)
+
     # -- input ---------------------------------------------------------------------------------------
     def answer(self, line: str, context: Context = FRESH) -> Answer:
         """Answer one line, a `!command args` or a free-form question, read against the conversation so far;

@@ -147,6 +147,11 @@ class SearchIndex:
                 self._slots[word] = slot
         return slot
 
+    def reaches(self, query: list[tuple[str, ...]], kinds: Collection[str]) -> bool:
+        """True when a document of these kinds has a term of the query: whether `search` finds anything there
+        (every posting scores above 0), known without ranking."""
+        return any(kind in self._postings.get(term, {}) for slot in query for term in slot for kind in kinds)
+
     def search(self, query: list[tuple[str, ...]], allowed: Collection[int] | None = None,
                kinds: Collection[str] | None = None, limit: int = 5) -> list[Hit]:
         """The best documents for these query slots, optionally only among `allowed` / `kinds`.
