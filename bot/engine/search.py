@@ -344,14 +344,11 @@ def _norm(tf: int, length: int, avg: float) -> float:
 
 
 def _merge(into: dict[int, float], new: dict[int, float], combine: Callable[[float, float], float]) -> None:
-    """Add `new` to `into`, combining the two values of a document in both (old value first)."""
-    if not into:
-        into.update(new)
-        return
-    old = {i: into[i] for i in into.keys() & new.keys()}
+    """Add `new` to `into`, combining the two values of a document in both (old value first); `new` is used up."""
+    if into:
+        for i in into.keys() & new.keys():
+            new[i] = combine(into[i], new[i])
     into.update(new)
-    for i, value in old.items():
-        into[i] = combine(value, new[i])
 
 
 def _kth(acc: dict[int, float], k: int) -> float:
