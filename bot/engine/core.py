@@ -85,6 +85,8 @@ class Engine:
         self.names = NameIndex(kb)
         self.lexicon = Lexicon(kb)
         self.people_ids = frozenset(kb.people)
+        members = kb.members
+        self._has = {"countries": bool(members), "figures": bool(kb.figures) and any(c.stats for c in members)}
         self._facts_about: dict[str, list[Fact]] = {}
         for f in kb.facts:
             for eid in dict.fromkeys([*f.about, kb.section_country.get(f.source.section, "")]):
@@ -105,14 +107,20 @@ class Engine:
         for f in kb.facts:
             self.facts_in.setdefault(f.source.section, []).append(f)
         self.catalogue = Catalogue(kb)
-        # the stems of each organisation's name and each person's title and posts ("the fund", "the mayor")
-        self.name_stems = {o.id: frozenset(stem(w) for w in words(o.name)) for o in kb.organizations.values()}
-        self.title_stems = {p.id: frozenset(stem(w) for text in (p.title, *p.positions) for w in words(text)
-                                            if len(w) > 1) for p in kb.people.values()}
+        # who has each stem in an organisation's name, or in a person's title and posts ("the fund", "the mayor")
+        self.named_with: dict[str, list[str]] = {}  # stem -> organisation ids, in knowledge-base order
+        for o in kb.organizations.values():
+            for s in dict.fromkeys(stem(w) for w in words(o.name)):
+                self.named_with.setdefault(s, []).append(o.id)
+        self.titled_with: dict[str, set[str]] = {}  # stem -> person ids
+        for p in kb.people.values():
+            for w in (w for text in (p.title, *p.positions) for w in words(text) if len(w) > 1):
+                self.titled_with.setdefault(stem(w), set()).add(p.id)
         self._topic_words = [(" ".join(words(w)), t) for t in kb.topics.values() for w in (t.name, t.id, *t.keywords)]
         self._topic_keys = [w for w, _ in self._topic_words]
         self.members_line = ", ".join(c.name for c in kb.members)
         self._rotation: Rotation | None = None
+        self._made: dict[str, Answer] = {}  # see `once`
 
     def __getstate__(self) -> dict[str, object]:
         """The engine's state for pickling (the index cache), without its random state: a cached engine
@@ -120,6 +128,7 @@ class Engine:
         state = dict(self.__dict__)
         state["_rng"] = None
         state["_rotation"] = None  # rebuilt on first use
+        state["_made"] = {}
         return state
 
     @property
@@ -151,11 +160,7 @@ class Engine:
 
     def has(self, need: str | None) -> bool:
         """Whether the knowledge base has the data a command needs ("countries", "figures")."""
-        if need == "countries":
-            return bool(self.kb.members)
-        if need == "figures":
-            return bool(self.kb.figures) and any(c.stats for c in self.kb.members)
-        return True
+        return self._has.get(need or "", True)
 
     def available_specs(self) -> tuple[CommandSpec, ...]:
         """The commands this knowledge base can answer: the ones to offer in help and to register on Discord."""
@@ -225,6 +230,14 @@ class Engine:
             self._rotation = Rotation(self.kb, self.catalogue)
         return self._rotation
 
+    def once(self, name: str, make: Callable[[], Answer]) -> Answer:
+        """An answer that depends on the knowledge base alone (the figures table, the summary): made on first use,
+        then kept, since its size grows with the knowledge base's."""
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = make()
+        return made
+
     def quotes(self, **where: str | None) -> list[Quote]:
         """Quotes matching any of `speaker=`, `section=`, `topic=` (a None speaker: quotes without one),
         in knowledge-base order."""
@@ -252,6 +265,10 @@ class Engine:
         """Search the index; with `entity`, only documents about that entity."""
         allowed = None if entity is None else self.index.about(entity)
         return self.index.search(self.index.query_terms(text), allowed=allowed, kinds=kinds, limit=limit)
+
+    def finds(self, text: str, kinds: set[str]) -> bool:
+        """Whether `search` would find anything for `text` among these kinds."""
+        return self.index.reaches(self.index.query_terms(text), kinds)
 
     # -- input ---------------------------------------------------------------------------------------
     def answer(self, line: str, context: Context = FRESH) -> Answer:

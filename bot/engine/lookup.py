@@ -39,7 +39,7 @@ def about(*ids: str | None) -> Context:
 
 
 def _members_hint(eng: Engine) -> str:
-    if not eng.kb.members:
+    if not eng.has("countries"):
         return f"It covers {eng.kb.profile.scope}."
     return f"It covers the {eng.members.count} {eng.members.group}: {eng.members_line}."
 
@@ -159,7 +159,12 @@ def stats(eng: Engine, arg: str) -> Answer:
 
 
 def stats_table(eng: Engine, note: str = "") -> Answer:
-    """Every member state's figures as a monospace table, with its chart."""
+    """Every member state's figures as a monospace table, with its chart; `note` goes above the table."""
+    table = eng.once("stats_table", lambda: _stats_table(eng))
+    return replace(table, body=f"{note}\n{table.body}") if note else table
+
+
+def _stats_table(eng: Engine) -> Answer:
     rows = [c for c in eng.kb.members if c.stats]
     figures = eng.kb.figures
     cells = [[num(v) if c.stats and (v := c.stats.value(f.id)) is not None else "–" for f in figures] for c in rows]
@@ -169,7 +174,7 @@ def stats_table(eng: Engine, note: str = "") -> Answer:
     for c, row in zip(rows, cells, strict=True):
         lines.append("  ".join([f"{c.name:<{width}}", *(f"{v:>{w}}" for v, w in zip(row, widths, strict=True))]))
     as_of = rows[0].stats.as_of if rows and rows[0].stats else eng.as_of
-    body = (note + "\n" if note else "") + "```\n" + "\n".join(lines) + "\n```"
+    body = "```\n" + "\n".join(lines) + "\n```"
     title = f"{capital(eng.kb.profile.figures_name)} in {eng.members.region}" + (f" as of {as_of}" if as_of else "")
     return Answer(title=title, body=body, chart="stats",
                   sources=sources(eng.kb, [c.stats.source for c in rows if c.stats]))
@@ -346,6 +351,10 @@ def figures_field(eng: Engine) -> Field | None:
 
 def summary(eng: Engine, arg: str = "") -> Answer:
     """The article in brief: the event as sentences, who came, the figures, then one line from each section."""
+    return eng.once("summary", lambda: _summary(eng))
+
+
+def _summary(eng: Engine) -> Answer:
     lead, fields = event_sentences(eng)
     refs: list[Source] = [i.source for i in eng.kb.event.items[:1]]
     if (figures := figures_field(eng)) is not None:

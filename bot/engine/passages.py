@@ -149,7 +149,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         asked = eng.index.query_terms(unnamed)
         if asked and all(eng.index.idf(t) == 0 for slot in asked for t in slot) and not q.asks:
             return nothing(eng, q, member, outsiders)  # "the korea times' circulation": a word the article never uses
-        if q.carried or not eng.search(loose, kinds={"fact", "event"}, limit=1):
+        if q.carried or not eng.finds(loose, {"fact", "event"}):
             focus = orgs[0]  # nothing but a name to go on ("What did the WHO say?"): what the article says of it
     query = search_words(eng, q, drop_meta=drop_meta, keep_names=focus is None,
                          focus=focus if focus in orgs else None)

@@ -213,8 +213,7 @@ def same_name(eng: Engine, q: Question) -> Answer | None:
     if len(content) != 1:
         return None
     word = stem(content[0])
-    named = [o for o in eng.kb.organizations.values() if o.id not in eng.everywhere
-             and word in eng.name_stems[o.id]]
+    named = [eng.kb.organizations[i] for i in eng.named_with.get(word, ()) if i not in eng.everywhere]
     if len(named) < 2:
         return None
     ents = [eng.names.entities[o.id] for o in named[:8]]
@@ -233,8 +232,8 @@ def title_holder(eng: Engine, q: Question) -> Person | None:
     asked = {stem(t) for t in q.tokens if t not in STOPWORDS and t not in skip and len(t) > 1}
     if not asked:
         return None
-    fits = [p for p in eng.kb.people.values() if asked <= eng.title_stems[p.id]]
-    return fits[0] if len(fits) == 1 else None
+    fits = set.intersection(*(eng.titled_with.get(s, set()) for s in asked))
+    return eng.kb.people[next(iter(fits))] if len(fits) == 1 else None
 
 
 def role_people(eng: Engine, q: Question, ignore: frozenset[str]) -> list[Person]:

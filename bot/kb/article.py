@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 import msgspec
 
@@ -25,11 +26,20 @@ class Section(msgspec.Struct, frozen=True):
     paragraphs: tuple[Paragraph, ...]
 
 
-class Article(msgspec.Struct, frozen=True):
-    """The whole article: title and sections in reading order."""
+class Article(msgspec.Struct, frozen=True, dict=True):
+    """The whole article: title and sections in reading order (`dict=True` holds the section index, worked out on
+    first use and not kept in a saved copy)."""
 
     title: str
     sections: tuple[Section, ...]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Section id -> where the first section with that id stands."""
+        positions: dict[str, int] = {}
+        for i, s in enumerate(self.sections):
+            positions.setdefault(s.id, i)
+        return positions
 
     def section(self, section_id: str) -> Section:
         """The section with this id (KeyError when there is none)."""
@@ -40,8 +50,8 @@ class Article(msgspec.Struct, frozen=True):
 
     def position(self, section_id: str) -> int | None:
         """Where a section stands in the article (0 for the lead), None for an unknown id; the first section
-        with an id, as a scan in order finds it."""
-        return next((i for i, s in enumerate(self.sections) if s.id == section_id), None)
+        with an id."""
+        return self._positions.get(section_id)
 
     def paragraph(self, section_id: str, number: int) -> Paragraph:
         """Paragraph `number` (1-based) of a section (KeyError when out of range)."""

@@ -176,6 +176,15 @@ def test_search_gives_exactly_what_a_full_scan_gives(engine, doubled, monkeypatc
                                                                                           limit)]
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), kinds=st.sampled_from(KINDS[1:]))
+def test_reaches_says_whether_a_search_finds_anything(engine, data, kinds):
+    index = engine.index
+    words = data.draw(st.lists(st.sampled_from(sorted(index._words)) | st.sampled_from(WORDS), min_size=1, max_size=4))
+    query = index.query_terms(" ".join(words))
+    assert index.reaches(query, kinds) == bool(index.search(query, kinds=kinds, limit=1))
+
+
 keys = st.lists(st.text(alphabet="abcde fg", max_size=10), max_size=80, unique=True)
 
 
