@@ -54,6 +54,11 @@ COPY --from=build /opt/venv /opt/venv
 # Root-owned, so the bot can read but not change its knowledge base; mount another at /app/knowledge to override.
 COPY knowledge/ /app/knowledge/
 COPY docker/healthcheck.py /app/healthcheck.py
+# The built engine and the English word list, worked out once here instead of on every start (root-owned and
+# readable by the bot; a knowledge base mounted over /app/knowledge is keyed apart and built when it starts).
+ENV BOT_CACHE_DIR=/opt/cache
+RUN /opt/venv/bin/python -m bot ask "who represented cambodia" > /dev/null \
+ && chmod -R a+rX /opt/cache
 
 # The SQLite state (daily-summary settings and post history). Relative paths resolve here too.
 VOLUME ["/data"]
