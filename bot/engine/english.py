@@ -13,7 +13,7 @@ import zlib
 from array import array
 from collections.abc import Iterable
 from contextlib import suppress
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
@@ -40,18 +40,19 @@ class Words:
         if not isinstance(word, str) or "\n" in word:
             return False
         key, blob, starts = word.encode(), self.blob, self.starts
+        last = len(starts) - 1
         lo, hi = 0, len(starts)
         while lo < hi:
             mid = (lo + hi) // 2
-            start = starts[mid]
-            if blob[start:blob.index(b"\n", start)] < key:
+            end = starts[mid + 1] - 1 if mid < last else len(blob) - 1
+            if blob[starts[mid]:end] < key:
                 lo = mid + 1
             else:
                 hi = mid
-        if lo == len(starts):
+        if lo > last:
             return False
-        start = starts[lo]
-        return blob[start:blob.index(b"\n", start)] == key
+        end = starts[lo + 1] - 1 if lo < last else len(blob) - 1
+        return blob[starts[lo]:end] == key
 
 
 def _data_files() -> list[Path]:
@@ -93,8 +94,10 @@ def _lexicon() -> Words:
     return words
 
 
+@lru_cache(maxsize=1 << 16)
 def is_english(word: str) -> bool:
-    """True when `word` (lower case) is an English word or a regular inflection of one ("labs", "hosted")."""
+    """True when `word` (lower case) is an English word or a regular inflection of one ("labs", "hosted");
+    remembered per word, as a question's words come again and a look-up in the block is some microseconds."""
     known = _lexicon()
     if word in known:
         return True

@@ -68,6 +68,8 @@ class World:
         gid = guild_id or snowflake()
         self.more_guilds.append(gid)
         for name in channels:
+            if name in self.channels:  # channels are looked up by name: a second "general" would replace the first
+                raise ValueError(f"a channel named {name!r} exists already")
             self.channels[name] = {"id": snowflake(), "name": name}
             self.guild_of[name] = gid
         return gid
