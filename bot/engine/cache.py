@@ -9,11 +9,9 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import stat
-import zlib
 from pathlib import Path
 
-from bot.engine.cachedir import cache_dir, write_atomically
+from bot.engine.cachedir import cache_dir, files_key, write_atomically
 from bot.engine.core import Engine
 from bot.kb.loader import default_knowledge_dir, load_knowledge
 
@@ -21,16 +19,10 @@ _CODE = Path(__file__).resolve().parents[1]
 
 
 def _key(root: Path) -> str:
-    """A key that changes when any knowledge file or the engine's code does: each file's name, size and
-    modification time, as Python keys its own bytecode cache (nothing is read, nothing hashed but the list)."""
-    stamps = []
-    for folder, pattern in ((root, "*"), (_CODE / "kb", "*.py"), (_CODE / "engine", "*.py")):
-        for path in sorted(folder.glob(pattern)):
-            st = path.stat()
-            if stat.S_ISREG(st.st_mode):
-                stamps.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
-    listing = "\n".join([str(root.resolve()), *stamps]).encode()
-    return f"{zlib.crc32(listing):08x}{zlib.adler32(listing):08x}{len(stamps):04x}"
+    """A key that changes when any knowledge file or the engine's code does."""
+    folders = ((root, "*"), (_CODE / "kb", "*.py"), (_CODE / "engine", "*.py"))
+    return files_key((path for folder, pattern in folders for path in sorted(folder.glob(pattern))),
+                     str(root.resolve()))
 
 
 def _unpickle(data: bytes) -> object:

@@ -9,7 +9,6 @@ word starts (`Words`): two buffers, which load in a millisecond and are searched
 from __future__ import annotations
 
 import pickle
-import zlib
 from array import array
 from collections.abc import Iterable
 from contextlib import suppress
@@ -75,13 +74,13 @@ def _from_wheel() -> Words:
 
 @cache
 def _lexicon() -> Words:
-    from bot.engine.cachedir import cache_dir, write_atomically
+    from bot.engine.cachedir import cache_dir, files_key, write_atomically
 
     try:
-        stamps = "\n".join(f"{p}\0{p.stat().st_size}\0{p.stat().st_mtime_ns}" for p in _data_files())
+        key = files_key(_data_files())
     except OSError:
         return _from_wheel()
-    path = cache_dir() / f"english-{FORMAT}-{zlib.crc32(stamps.encode()):08x}.pickle"
+    path = cache_dir() / f"english-{FORMAT}-{key}.pickle"
     try:
         words = pickle.loads(path.read_bytes())
         if isinstance(words, Words):
