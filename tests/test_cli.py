@@ -56,6 +56,8 @@ for name, argv, stdin in [
     results[name] = [code, sys.stdout.getvalue()]
 sys.stdout = real_out
 results["discord"] = sorted(m for m in sys.modules if m == "discord" or m.startswith(("discord.", "bot.discordbot")))
+results["typing_extensions"] = "typing_extensions" in sys.modules
+import typing_extensions  # importable after msgspec's import did without it (aiohttp needs it)
 print(json.dumps(results))
 """
 
@@ -207,11 +209,13 @@ def test_ask_does_not_import_discord(runs):
     assert len(imports) > 50, "python -X importtime printed no import lines"
     assert any("bot.engine" in line for line in imports)
     assert not [line for line in imports if "discord" in line]
+    assert not [line for line in imports if line.rsplit("|", 1)[1].strip() in ("typing_extensions", "inspect")]
 
 
 def test_check_ask_and_console_leave_discord_unimported(runs):
     results = json.loads(ok(runs["no-discord"]))
     assert results.pop("discord") == []
+    assert results.pop("typing_extensions") is False  # msgspec imported without it, and validated the knowledge
     assert {name: code for name, (code, _) in results.items()} == {"console": 0, "check": 0, "ask": 0, "jsonl": 0}
     assert "Thiang Boupha" in results["console"][1]
     assert results["check"][1].startswith("ok: ")
