@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             counts, gen_s, size_mb = generate(dest, factor)
             per_run = "2" if args.quick else "5" if factor <= 100 else "3"
             row = {"factor": factor, "counts": counts, "generate_s": gen_s, "size_mb": size_mb,
-                   "runs": [run_worker(dest, "--peers", "--rounds", per_run, "--seconds", "3") for _ in range(runs)]}
+                   "runs": [run_worker(dest, "--peers", "--rounds", per_run, "--seconds", "3",
+                                       *(["--profile"] if factor == 100 else [])) for _ in range(runs)]}
             results["scales"].append(row)
             shutil.rmtree(dest, ignore_errors=True)
     print("through the fake Discord ...", file=sys.stderr, flush=True)

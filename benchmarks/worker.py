@@ -219,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         result["baseline"] = summary(timed_rounds(NaiveBot(kb).answer, queries, args.baseline_rounds))
     if args.profile:
         result["profile"] = profile(engine.answer, queries)
+        slow = [("slowest", q) for _, q in slowest(samples)]
+        result["profile_slowest"] = profile(engine.answer, slow, rounds=20)
     result["per_second_one_core"] = per_second(engine.answer, queries, args.seconds)
     result["peak_rss_mb"] = peak_mb()
     json.dump(result, sys.stdout)

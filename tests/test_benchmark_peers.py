@@ -53,3 +53,33 @@ def test_quick_report_lists_every_target():
     assert "| p99 per answer at 1000x | < 20 ms | not measured in --quick |" in text
     assert "event-loop lag p99 at 1,000 questions in flight | < 20 ms | not measured" in text
     assert "Runs: 3 over the real knowledge base" in text
+
+
+def test_report_says_why_a_search_target_does_not_hold():
+    cold = {"bytecode": {case: {"median": 50.0, "best": 40.0, "worst": 60.0, "runs": 3} for case in CASES}}
+    slow = _run(5.0) | {"profile_slowest": [["engine/search.py:_candidates", 0.4, 0.9]]}
+    scale = {"factor": 100, "counts": {"facts": 10, "paragraphs": 5}, "generate_s": 1.0, "size_mb": 1.0,
+             "runs": [slow] * 3}
+    fast_peer = _run(1.0)
+    real = _run(2.0) | {"peers": fast_peer["peers"], "profile": [["engine/names.py:resolve", 0.07, 0.1]],
+                        "accuracy": {"check": "score.py", "sets": {
+                            "dev": {"n": 4, "conversations": 0, "same_as": None, "engine": 4, "bm25s top-3": 2}}}}
+    results = {"machine": {"python": "3", "cpus": 2, "platform": "p", "commit": "c", "date": "d"},
+               "load_before": [1, 1, 1], "load_after": [1, 1, 1], "quick": False, "real": [real] * 3,
+               "scales": [scale], "cold": cold}
+    text = report.markdown(results)
+    why = text.split("## Targets that do not hold, and why", 1)[1].split("## How it is measured", 1)[0]
+    assert "### The engine against bm25s top-3 (p50 2.00x, p99 2.00x)" in why
+    assert "gets 2 of the 4 questions" in why and "the engine gets 4" in why and "takes 7% of the time" in why
+    assert "### p99 at 100x (5.00 ms)" in why and "| `engine/search.py:_candidates` | 40% | 90% |" in why
+    assert "thousands of the 15 facts" in why
+
+
+def test_report_has_no_why_when_the_targets_hold():
+    cold = {"bytecode": {case: {"median": 50.0, "best": 40.0, "worst": 60.0, "runs": 3} for case in CASES}}
+    scale = {"factor": 100, "counts": {"facts": 1, "paragraphs": 1}, "generate_s": 1.0, "size_mb": 1.0,
+             "runs": [_run(1.0)] * 3}
+    results = {"machine": {"python": "3", "cpus": 2, "platform": "p", "commit": "c", "date": "d"},
+               "load_before": [1, 1, 1], "load_after": [1, 1, 1], "quick": False, "real": [_run(1.0)] * 3,
+               "scales": [scale], "cold": cold}
+    assert "do not hold, and why" not in report.markdown(results)
