@@ -41,14 +41,18 @@ def _run(ms: float) -> dict:
             "peers": {"bm25s top-3": {"timing": stats, "build_s": 0.01, "import_s": 0.1, "rss_growth_mb": 1.0}}}
 
 
-def test_quick_report_lists_every_target():
+def _results(real: dict, at_100x: dict, quick: bool = False, docs: int = 2) -> dict:
+    """Benchmark results as `python -m benchmarks` collects them: 3 runs of `real`, 3 of `at_100x`."""
     cold = {"bytecode": {case: {"median": 50.0, "best": 40.0, "worst": 60.0, "runs": 3} for case in CASES}}
-    scale = {"factor": 100, "counts": {"facts": 1, "paragraphs": 1}, "generate_s": 1.0, "size_mb": 1.0,
-             "runs": [_run(2.0)] * 3}
-    results = {"machine": {"python": "3", "cpus": 2, "platform": "p", "commit": "c", "date": "d"},
-               "load_before": [1, 1, 1], "load_after": [1, 1, 1], "quick": True, "real": [_run(1.0)] * 3,
-               "scales": [scale], "cold": cold}
-    text = report.markdown(results)
+    scale = {"factor": 100, "counts": {"facts": docs - docs // 3, "paragraphs": docs // 3}, "generate_s": 1.0,
+             "size_mb": 1.0, "runs": [at_100x] * 3}
+    return {"machine": {"python": "3", "cpus": 2, "platform": "p", "commit": "c", "date": "d"},
+            "load_before": [1, 1, 1], "load_after": [1, 1, 1], "quick": quick, "real": [real] * 3,
+            "scales": [scale], "cold": cold}
+
+
+def test_quick_report_lists_every_target():
+    text = report.markdown(_results(_run(1.0), _run(2.0), quick=True))
     assert "| engine p99 per answer vs bm25s top-3, same run | ratio <= 1 | 1.00" in text
     assert "| p99 per answer at 1000x | < 20 ms | not measured in --quick |" in text
     assert "event-loop lag p99 at 1,000 questions in flight | < 20 ms | not measured" in text
@@ -56,18 +60,11 @@ def test_quick_report_lists_every_target():
 
 
 def test_report_says_why_a_search_target_does_not_hold():
-    cold = {"bytecode": {case: {"median": 50.0, "best": 40.0, "worst": 60.0, "runs": 3} for case in CASES}}
     slow = _run(5.0) | {"profile_slowest": [["engine/search.py:_candidates", 0.4, 0.9]]}
-    scale = {"factor": 100, "counts": {"facts": 10, "paragraphs": 5}, "generate_s": 1.0, "size_mb": 1.0,
-             "runs": [slow] * 3}
-    fast_peer = _run(1.0)
-    real = _run(2.0) | {"peers": fast_peer["peers"], "profile": [["engine/names.py:resolve", 0.07, 0.1]],
+    real = _run(2.0) | {"peers": _run(1.0)["peers"], "profile": [["engine/names.py:resolve", 0.07, 0.1]],
                         "accuracy": {"check": "score.py", "sets": {
                             "dev": {"n": 4, "conversations": 0, "same_as": None, "engine": 4, "bm25s top-3": 2}}}}
-    results = {"machine": {"python": "3", "cpus": 2, "platform": "p", "commit": "c", "date": "d"},
-               "load_before": [1, 1, 1], "load_after": [1, 1, 1], "quick": False, "real": [real] * 3,
-               "scales": [scale], "cold": cold}
-    text = report.markdown(results)
+    text = report.markdown(_results(real, slow, docs=15))
     why = text.split("## Targets that do not hold, and why", 1)[1].split("## How it is measured", 1)[0]
     assert "### The engine against bm25s top-3 (p50 2.00x, p99 2.00x)" in why
     assert "gets 2 of the 4 questions" in why and "the engine gets 4" in why and "takes 7% of the time" in why
@@ -76,10 +73,4 @@ def test_report_says_why_a_search_target_does_not_hold():
 
 
 def test_report_has_no_why_when_the_targets_hold():
-    cold = {"bytecode": {case: {"median": 50.0, "best": 40.0, "worst": 60.0, "runs": 3} for case in CASES}}
-    scale = {"factor": 100, "counts": {"facts": 1, "paragraphs": 1}, "generate_s": 1.0, "size_mb": 1.0,
-             "runs": [_run(1.0)] * 3}
-    results = {"machine": {"python": "3", "cpus": 2, "platform": "p", "commit": "c", "date": "d"},
-               "load_before": [1, 1, 1], "load_after": [1, 1, 1], "quick": False, "real": [_run(1.0)] * 3,
-               "scales": [scale], "cold": cold}
-    assert "do not hold, and why" not in report.markdown(results)
+    assert "do not hold, and why" not in report.markdown(_results(_run(1.0), _run(1.0)))
