@@ -36,11 +36,18 @@ def shown(path: Path) -> str:
         return path.name
 
 
+SLOWEST_PASSES = 20  # cProfile passes over the slowest questions (each takes a few ms)
+
+
+def nearest_rank(n: int, q: float) -> int:
+    """The index, in ascending order, of the q-th percentile (0-100) of `n` values by nearest rank."""
+    return max(0, min(n - 1, round(q / 100 * n + 0.5) - 1))
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0-100), nearest rank."""
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    return ordered[nearest_rank(len(ordered), q)]
 
 
 def timed_rounds(answer: Callable[[str], object], queries: list[tuple[str, str]], rounds: int,
@@ -220,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         result["profile"] = profile(engine.answer, queries)
         slow = [("slowest", q) for _, q in slowest(samples)]
-        result["profile_slowest"] = profile(engine.answer, slow, rounds=20)
+        result["profile_slowest"] = profile(engine.answer, slow, rounds=SLOWEST_PASSES)
+        result["profile_slowest_passes"] = SLOWEST_PASSES
     result["per_second_one_core"] = per_second(engine.answer, queries, args.seconds)
     result["peak_rss_mb"] = peak_mb()
     json.dump(result, sys.stdout)

@@ -33,22 +33,27 @@ def test_interleaved_timing_and_accuracy(kb: KnowledgeBase):
     assert scored["sets"]["questions"]["n"] > 0 and "turns" not in str(scored["sets"])
 
 
-def _run(ms: float) -> dict:
-    stats = summary([("freeform", "q", ms), ("command", "!q", ms)])
+def _run(ms: float, command_ms: float | None = None) -> dict:
+    stats = summary([("freeform", "q", ms), ("command", "!q", ms if command_ms is None else command_ms)])
     return {"engine": stats, "summary": "s", "queries": 2, "rounds": 1, "load_s": 0.1, "build_s": 0.1,
             "rss_after_build_mb": 1.0, "engine_rss_growth_mb": 1.0, "peak_rss_before_peers_mb": 1.0,
             "peak_rss_mb": 2.0, "per_second_one_core": 1.0, "slowest": [[ms, "q"]],
             "peers": {"bm25s top-3": {"timing": stats, "build_s": 0.01, "import_s": 0.1, "rss_growth_mb": 1.0}}}
 
 
-def _results(real: dict, at_100x: dict, quick: bool = False, docs: int = 2) -> dict:
-    """Benchmark results as `python -m benchmarks` collects them: 3 runs of `real`, 3 of `at_100x`."""
+ACCURACY = {"check": "score.py", "sets": {
+    "dev": {"n": 4, "conversations": 0, "same_as": None, "engine": 4, "bm25s top-3": 2},
+    "dev again": {"n": 4, "conversations": 0, "same_as": "dev", "engine": 4, "bm25s top-3": 2}}}
+
+
+def _results(real: dict, at_100x: dict, quick: bool = False, docs: int = 2, at_1000x: dict | None = None) -> dict:
+    """Benchmark results as `python -m benchmarks` collects them: 3 runs of `real`, 3 of `at_100x` (and `at_1000x`)."""
     cold = {"bytecode": {case: {"median": 50.0, "best": 40.0, "worst": 60.0, "runs": 3} for case in CASES}}
-    scale = {"factor": 100, "counts": {"facts": docs - docs // 3, "paragraphs": docs // 3}, "generate_s": 1.0,
-             "size_mb": 1.0, "runs": [at_100x] * 3}
+    scales = [{"factor": factor, "counts": {"facts": docs - docs // 3, "paragraphs": docs // 3}, "generate_s": 1.0,
+               "size_mb": 1.0, "runs": [run] * 3} for factor, run in ((100, at_100x), (1000, at_1000x)) if run]
     return {"machine": {"python": "3", "cpus": 2, "platform": "p", "commit": "c", "date": "d"},
             "load_before": [1, 1, 1], "load_after": [1, 1, 1], "quick": quick, "real": [real] * 3,
-            "scales": [scale], "cold": cold}
+            "scales": scales, "cold": cold}
 
 
 def test_quick_report_lists_every_target():
@@ -59,18 +64,30 @@ def test_quick_report_lists_every_target():
     assert "Runs: 3 over the real knowledge base" in text
 
 
+def _why(text: str) -> str:
+    return text.split("## Targets that do not hold, and why", 1)[1].split("## How it is measured", 1)[0]
+
+
 def test_report_says_why_a_search_target_does_not_hold():
-    slow = _run(5.0) | {"profile_slowest": [["engine/search.py:_candidates", 0.4, 0.9]]}
-    real = _run(2.0) | {"peers": _run(1.0)["peers"], "profile": [["engine/names.py:resolve", 0.07, 0.1]],
-                        "accuracy": {"check": "score.py", "sets": {
-                            "dev": {"n": 4, "conversations": 0, "same_as": None, "engine": 4, "bm25s top-3": 2}}}}
-    text = report.markdown(_results(real, slow, docs=15))
-    why = text.split("## Targets that do not hold, and why", 1)[1].split("## How it is measured", 1)[0]
-    assert "### The engine against bm25s top-3 (p50 2.00x, p99 2.00x)" in why
-    assert "gets 2 of the 4 questions" in why and "the engine gets 4" in why and "takes 7% of the time" in why
+    profiled = [["engine/search.py:_candidates", 0.4, 0.9], ["engine/x.py:_value", 0.1, 0.2]]
+    slow = _run(5.0) | {"engine": summary([("freeform", "q", 5.0)] * 745), "profile_slowest_passes": 20,
+                        "profile_slowest": profiled}
+    real = _run(2.0, command_ms=3.0) | {"peers": _run(1.0)["peers"], "accuracy": ACCURACY,
+                                        "profile": [["engine/names.py:resolve", 0.07, 0.1]]}
+    why = _why(report.markdown(_results(real, slow, docs=15, at_1000x=_run(30.0))))
+    assert "### The engine against bm25s top-3 (p50 3.00x, p99 3.00x)" in why
+    assert "| command | 3.00 | 1.00 | 3.0 | 3.00 | 1.00 | 3.0 |" in why and "| freeform | 2.00 | 1.00 | 2.0 |" in why
+    assert "widest for commands (3.0x at p99)" in why
+    assert "gets 2 of the 4 questions" in why and "the engine gets 4" in why
+    assert "`engine/names.py:resolve`, takes 7% of the time" in why
     assert "### p99 at 100x (5.00 ms)" in why and "| `engine/search.py:_candidates` | 40% | 90% |" in why
-    assert "thousands of the 15 facts" in why
+    assert "its 8th slowest" in why and "20 passes over the 1 slowest" in why
+    assert "`_candidates` (40%), `_value` (10%)" in why and "thousands of the 15 facts" in why
+    assert "### p99 at 1000x (30.0 ms)" in why
 
 
 def test_report_has_no_why_when_the_targets_hold():
-    assert "do not hold, and why" not in report.markdown(_results(_run(1.0), _run(1.0)))
+    real = _run(1.0) | {"accuracy": ACCURACY, "profile": [["engine/names.py:resolve", 0.07, 0.1]]}
+    text = report.markdown(_results(real, _run(1.0), at_1000x=_run(10.0)))
+    held = "vs bm25s top-3, same run | ratio <= 1 | 1.00 (1.00 vs 1.00 ms, medians of 3 runs) | yes |"
+    assert "do not hold, and why" not in text and held in text
