@@ -111,6 +111,21 @@ def country(eng: Engine, arg: str) -> Answer:
                   context=replace(about(c.id, c.envoy), shown=tuple(f.text[:SHOWN] for f in key)))
 
 
+def measures(eng: Engine, c: Country, limit: int = 5) -> Answer:
+    """What a member state did, as its own section reports it: its facts on the topics marked `measure`, key ones
+    first (its key points when the knowledge base marks no such topic)."""
+    measure = {t.id for t in eng.kb.topics.values() if t.measure}
+    section = c.section
+    own = [f for f in eng.facts_about(c.id) if f.source.section == section and measure.intersection(f.topics)]
+    own.sort(key=lambda f: not f.key)  # stable: the article's order within each group
+    facts = own[:limit] or eng.key_points(c.id, limit)
+    if not facts:
+        return country(eng, c.name)
+    return Answer(title=f"How {c.in_sentence} responded, as the article reports it",
+                  body=bullets(f.text for f in facts), sources=sources(eng.kb, (f.source for f in facts)),
+                  context=replace(about(c.id, c.envoy), shown=tuple(f.text[:SHOWN] for f in facts)))
+
+
 def envoy_answer(eng: Engine, c: Country) -> Answer:
     """Who represented a member state."""
     p = eng.kb.people[c.envoy] if c.envoy else None

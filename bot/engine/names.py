@@ -176,9 +176,11 @@ class NameIndex:
     def resolve(self, text: str, kinds: set[str]) -> Resolution:
         """Look up a name a user typed as a command argument, among entities of the given kinds."""
         key = " ".join(words(text))
-        if not key:
-            return Resolution(None, 0.0)
         exact = [e for eid in self._aliases.get(key, []) if (e := self.entities[eid]).kind in kinds]
+        if not exact and not text.isascii():  # a name in a script without spaces, maybe with a particle attached
+            exact = [e for eid in self._unspaced_in(text) if (e := self.entities[eid]).kind in kinds]
+        if not key and not exact:
+            return Resolution(None, 0.0)
         if len(exact) == 1:
             return Resolution(exact[0], 100.0)
         if exact:
@@ -272,15 +274,22 @@ class NameIndex:
                 hit = self._near_miss(key, n, 1 if len(key) < 7 else 2)
                 if hit:
                     claim(i, i + n, hit, True)
-        if self._unspaced and not original.isascii():
-            squeezed = normalize(original).replace(" ", "")
+        if not original.isascii():
             seen = {m.entity.id for m in found}
-            for folded, eid in self._unspaced:
-                if eid not in seen and folded in squeezed:
-                    squeezed = squeezed.replace(folded, " ")
-                    seen.add(eid)
-                    found.append(Mention(self.entities[eid], len(toks), len(toks)))
+            found += [Mention(self.entities[eid], len(toks), len(toks)) for eid in self._unspaced_in(original)
+                      if eid not in seen]
         return sorted(found, key=lambda m: m.start)
+
+    def _unspaced_in(self, text: str) -> list[str]:
+        """Entities named in `text` in a script written without spaces, longest name first, each name's letters
+        counted once ("เกาหลีใต้" is not also "เกาหลี")."""
+        squeezed = normalize(text).replace(" ", "")
+        found: list[str] = []
+        for folded, eid in self._unspaced:
+            if eid not in found and folded in squeezed:
+                squeezed = squeezed.replace(folded, " ")
+                found.append(eid)
+        return found
 
     def spans_words(self, text: str, mentions: list[Mention]) -> set[str]:
         """The words of `text` that its mentions stand on ("viet", "nam" for a mention of Vietnam)."""

@@ -128,6 +128,10 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
     kept = [t for i, t in enumerate(q.tokens) if i not in drop and i not in q.translated and i not in asking
             and t not in fillers and t not in meta and (t not in said or i >= topic)]
     kept += [t for t in q.english if t not in meta and t not in said]  # "vaksin" is searched as "vaccine"
+    if q.has("measures"):  # "how did cambodia handle visas": the visas, however they were handled
+        named = {q.tokens[i] for m in q.mentions for i in range(m.start, m.end) if i < len(q.tokens)}
+        asked = [t for t in kept if t in named or t not in lex.words_of("measures")]
+        kept = asked if [t for t in asked if t not in named] else kept
     if kept or drop:
         return " ".join(kept)  # nothing but a name: a bare name, answered with what the article says of it
     return " ".join([t for t in q.tokens if t not in fillers] or q.tokens)

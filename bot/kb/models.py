@@ -118,6 +118,7 @@ class Topic(Record, kw_only=True, frozen=True):
     id: str
     name: str
     keywords: list[str]
+    measure: bool = False  # what a country does about the article's subject: "how did X respond" lists these
 
 
 class Fact(Record, kw_only=True, frozen=True):

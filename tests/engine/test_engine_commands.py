@@ -27,6 +27,15 @@ def test_ambassador(ask, line, expected):
     assert expected in ask(line)
 
 
+@pytest.mark.parametrize(("line", "expected"), [
+    ("!country 인도네시아", "Umar Hadi"), ("!country 인도네시아는", "Umar Hadi"), ("!stats မြန်မာ", "290"),
+    ("!ambassador ประเทศไทย", "Romane Kanaruk"), ("!country ລາວ", "Thiang Boupha"), ("!ambassador កម្ពុជា", "Dimanche"),
+    ("!stats 베트남", "349"),
+])
+def test_commands_take_names_in_the_regions_scripts(ask, line, expected):
+    assert expected in ask(line)
+
+
 def test_charge_d_affaires_is_not_called_ambassador(engine: Engine):
     answer = engine.answer("!ambassador Philippines")
     assert "Charge d'affaires" in answer.body

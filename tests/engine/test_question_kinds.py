@@ -205,3 +205,28 @@ def test_the_lead_sentence_holds_the_asked_figure_and_a_word_of_the_question():
     assert _lead_sentence(text, _has_figure, [("case",)]) == "We met Christian L. De Jesus, who reported 5 cases."
     none_shared = "Making masks is key. Public awareness is one of the crucial things."
     assert _lead_sentence(none_shared, _has_figure, [("mask",)]) == none_shared  # "one" alone: the whole paragraph
+
+
+# --- what a country did ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("line", "country", "expected"), [
+    ("how did singapore respond to covid?", "Singapore", "aggressive in testing"),
+    ("what measures did malaysia take against covid-19", "Malaysia", "Movement Control Order"),
+    ("how is vietnam handling the pandemic", "Vietnam", "stopped them at the border"),
+    ("what did myanmar do against covid", "Myanmar", "Community Based Facility Quarantines"),
+    ("what did brunei do about the virus", "Brunei", "National Isolation Center"),
+    ("what steps has the philippines taken", "the Philippines", "Enhanced Community Quarantine"),
+])
+def test_what_a_country_did_lists_its_measures(engine: Engine, line, country, expected):
+    a = engine.answer(line)
+    assert a.title == f"How {country} responded, as the article reports it" and a.found
+    assert expected in a.body and a.sources
+
+
+@pytest.mark.parametrize(("line", "title"), [
+    ("tell me about thailand", "Thailand (Kingdom of Thailand)"),
+    ("what did thailand say about vaccines", "Thailand"),
+    ("how did cambodia handle visas", "Cambodia"),
+])
+def test_a_question_with_more_to_it_than_the_response_is_not_the_list(engine: Engine, line, title):
+    a = engine.answer(line)
+    assert "responded" not in a.title and title in a.to_text()
