@@ -17,7 +17,6 @@ from bot.kb.models import SmallTalk
 Phrase = tuple[str, ...]
 TALK_WORDS = 12  # a longer line is a question, not small talk
 SPELLED = 5  # a word this long may be a misspelt concept word ("represnted"); shorter ones are left alone
-GLUE = frozenset({"is", "the", "this", "a", "an", "s", "of", "that", "it"})  # small talk matches without them
 
 
 def is_spaced(phrase: str) -> bool:
@@ -87,10 +86,11 @@ class Lexicon:
                 self._gap_starts.setdefault(asked[0], []).append((asked, g))
         self.talk_aliases = {k: tuple(words(v)) for k, v in vocab.talk_aliases.items()}
         filler_words = frozenset(w for item in vocab.fillers if len(p := words(item)) == 1 for w in p)
+        self.glue = frozenset(w for item in vocab.talk_glue for w in words(item))
         self.small_talk: dict[Phrase, SmallTalk] = {}
         for entry in vocab.small_talk:
             for phrase in entry.phrases:
-                plain = _glueless(phrase)
+                plain = tuple(w for w in words(phrase) if w not in self.glue)
                 aliased = tuple(w for t in plain for w in self.talk_aliases.get(t, (t,)))
                 for key in (plain, aliased):  # and without fillers, as lines are read: "thank you so much"
                     bare = tuple(t for t in key if t not in filler_words) or key
@@ -170,7 +170,7 @@ class Lexicon:
         """The small-talk entry a line is, fillers aside ("hi bot", "ok thanks!"), if it is one."""
         if len(tokens) > TALK_WORDS:
             return None
-        plain = [t for t in tokens if t not in GLUE] or tokens
+        plain = [t for t in tokens if t not in self.glue] or tokens
         tokens = [w for t in plain for w in self.talk_aliases.get(t, (t,))]
         found = self._talk(tokens) or self._talk(plain)  # "who built this bot" is "who built you"; "gm bot" is "gm"
         if found is not None:
@@ -188,7 +188,7 @@ class Lexicon:
 
     def opening_talk(self, tokens: list[str]) -> SmallTalk | None:
         """A small-talk entry that may open a longer line ("tell me a joke about ..."), when the line starts so."""
-        plain = [w for t in tokens if t not in GLUE and t not in self.filler_words
+        plain = [w for t in tokens if t not in self.glue and t not in self.filler_words
                  for w in self.talk_aliases.get(t, (t,))]
         for start in range(min(len(plain), 3)):  # "whats ur fav ...": a word or two may come first
             for n in range(min(len(plain) - start, 6), 0, -1):
@@ -223,10 +223,6 @@ class Lexicon:
             return None
         _, _, phrase, g = min(found, key=lambda f: (f[0], f[1]))
         return g, phrase
-
-
-def _glueless(phrase: str) -> Phrase:
-    return tuple(w for w in words(phrase) if w not in GLUE)
 
 
 def _phrases(items: list[str]) -> frozenset[Phrase]:

@@ -178,6 +178,7 @@ class Vocabulary(Record, kw_only=True, frozen=True):
     not_covered: list[NotCovered] = []
     small_talk: list[SmallTalk] = []
     talk_aliases: dict[str, str] = {}
+    talk_glue: list[str] = []  # words small talk matches without ("thank you so much, that was really helpful")
     requests: list[str] = []
     as_reported: str = "as of the article"
     which_one: str = "Which one did you mean?"

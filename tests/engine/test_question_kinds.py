@@ -127,7 +127,9 @@ def test_ordinary_words_keep_their_meaning(engine, line, forbidden):
     ("who built you", "bot"), ("what's this article about", "Korea Times"), ("tldr", "ASEAN"),
     ("!about", "Yi Whan-woo"), ("!ping", "Pong"), ("!source", "The Korea Times"), ("xin chào", "Hello"),
     ("terima kasih", "welcome"), ("yo bot", "Hello"), ("what commands are there", "!country"),
-    ("list commands", "!country"),
+    ("list commands", "!country"), ("ty so much", "welcome"), ("thank you so much, that was really helpful", "welcome"),
+    ("what can you help me with?", "!country"), ("are you a real person or a bot?", "question-answering bot"),
+    ("you're useless lol", "other words"), ("summarize the article in 3 sentences", "ASEAN"),
 ])
 def test_small_talk_and_meta_questions_answer_as_the_bot(engine, line, expected):
     a = engine.answer(line)
