@@ -355,17 +355,21 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
         return hits  # "who hosted the may 29 meeting" is about another meeting: the passages tell
     toks = q.tokens
     stems = {stem(t) for t in toks}
-    ranked: list[tuple[int, int, Doc]] = []
+    # "when did they meet before this": "when" asks a date of the item the question's other words name, when that
+    # item gives one (the earlier meeting's), rather than naming the Date item itself
+    asking = eng.lexicon.words_of("when") if q.asks == ("date",) else frozenset()
+    ranked: list[tuple[int, int, int, Doc]] = []
     for doc, label, asks in eng.event_asks:
         found = [i for i in range(len(toks)) for a in asks if toks[i : i + len(a)] == a]
         if not found and label not in stems:
             continue
-        ranked.append((min(found, default=len(toks)), -len(found), doc))
+        named = sum(toks[i] not in asking for i in found) if asking and _DATE.search(doc.text) else 0
+        ranked.append((-named, -len(found), min(found, default=len(toks)), doc))
     if not ranked:
         return hits
-    ranked.sort(key=lambda r: (r[1], r[0]))  # the item most of the question's words ask for, then the first
+    ranked.sort(key=lambda r: r[:3])  # the item the question's own words ask for most, then the first
     wanted = {t for t in q.asks if t in LABELLED_TYPES}
-    chosen = [d for _, _, d in ranked[: max(1, len(wanted))]]
+    chosen = [d for *_, d in ranked[: max(1, len(wanted))]]
     score = hits[0].score if hits else 1.0
     return [*(Hit(d, score, 1.0) for d in chosen), *(h for h in hits if h.doc not in chosen)]
 

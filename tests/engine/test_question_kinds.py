@@ -20,6 +20,9 @@ def first_lines(engine: Engine, line: str) -> str:
 # --- the asked type first ----------------------------------------------------------------------------
 @pytest.mark.parametrize(("line", "expected"), [
     ("where exactly did the envoys get together", "central Seoul"),
+    ("when did the envoys meet before this", "May 29"),
+    ("who was the filipino rep", "Christian L. De Jesus"),
+    ("how much did cambodia set aside for its economy", "$800 million to $2 billion"),
     ("on what day did the envoys sit down together", "June 15"),
     ("which outfit hosted the envoys", "The Korea Times"),
     ("who paid for the roundtable", "ASEAN-Korea Centre"),
