@@ -281,7 +281,12 @@ def _about_the_person(eng: Engine, q: Question) -> bool:
     if q.tokens[:1] == ("who",) and starts and starts[0] >= 2 and q.tokens[1] not in COPULAS:
         return False  # "who sent park won-soon as special envoy": someone else, who did something to them
     named = {i for m in q.mentions for i in range(m.start, m.end)}
-    return len([t for i, t in enumerate(q.tokens) if t not in WHO_FILLERS and i not in named]) <= 4
+    beyond = [t for i, t in enumerate(q.tokens) if t not in WHO_FILLERS and i not in named]
+    role = eng.lexicon.words_of("person_role")
+    names = {q.tokens[i] for i in named if i < len(q.tokens)}
+    if any(t not in role and t not in names and eng.index.idf(stem(t)) > 0 for t in followup.own_words(eng, q)):
+        return False  # "what did park won-soon learn from mers": what the passages say, not who he is
+    return len(beyond) <= 4
 
 
 COPULAS = {"is", "was", "s", "are", "were", "the", "exactly", "really"}  # "who is X", "who was X", "who exactly is X"

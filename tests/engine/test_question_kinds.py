@@ -21,6 +21,7 @@ def first_lines(engine: Engine, line: str) -> str:
 @pytest.mark.parametrize(("line", "expected"), [
     ("where exactly did the envoys get together", "central Seoul"),
     ("when did the envoys meet before this", "May 29"),
+    ("what did park won-soon learn from mers", "lessons learned from the MERS crisis"),
     ("who was the filipino rep", "Christian L. De Jesus"),
     ("how much did cambodia set aside for its economy", "$800 million to $2 billion"),
     ("on what day did the envoys sit down together", "June 15"),
