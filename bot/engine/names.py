@@ -152,7 +152,8 @@ class NameIndex:
             self._lengths.setdefault(k.split(" ", 1)[0], set()).add(k.count(" ") + 1)
         self.vocabulary = {w for s in kb.article.sections for p in s.paragraphs for w in words(p.text)}
         # words the question reader knows (in every language): never near misses of a name ("ilan" is no "Iran")
-        said = [*kb.vocabulary.concepts.values(), *(ws for lang in kb.languages for ws in lang.words.values())]
+        said = [*kb.vocabulary.concepts.values(), *(ws for lang in kb.languages for ws in lang.words.values()),
+                *(list(lang.glossary) for lang in kb.languages)]
         self.vocabulary |= {w for phrases in said for phrase in phrases for w in words(phrase)}
         self._misses: dict[tuple[str, int, int], str | None] = {}  # see `_near_miss`
         self._name_words = frozenset(w for k in self._keys for w in k.split())

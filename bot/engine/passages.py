@@ -125,8 +125,9 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
     asking = {i for c in ASKING for a, b in q.concepts.get(c, ()) for i in range(a, b)}  # "kapan", "siapa", "ai"
     # what is said "about" is the topic, envoy and event words too: "what did he say about the ambassadors"
     topic = q.tokens.index("about") + 1 if drop_meta and "about" in q.tokens else len(q.tokens)
+    grammar = _grammar(eng, q)
     kept = [t for i, t in enumerate(q.tokens) if i not in drop and i not in q.translated and i not in asking
-            and t not in fillers and t not in meta and (t not in said or i >= topic)]
+            and i not in grammar and t not in fillers and t not in meta and (t not in said or i >= topic)]
     kept += [t for t in q.english if t not in meta and t not in said]  # "vaksin" is searched as "vaccine"
     if q.has("measures"):  # "how did cambodia handle visas": the visas, however they were handled
         named = {q.tokens[i] for m in q.mentions for i in range(m.start, m.end) if i < len(q.tokens)}
@@ -353,7 +354,7 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     beyond = [t for t in _beyond_labels(eng, q) if t in eng.names.vocabulary]  # words that can pick a passage
     if not about_event or other_event or len(beyond) > 1 or any(t.isdigit() for t in beyond):
         return hits  # "who hosted the may 29 meeting" is about another meeting: the passages tell
-    toks = q.tokens
+    toks = (*q.tokens, *q.english)  # "사회자" asks for the mediator as "mediated" does
     stems = {stem(t) for t in toks}
     # "when did they meet before this": "when" asks a date of the item the question's other words name, when that
     # item gives one (the earlier meeting's), rather than naming the Date item itself
@@ -361,6 +362,8 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     ranked: list[tuple[int, int, int, Doc]] = []
     for doc, label, asks in eng.event_asks:
         found = [i for i in range(len(toks)) for a in asks if toks[i : i + len(a)] == a]
+        # "bilakah" asks what "when" asks
+        found += [a for c in ANSWER_TYPES if (c,) in asks and c not in toks for a, _ in q.concepts.get(c, ())]
         if not found and label not in stems:
             continue
         named = sum(toks[i] not in asking for i in found) if asking and _DATE.search(doc.text) else 0
@@ -385,14 +388,23 @@ def _figured(hits: list[Hit], rarest: list[tuple[str, ...]], holds: Callable[[st
     return []
 
 
+def _grammar(eng: Engine, q: Question) -> set[int]:
+    """Positions of a question in another language (some of its words translated) holding its own words the article
+    never uses: its grammar ("da", "lam", "itu"), not what it asks."""
+    return {i for i, t in enumerate(q.tokens) if not eng.index.idf(stem(t))} if q.translated else set()
+
+
 def _beyond_labels(eng: Engine, q: Question) -> list[str]:
     """The question's words beyond those asking for an event item, the event's own words and its date."""
     asked = {t for _, _, asks in eng.event_asks for a in asks for t in a} | eng.event_words
     concepts = {"event", "envoy", "envoy_weak", "theme", "refer", *ANSWER_TYPES}
     spans = {i for c in concepts for a, b in q.concepts.get(c, ()) for i in range(a, b)}
     spans |= {i for m in q.mentions for i in range(m.start, m.end)}
-    return [t for i, t in enumerate(q.tokens) if i not in spans and t not in STOPWORDS and t not in asked
-            and t not in eng.lexicon.filler_words and t not in {"thing", "one", "it"}]
+    asked |= eng.lexicon.words_of("event")
+    spans |= q.translated | _grammar(eng, q)  # another language's words count as their English ones
+    return [t for i, t in (*enumerate(q.tokens), *((-1, e) for e in q.english)) if i not in spans
+            and t not in STOPWORDS and t not in asked and t not in eng.lexicon.filler_words
+            and t not in {"thing", "one", "it"}]
 
 
 def _lead_sentence(text: str, answers: Callable[[str], object], slots: list[tuple[str, ...]]) -> str:
