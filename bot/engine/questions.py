@@ -257,9 +257,12 @@ def _route(eng: Engine, q: Question) -> Answer:
         if outsiders:
             return lookup.outside(eng, outsiders[0], eng.kb.profile.figures_name)
         return _stats_overview(eng, q)
-    if member and len(members) == 1 and not people and q.has("measures") and not q.asks \
-            and not q.has("quote", "why", "envoy") and set(_leftover(eng, q)) <= eng.lexicon.words_of("measures"):
-        return lookup.measures(eng, member)  # "how did singapore respond to covid", "what did laos do about it"
+    if member and len(members) == 1 and not people and q.has("measures", "overview") and not q.asks \
+            and not q.has("quote", "why", "envoy") \
+            and set(_leftover(eng, q)) <= eng.lexicon.words_of("measures", "overview"):
+        if q.has("measures"):
+            return lookup.measures(eng, member)  # "how did singapore respond to covid", "what did laos do"
+        return lookup.country(eng, member.name)  # "tell me about singapore's situation", "how is laos doing"
     orgs = [e for e in q.of_kind("organization") if e.id not in eng.everywhere]
     if orgs and q.first("define") == 0 and not people and not member and not q.asks and not _leftover(eng, q):
         return lookup.organization(eng, eng.kb.organizations[orgs[0].id])

@@ -102,6 +102,11 @@ def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
     concepts = lex.scan(tokens, normalize(text))
     if _WHATS.match(text) and "define" not in concepts:  # "what's X": the tokens lost the 's
         concepts["define"] = [(0, 1)]
+    titled = {i for m in found if m.entity.kind == "person" for i in range(m.start, m.end)}
+    if "quote" in concepts:  # "the state counselor" names someone; it does not ask what was stated
+        concepts["quote"] = [(a, b) for a, b in concepts["quote"] if not set(range(a, b)) <= titled]
+        if not concepts["quote"]:
+            del concepts["quote"]
     set_aside = concepts.get("besides", [])  # "besides india", "other than test kits": not what is asked
     mentions = _subjects(found, {end for _, end in set_aside})
     named_people = {m.entity.id for m in mentions if m.entity.kind == "person"}

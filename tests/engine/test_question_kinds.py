@@ -249,3 +249,22 @@ def test_what_a_country_did_lists_its_measures(engine: Engine, line, country, ex
 def test_a_question_with_more_to_it_than_the_response_is_not_the_list(engine: Engine, line, title):
     a = engine.answer(line)
     assert "responded" not in a.title and title in a.to_text()
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("which president made the seoul mayor a special envoy", "Moon Jae-in"),  # a title one person holds names them
+    ("what did the state counselor do", "social media"),  # "state" in a title asks no quote
+])
+def test_a_title_only_one_person_holds_names_them(engine, line, expected):
+    assert expected in first_lines(engine, line)
+
+
+@pytest.mark.parametrize("line", ["tell me about singapore's situation", "how is thailand doing", "how's laos"])
+def test_how_a_country_is_doing_gets_its_card(engine, line):
+    a = engine.answer(line)
+    assert "Represented at the roundtable by" in a.body and a.fields
+
+
+def test_did_it_end_up_happening_is_after_the_article(engine):
+    a = engine.answer("did rcep end up getting signed")
+    assert a.title == "Not in the article" and "planned this year" in a.body
