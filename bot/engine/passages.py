@@ -227,8 +227,8 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         counted = _counted(eng, q)
         rarest = [counted] if counted else rarest_slots(eng, query)
         holds = _MONEY.search if q.has("money") else _has_figure
-        with_figures = _figured(hits, rarest, holds)
-        paras = _figured(paras, rarest, holds)
+        with_figures = _figured(eng, hits, rarest, holds)
+        paras = _figured(eng, paras, rarest, holds)
         if not with_figures and not paras:
             return _no_figure(eng, q, member, outsiders, hits)
         hits, typed = with_figures, True
@@ -377,10 +377,11 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     return [*(Hit(d, score, 1.0) for d in chosen), *(h for h in hits if h.doc not in chosen)]
 
 
-def _figured(hits: list[Hit], rarest: list[tuple[str, ...]], holds: Callable[[str], object]) -> list[Hit]:
+def _figured(eng: Engine, hits: list[Hit], rarest: list[tuple[str, ...]],
+             holds: Callable[[str], object]) -> list[Hit]:
     """The hits stating a figure (an amount of money, when asked for one) and having the question's rarest word,
     else its second rarest: what the figure is of."""
-    with_figures = [h for h in hits if holds(h.doc.text)]
+    with_figures = [h for h in hits if holds(_unnamed(eng, h.doc))]
     for slot in rarest[:2] or [()]:
         found = [h for h in with_figures if matches(h, slot)]
         if found:
@@ -417,6 +418,17 @@ def _lead_sentence(text: str, answers: Callable[[str], object], slots: list[tupl
               if answers(part) and (stems := terms(part))]
     best = max(scored, default=None)
     return best[2] if best and best[0] > 0 else text  # a sentence sharing none of the question's words: all of it
+
+
+def _unnamed(eng: Engine, doc: Doc) -> str:
+    """A passage's text without the names of the organisations it is about: the "three" of a name states no
+    figure."""
+    text = doc.text
+    for e in doc.entities:
+        if (org := eng.kb.organizations.get(e)) is not None:
+            for name in sorted((org.name, *org.aliases), key=len, reverse=True):
+                text = text.replace(name, "")
+    return text
 
 
 def _has_figure(text: str) -> bool:

@@ -24,6 +24,7 @@ def first_lines(engine: Engine, line: str) -> str:
     ("what did park won-soon learn from mers", "lessons learned from the MERS crisis"),
     ("who was the filipino rep", "Christian L. De Jesus"),
     ("how much did cambodia set aside for its economy", "$800 million to $2 billion"),
+    ("how much did cambodia reserve", "$800 million to $2 billion"),  # the "three" of "ASEAN Plus Three" is no figure
     ("on what day did the envoys sit down together", "June 15"),
     ("which outfit hosted the envoys", "The Korea Times"),
     ("who paid for the roundtable", "ASEAN-Korea Centre"),
