@@ -52,6 +52,10 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     asks_own = not corrects and (any(c in q.concepts for c in (*ATTRIBUTE_CONCEPTS, *q.figure_ids)) or (
         beyond and not opens) or (q.first("define") == 0 and not opens))
     rest = own_words(eng, q)
+    # "what about its visas" after its figures: a thing the article has, asked of the same subject
+    names = {q.tokens[i] for m in q.mentions for i in range(m.start, m.end) if i < len(q.tokens)}
+    asks_own = asks_own or (opens and not corrects and any(t not in names and eng.index.idf(stem(t)) > 0
+                                                           for t in rest))
     bare = short and not rest  # only concept words: "by when?", "and deaths?", "which is higher?"
     if q.has("more") and short:  # "what else?": the same question, other passages
         q = replace(q, seen=context.shown)

@@ -40,6 +40,9 @@ def last(engine: Engine, *lines: str) -> str:
     (("how many confirmed cases in malaysia", "same for vietnam"), "349", None),
     (("how many tests per day can indonesia do", "how about the philippines"), "32,100", None),
     (("who represented cambodia", "and malaysia?"), "Ashri Muda", "Dimanche"),
+    (("!stats Cambodia", "what about its visas"), "T-visa", "active cases"),  # a thing of its own, same subject
+    (("what's the weather in seoul", "how about vietnam's travel ban"), "ban on international travel", "weather"),
+    (("who is the indonesian ambassador?", "what about him, what did his country develop?"), "vaccine", None),
     # corrections and picks
     (("who is park", "the second one"), "Park Won-soon", None),
     (("who is park", "no, i meant the seoul mayor one"), "Park Won-soon", None),
