@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 SUBJECTS = {"country", "partner", "person", "organization"}
-ATTRIBUTE_CONCEPTS = ("envoy", "quote", "who", "where", "when", "how_many")
+ATTRIBUTE_CONCEPTS = ("envoy", "quote", "who", "where", "when", "how_many", "works_for", "measures")
 CHOICES = {"choose_first": 0, "choose_second": 1, "choose_third": 2}
 MAX_ELLIPSIS = 4  # content words at most in "and what about the philippines then"
 
@@ -56,7 +56,8 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     names = {q.tokens[i] for m in q.mentions for i in range(m.start, m.end) if i < len(q.tokens)}
     asks_own = asks_own or (opens and not corrects and any(t not in names and eng.index.idf(stem(t)) > 0
                                                            for t in rest))
-    bare = short and not rest  # only concept words: "by when?", "and deaths?", "which is higher?"
+    # only concept words: "by when?", "and deaths?", "which is higher?" (not "what did they do", a question of its own)
+    bare = short and not rest and not q.has("works_for", "measures")
     if q.has("more") and short:  # "what else?": the same question, other passages
         q = replace(q, seen=context.shown)
     if not own and q.has("refer") and _about_event(eng, context) and not q.has("event"):

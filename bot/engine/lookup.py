@@ -246,7 +246,9 @@ def event(eng: Engine, arg: str = "") -> Answer:
 def quote_answer(eng: Engine, quotes: list[Quote], title: str) -> Answer:
     """Quotes with their attribution."""
     fields = tuple(quote_field(eng.kb, q) for q in quotes[:5])
-    return Answer(title=title, fields=fields, sources=sources(eng.kb, (q.source for q in quotes[:5])))
+    about_them = {e: None for q in quotes[:5] for e in eng.kb.about_quote(q)}
+    return Answer(title=title, fields=fields, sources=sources(eng.kb, (q.source for q in quotes[:5])),
+                  context=about(*list(about_them)[:4]))
 
 
 def quote(eng: Engine, arg: str) -> Answer:

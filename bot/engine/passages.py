@@ -92,7 +92,8 @@ def quote_answer(eng: Engine, q: Question, member: Country | None, people: list[
     more = [h.doc.record for h in good[1:] if h.score >= 0.7 * good[0].score]
     fields = tuple(quote_field(eng.kb, x) for x in more)
     return Answer(title="Who said it" if strict else "What was said", body=body, fields=fields,
-                  sources=sources(eng.kb, [top.source, *(x.source for x in more)])), good[0].coverage
+                  sources=sources(eng.kb, [top.source, *(x.source for x in more)]),
+                  context=Context(entities=eng.kb.about_quote(top))), good[0].coverage
 
 
 def fact_coverage(eng: Engine, q: Question, member: Country | None, people: list[Entity]) -> float:

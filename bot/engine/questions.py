@@ -188,6 +188,8 @@ def _route(eng: Engine, q: Question) -> Answer:
             return holders
     if people and not q.has("quote") and (post := voice.post_of(eng, q, people[0])) is not None:
         return post
+    if people and not q.has("quote") and (org := voice.organization_of(eng, q, people[0])) is not None:
+        return org  # "which organization does he lead"
     if not q.mentions and len(toks) == 3 and toks[0] == "who" and toks[1] in {"is", "was"} \
             and toks[2] not in STOPWORDS and eng.lexicon.gap(toks) is None:
         return lookup.not_covered(eng, f"anyone called “{sanitize(toks[2].title())}”")  # "who is mark"

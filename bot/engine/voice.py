@@ -263,6 +263,16 @@ def post_of(eng: Engine, q: Question, person: Entity) -> Answer | None:
                   sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id,), attribute="who"))
 
 
+def organization_of(eng: Engine, q: Question, person: Entity) -> Answer | None:
+    """"Which organization does lee hyuk lead": the organisation a named person heads or works for."""
+    p = eng.kb.people.get(person.id)
+    org = eng.kb.organizations.get(p.organization) if p and p.organization else None
+    if p is None or org is None or not q.has("works_for"):
+        return None
+    return Answer(title=p.name, body=f"**{org.name}**: {p.name} is {p.title}.\n{p.description}",
+                  sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id, org.id), attribute="who"))
+
+
 def _alike(a: str, b: str) -> bool:
     """Two stems of one word family ("chair" and "chairman")."""
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))

@@ -108,6 +108,12 @@ class KnowledgeBase(msgspec.Struct):
         country = self.envoy_country.get(person_id)
         return self.countries[country] if country else None
 
+    def about_quote(self, quote: Quote) -> tuple[str, ...]:
+        """Who a quote is about, for the conversation: its speaker, and the country whose envoy or section it is."""
+        country = self.country_of_envoy(quote.speaker) if quote.speaker else None
+        country = country or next((c for c in self.members if c.section == quote.source.section), None)
+        return tuple(dict.fromkeys(i for i in (quote.speaker, country.id if country else None) if i))
+
     def summary_line(self) -> str:
         """One line saying how much was loaded."""
         paras = len(self.article.paragraphs())

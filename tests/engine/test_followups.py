@@ -43,6 +43,9 @@ def last(engine: Engine, *lines: str) -> str:
     (("!stats Cambodia", "what about its visas"), "T-visa", "active cases"),  # a thing of its own, same subject
     (("what's the weather in seoul", "how about vietnam's travel ban"), "ban on international travel", "weather"),
     (("who is the indonesian ambassador?", "what about him, what did his country develop?"), "vaccine", None),
+    (("who gave the congratulatory speech", "which organization does he lead?"), "**ASEAN-Korea Centre**", None),
+    (("!quote Singapore", "who is their envoy"), "Eric Teo Boon Hee", "All 10 member states"),  # the quotes' country
+    (("who represented brunei", "what did they do about covid"), "National Isolation Center", None),
     # corrections and picks
     (("who is park", "the second one"), "Park Won-soon", None),
     (("who is park", "no, i meant the seoul mayor one"), "Park Won-soon", None),
