@@ -66,7 +66,9 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
         if q.has("refer") or (short and not asks_own) or (opens and len(rest) < 2) or bare or q.has("more") or (
                 short and _said_of_focus(eng, rest, context)):
             entities = _referents(eng, q, context)
-            if q.has("most", "fewest", "compare", "sum") and not q.has("refer"):  # "which is higher": the last two
+            if q.has("both"):  # "and deaths in both?": the last two countries
+                entities = _countries_in(eng, context)[:2] or entities
+            elif q.has("most", "fewest", "compare", "sum") and not q.has("refer"):  # "which is higher": the last two
                 pair = [e for e in (eng.names.entities.get(c) for c in context.entities)
                         if e and e.kind in {"country", "partner"}][:2]
                 # "and the fewest?", or "which is lower?" with one country in focus: all of them ranked again
@@ -76,6 +78,10 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
                 return _with_attribute(eng, q, context)
             return q
         return q
+    if own and q.has("compare") and all(e.kind == "country" for e in own):  # "compare that with thailand"
+        earlier = [e for e in _countries_in(eng, context) if e not in own][: max(0, 2 - len(own))]
+        if earlier:
+            return _apply(eng, with_entities(q, earlier), [], context) if not asks_own else with_entities(q, earlier)
     orgs = [eng.names.entities[e] for e in context.entities if e in eng.kb.organizations and e not in eng.everywhere]
     if own and all(e.kind == "partner" for e in own) and orgs and len(rest) <= 2 and not q.has("refer"):
         return with_entities(q, orgs[:1])  # "how much did korea put in", after the fund: into the fund
@@ -109,6 +115,12 @@ def _new_topic(eng: Engine, q: Question, context: Context) -> Question | None:
     own = {m.entity for m in again.mentions}
     subjects = [e for e in known if e.kind in SUBJECTS and e not in own][:1]
     return with_entities(again, subjects) if subjects else again
+
+
+def _countries_in(eng: Engine, context: Context) -> list[Entity]:
+    """The countries the conversation was about, latest first."""
+    found = (eng.names.entities.get(e) for e in context.entities)
+    return [e for e in found if e and e.kind in {"country", "partner"}]
 
 
 def _said_of_focus(eng: Engine, rest: list[str], context: Context) -> bool:

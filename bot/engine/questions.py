@@ -254,6 +254,7 @@ def _route(eng: Engine, q: Question) -> Answer:
                 return voice.no_figures_for(eng, member, q.figures, late.group(0))
             if len(members) > 1:
                 rank = "most" if q.has("most") else ("fewest" if q.has("fewest") else ("sum" if q.has("sum") else None))
+                rank = rank or ("most" if q.has("compare") and len(members) == 2 else None)  # which has more, first
                 return figures.several(eng, [eng.kb.countries[m.id] for m in members], q.figures, rank)
             return figures.one(eng, member, q.figures)
         if outsiders:
