@@ -60,8 +60,9 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     bare = short and not rest and not q.has("works_for", "measures")
     if q.has("more") and short:  # "what else?": the same question, other passages
         q = replace(q, seen=context.shown)
-    if not own and q.has("refer") and _about_event(eng, context) and not q.has("event"):
-        return with_concepts(q, ["event"])  # "who paid for it" after "when was the roundtable": it is the event
+    if not own and (q.has("refer") or bare) and _about_event(eng, context):
+        # "who paid for it" after "when was the roundtable": it is the event; "when had they met before": they met
+        return q if q.has("event") else with_concepts(q, ["event"])
     if not own and voice.title_holder(eng, q) is None:
         if q.has("refer") or (short and not asks_own) or (opens and len(rest) < 2) or bare or q.has("more") or (
                 short and _said_of_focus(eng, rest, context)):
@@ -305,4 +306,6 @@ def _attribute(eng: Engine, q: Question) -> str:
     kinds = {"country", "person"} if any(m.entity.kind in {"country", "person"} for m in q.mentions) else None
     spans = {i for m in q.mentions if kinds is None or m.entity.kind in kinds for i in range(m.start, m.end)}
     rest = [t for i, t in enumerate(q.tokens) if i not in spans and t not in eng.lexicon.filler_words]
+    if rest and (event := q.concepts.get("event")) and event[0][0] >= len(q.tokens):  # "when was it", of the event
+        rest += words(next(iter(eng.kb.vocabulary.concepts.get("event", ())), ""))
     return "ask:" + " ".join(rest) if rest else ""

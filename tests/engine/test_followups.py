@@ -46,6 +46,10 @@ def last(engine: Engine, *lines: str) -> str:
     (("who gave the congratulatory speech", "which organization does he lead?"), "**ASEAN-Korea Centre**", None),
     (("!quote Singapore", "who is their envoy"), "Eric Teo Boon Hee", "All 10 member states"),  # the quotes' country
     (("who represented brunei", "what did they do about covid"), "National Isolation Center", None),
+    (("who moderated the roundtable", "when was it", "where"), "Place: The newspaper office in central Seoul", None),
+    (("who moderated the roundtable", "when was it", "where", "and when had they met before that"), "May 29",
+     "The Korea Times:"),
+    (("who hosted the roundtable", "who else was there?"), "Attendees: Heads of diplomatic missions", None),
     (("how many cases did singapore have", "compare that with thailand"),
      "Singapore had more confirmed cases (42,313) than Thailand (3,151).", None),
     (("how many cases did singapore have", "compare that with thailand", "and deaths in both?"),
