@@ -100,4 +100,12 @@ def is_english(word: str) -> bool:
     known = _lexicon()
     if word in known:
         return True
-    return any(word.endswith(s) and len(word) - len(s) >= 3 and word[: -len(s)] in known for s in SUFFIXES)
+    if any(word.endswith(s) and len(word) - len(s) >= 3 and word[: -len(s)] in known for s in SUFFIXES):
+        return True
+    if word.endswith(("ies", "ied")) and len(word) >= 6:
+        return word[:-3] + "y" in known  # "facilities", "studied"
+    for end in ("ing", "ed"):
+        if word.endswith(end) and len(word) - len(end) >= 3:
+            base = word[: -len(end)]  # "taking" from "take", "stopped" from "stop"
+            return base + "e" in known or (base[-1] == base[-2] and base[:-1] in known)
+    return False

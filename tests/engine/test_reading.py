@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.engine import Engine
 from bot.engine.reading import read, read_sentence, sentences
 
@@ -85,6 +87,11 @@ def test_names_and_ordinary_words_are_not_respelt(engine: Engine):
     q = read(engine, "how many testing labs in thialand")
     assert [e.id for e in q.of_kind("country")] == ["thailand"]
     assert "labs" in q.tokens
+
+
+@pytest.mark.parametrize("word", ["facilities", "policies", "studied", "taking", "stopped"])
+def test_an_inflected_english_word_is_not_respelt_into_a_concept(engine: Engine, word):
+    assert word in read(engine, f"what did brunei say about {word}").tokens  # not "fatalities"
 
 
 def test_a_capitalised_word_may_be_a_misspelt_name(engine: Engine):
