@@ -194,9 +194,12 @@ def _route(eng: Engine, q: Question) -> Answer:
             and toks[2] not in STOPWORDS and eng.lexicon.gap(toks) is None:
         return lookup.not_covered(eng, f"anyone called “{sanitize(toks[2].title())}”")  # "who is mark"
 
-    if q.has("envoy") and q.has("quote") and not members and not people and not outsiders and not q.figures \
-            and not _leftover(eng, q):
-        return voice.all_envoys(eng, q)  # "what did the ambassador say": which country's?
+    if q.has("envoy") and q.has("quote") and not members and not people and not outsiders and not q.figures:
+        leftover = _leftover(eng, q)
+        if not leftover:
+            return voice.all_envoys(eng, q)  # "what did the ambassador say": which country's?
+        if not q.has("list") and (on := voice.envoys_on(eng, q, leftover)) is not None:
+            return on  # "what did the ambassador say about vaccines": each country's section on it
     if not q.mentions and (same := voice.same_name(eng, q)) is not None:
         return same  # "what's the fund", "when was the summit": which of them
     if not members and not people and not q.has("quote") and (holder := voice.title_holder(eng, q)):

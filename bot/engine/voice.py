@@ -163,6 +163,29 @@ def all_envoys(eng: Engine, q: Question) -> Answer:
                   context=Context(candidates=tuple(c.id for c, _ in rows), attribute="envoy"))
 
 
+def envoys_on(eng: Engine, q: Question, words_asked: list[str]) -> Answer | None:
+    """"What did the ambassador say about vaccines", with no country: what each country's section says on it, best
+    passage per country, so the asker can pick (None when only one country speaks of it)."""
+    sections = {c.section: c for c in eng.kb.members if c.section}
+    best: dict[str, str] = {}
+    for hit in eng.search(" ".join(words_asked), kinds={"quote", "fact"}, limit=30):
+        country = sections.get(hit.doc.section)
+        if country and country.id not in best and hit.coverage >= ON_TOPIC:
+            best[country.id] = hit.doc.text
+    if len(best) < 2:
+        return None
+    lines = [f"• {eng.kb.countries[c].name}: {clip(text, 300)}" for c, text in list(best.items())[:6]]
+    several = any(q.tokens[b - 1].endswith("s") for a, b in q.concepts.get("envoy", ()) if b > a)  # "ambassadors"
+    title = f"What {len(lines)} countries' sections say of it" if several else \
+        f"Which country's envoy? {len(lines)} sections speak of it"
+    return Answer(title=title, body="\n".join(lines), kind="answer" if several else "unsure",
+                  context=Context(candidates=tuple(best)[:6], attribute="envoy"),
+                  suggestions=tuple(f"!country {eng.kb.countries[c].name}" for c in list(best)[:3]))
+
+
+ON_TOPIC = 0.9  # the asked words themselves, not only their synonyms
+
+
 def holders(eng: Engine, q: Question) -> Answer | None:
     """"Who is the president / the chair / the mayor of Seoul": the people whose post the article names."""
     toks = list(q.tokens)

@@ -269,3 +269,11 @@ def test_how_a_country_is_doing_gets_its_card(engine, line):
 def test_did_it_end_up_happening_is_after_the_article(engine):
     a = engine.answer("did rcep end up getting signed")
     assert a.title == "Not in the article" and "planned this year" in a.body
+
+
+def test_the_ambassador_on_a_topic_with_no_country_names_each_countrys_line(engine):
+    a = engine.answer("what did the ambassador say about vaccines")
+    assert a.kind == "unsure" and a.title.startswith("Which country's envoy?")
+    for country, said in (("Indonesia", "vaccine"), ("Thailand", "equitable access"), ("Malaysia", "vaccine")):
+        assert any(line.startswith(f"• {country}: ") and said in line for line in a.body.splitlines()), country
+    assert engine.answer("what did the ambassadors say about vaccines").kind == "answer"
