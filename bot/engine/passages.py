@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 
-META_CONCEPTS = ("envoy", "quote", "event")
+META_CONCEPTS = ("envoy", "envoy_weak", "quote", "event")  # "what did the cambodian guy say"
 DEFINING = frozenset({"what", "is", "are", "was", "were", "me", "about"})  # words of "define" a search keeps
 
 
@@ -183,7 +183,8 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         paras = eng.search(loose, kinds={"paragraph"}, limit=3)
     if focus is None or q.has("event"):
         about_event = q.has("event") or (focus is None and q.has("envoy", "envoy_weak")) or (
-            bool(eng.event_words) and eng.event_words <= set(q.tokens))  # "the june 15 thing"
+            bool(eng.event_words) and eng.event_words <= set(q.tokens)) or (  # "the june 15 thing"
+            focus is None and not q.mentions and bool(q.asks) and _only_event_asks(eng, q))  # "where did they hold it"
         hits = _prefer_labelled(eng, q, hits, about_event)
     if q.seen:  # "what else?", and the second part of "what is X and what is Y": other passages than before
         hits = [h for h in hits if not _was_seen(h, q.seen)]
@@ -388,6 +389,14 @@ def _figured(eng: Engine, hits: list[Hit], rarest: list[tuple[str, ...]],
         if found:
             return found
     return []
+
+
+def _only_event_asks(eng: Engine, q: Question) -> bool:
+    """True when every word of the question beyond its question words asks for an event item ("where did they hold
+    it": the place it was held), so it is about the event though it does not name it."""
+    toks = q.tokens
+    asked = any(toks[i : i + len(a)] == a for _, _, asks in eng.event_asks for a in asks for i in range(len(toks)))
+    return asked and not _beyond_labels(eng, q)
 
 
 def _grammar(eng: Engine, q: Question) -> set[int]:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 from msgspec.structs import replace
 
-from bot.answer import Answer
+from bot.answer import Answer, Field
 from bot.dialogue import FRESH, Context
 from bot.engine import figures, followup, lookup, passages, photo, voice
 from bot.engine.format import sanitize
 from bot.engine.names import Entity, Mention
 from bot.engine.reading import Question, read, read_sentence, with_concepts, with_entities
 from bot.engine.search import Hit
-from bot.engine.text import STOPWORDS, stem, words
+from bot.engine.text import STOPWORDS, clip, stem, words
 from bot.kb.models import Country, SmallTalk
 
 if TYPE_CHECKING:
@@ -128,8 +128,13 @@ def _titled(answer: Answer, subject: str) -> Answer:
 
 def _combine(answers: list[Answer]) -> Answer:
     """One answer from the answers to the parts of a double question."""
-    body = "\n\n".join(f"**{a.title}**" + (f"\n{a.body}" if a.body else "") for a in answers)
-    fields = tuple(f for a in answers for f in a.fields)[:25]
+    titled = len({a.title for a in answers}) > 1  # "From the article" twice says nothing: no headings then
+    body = "\n\n".join((f"**{a.title}**\n" if titled else "") + a.body for a in answers if a.body or titled)
+    merged: dict[str, list[str]] = {}  # fields of one name (two "Also in the article") as one, each line once
+    for f in (f for a in answers for f in a.fields):
+        lines = merged.setdefault(f.name, [])
+        lines += [line for line in f.value.splitlines() if line not in lines and line.lstrip("• ") not in body]
+    fields = tuple(Field(name, clip("\n".join(lines), 1024)) for name, lines in merged.items() if lines)[:25]
     refs = tuple(dict.fromkeys(r for a in answers for r in a.sources))
     kind = "answer" if any(a.found for a in answers) else answers[0].kind
     return Answer(title=" · ".join(dict.fromkeys(a.title for a in answers)), body=body, fields=fields,

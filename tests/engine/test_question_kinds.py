@@ -277,3 +277,17 @@ def test_the_ambassador_on_a_topic_with_no_country_names_each_countrys_line(engi
     for country, said in (("Indonesia", "vaccine"), ("Thailand", "equitable access"), ("Malaysia", "vaccine")):
         assert any(line.startswith(f"• {country}: ") and said in line for line in a.body.splitlines()), country
     assert engine.answer("what did the ambassadors say about vaccines").kind == "answer"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("where did they hold it", "Place: The newspaper office in central Seoul"),  # not Laos holding meetings
+    ("what did the cambodian guy say", "Long Dimanche"),
+])
+def test_casual_questions_about_the_event_and_its_guests(engine, line, expected):
+    assert expected in first_lines(engine, line)
+
+
+def test_a_double_question_with_two_answers_from_the_article_has_no_empty_headings(engine):
+    a = engine.answer("who sponsored the roundtable and who moderated it")
+    assert "**From the article**" not in a.body and "Sponsor:" in a.body and "Mediator:" in a.body
+    assert [f.name for f in a.fields].count("Also in the article") <= 1
