@@ -195,6 +195,8 @@ def _route(eng: Engine, q: Question) -> Answer:
         return post
     if people and not q.has("quote") and (org := voice.organization_of(eng, q, people[0])) is not None:
         return org  # "which organization does he lead"
+    if people and q.has("origin") and not q.has("quote") and eng.kb.country_of_envoy(people[0].id):
+        return lookup.ambassador(eng, people[0].name)  # "umar hadi is from which country"
     if not q.mentions and len(toks) == 3 and toks[0] == "who" and toks[1] in {"is", "was"} \
             and toks[2] not in STOPWORDS and eng.lexicon.gap(toks) is None:
         return lookup.not_covered(eng, f"anyone called “{sanitize(toks[2].title())}”")  # "who is mark"
@@ -253,9 +255,10 @@ def _route(eng: Engine, q: Question) -> Answer:
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id not in eng.everywhere]
     if not q.figures and q.has("figures") and q.has("theme") and "date" in q.asks and eng.has("figures"):
         return _stats_overview(eng, q)  # "what date were the covid numbers from"
-    if q.figures and not q.has("why") and (q.has("how_many", "figures", "present", "most", "fewest", "none", "sum",
-                                                     "compare")
-                      or not _leftover(eng, q)) and not (others and not member) and eng.has("figures"):
+    opinion = q.has("quote") and not q.has("how_many")  # "what did the lao envoy think about korea's deaths"
+    if q.figures and not q.has("why") and not opinion and (
+            q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare")
+            or not _leftover(eng, q)) and not (others and not member) and eng.has("figures"):
         if member:
             late = next((m for m in _OTHER_TIME.finditer(text) if m.group(0).lower() != "today"), None)
             if late and not _same_date(late.group(0), member):

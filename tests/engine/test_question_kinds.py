@@ -291,3 +291,15 @@ def test_a_double_question_with_two_answers_from_the_article_has_no_empty_headin
     a = engine.answer("who sponsored the roundtable and who moderated it")
     assert "**From the article**" not in a.body and "Sponsor:" in a.body and "Mediator:" in a.body
     assert [f.name for f in a.fields].count("Also in the article") <= 1
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("how many indonesians still had covid", "25,610"),
+    ("who was the mod", "Oh Young-jin"),
+    ("where exactly did the meeting take place", "central Seoul"),
+    ("When did the roundtable take place?", "June 15"),
+    ("umar hadi is from which country", "Indonesia"),
+    ("what did the lao envoy think about korea's deaths", "number of deaths is quite low"),  # a view, not a figure
+])
+def test_loose_wordings_get_the_asked_fact(engine, line, expected):
+    assert expected in first_lines(engine, line)
