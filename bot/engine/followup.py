@@ -57,10 +57,11 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     asks_own = asks_own or (opens and not corrects and any(t not in names and eng.index.idf(stem(t)) > 0
                                                            for t in rest))
     # only concept words: "by when?", "and deaths?", "which is higher?" (not "what did they do", a question of its own)
-    bare = short and not rest and not q.has("works_for", "measures")
+    bare = short and not rest and not q.has("works_for", "measures") and q.first("define") != 0  # "what is that org"
     if q.has("more") and short:  # "what else?": the same question, other passages
         q = replace(q, seen=context.shown)
-    if not own and (q.has("refer") or bare) and _about_event(eng, context):
+    if not own and (q.has("refer") or bare) and _about_event(eng, context) and not (
+            q.has("org_word") and any(e in eng.kb.organizations for e in context.entities)):  # "that org": not it
         # "who paid for it" after "when was the roundtable": it is the event; "when had they met before": they met
         return q if q.has("event") else with_concepts(q, ["event"])
     if not own and voice.title_holder(eng, q) is None:
@@ -226,7 +227,7 @@ def _referents(eng: Engine, q: Question, context: Context) -> list[Entity]:
     if personal:
         people = [e for e in known if e.kind == "person"]
         return people[:1] or known[:1]
-    if {"it", "its", "that", "this"} & set(q.tokens):  # "put into it": the fund, the programme, the centre
+    if q.has("org_word") or {"it", "its", "that", "this"} & set(q.tokens):  # "put into it", "that org"
         orgs = [e for e in known if e.kind == "organization"]
         if orgs:
             return orgs[:1]

@@ -307,7 +307,7 @@ def _about_the_person(eng: Engine, q: Question) -> bool:
 
 
 COPULAS = {"is", "was", "s", "are", "were", "the", "exactly", "really"}  # "who is X", "who was X", "who exactly is X"
-ROUTE_CONCEPTS = ("envoy", "envoy_weak", "list", "event", "who", "what", "which", "theme", "refer")
+ROUTE_CONCEPTS = ("envoy", "envoy_weak", "list", "event", "who", "what", "which", "theme", "refer", "org_word")
 
 
 def _leftover(eng: Engine, q: Question) -> list[str]:

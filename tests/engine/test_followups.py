@@ -50,6 +50,8 @@ def last(engine: Engine, *lines: str) -> str:
     (("who moderated the roundtable", "when was it", "where", "and when had they met before that"), "May 29",
      "The Korea Times:"),
     (("who hosted the roundtable", "who else was there?"), "Attendees: Heads of diplomatic missions", None),
+    (("who sponsored the roundtable", "what is that org"), "A Seoul-based intergovernmental organization", "Not in"),
+    (("who sponsored the roundtable", "what is that org", "who heads it"), "Lee Hyuk", "Park Bo-kyeong"),
     (("how many cases did singapore have", "compare that with thailand"),
      "Singapore had more confirmed cases (42,313) than Thailand (3,151).", None),
     (("how many cases did singapore have", "compare that with thailand", "and deaths in both?"),
