@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 
+DESCRIBED = 0.6  # the share of a question's words an organisation's own description must hold to answer it
 META_CONCEPTS = ("envoy", "envoy_weak", "quote", "event")  # "what did the cambodian guy say"
 DEFINING = frozenset({"what", "is", "are", "was", "were", "me", "about"})  # words of "define" a search keeps
 
@@ -184,7 +185,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     if focus is None or q.has("event"):
         about_event = q.has("event") or (focus is None and q.has("envoy", "envoy_weak")) or (
             bool(eng.event_words) and eng.event_words <= set(q.tokens)) or (  # "the june 15 thing"
-            focus is None and not q.mentions and bool(q.asks) and _only_event_asks(eng, q))  # "where did they hold it"
+            focus is None and bool(q.asks or q.has("why")) and _only_event_asks(eng, q))  # "where did they hold it"
         hits = _prefer_labelled(eng, q, hits, about_event)
     if q.seen:  # "what else?", and the second part of "what is X and what is Y": other passages than before
         hits = [h for h in hits if not _was_seen(h, q.seen)]
@@ -256,6 +257,10 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
     if not member and not people and named and best.coverage < WHOLE and not _names_any(eng, best.doc, named):
         about = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and _names_any(eng, h.doc, named)]
         if not about:
+            org = eng.kb.organizations[named[0]]
+            asked = set(terms(search_words(eng, q, focus=org.id)))
+            if asked and len(asked & set(terms(org.description))) >= DESCRIBED * len(asked):
+                return lookup.organization(eng, org)  # "is the korea times the first english paper": its own record
             return _not_said_of(eng, named[0])  # "how many cases did seoul have": the region's, not Seoul's
         best, hits = about[0], about
     near = 0.6 if q.has("present") else 0.75  # "still": the later measures too
@@ -395,6 +400,9 @@ def _only_event_asks(eng: Engine, q: Question) -> bool:
     """True when every word of the question beyond its question words asks for an event item ("where did they hold
     it": the place it was held), so it is about the event though it does not name it."""
     toks = q.tokens
+    named = {e for doc, _, _ in eng.event_asks for e in doc.entities}  # the host, the sponsor ...
+    if any(m.entity.id not in named for m in q.mentions):
+        return False
     asked = any(toks[i : i + len(a)] == a for _, _, asks in eng.event_asks for a in asks for i in range(len(toks)))
     return asked and not _beyond_labels(eng, q)
 

@@ -300,6 +300,8 @@ def test_a_double_question_with_two_answers_from_the_article_has_no_empty_headin
     ("When did the roundtable take place?", "June 15"),
     ("umar hadi is from which country", "Indonesia"),
     ("what did the lao envoy think about korea's deaths", "number of deaths is quite low"),  # a view, not a figure
+    ("why did the korea times organise this", "70th anniversary"),  # the host named, the event asked
+    ("is the korea times korea's first english-language newspaper", "first English-language newspaper"),
 ])
 def test_loose_wordings_get_the_asked_fact(engine, line, expected):
     assert expected in first_lines(engine, line)
