@@ -258,8 +258,8 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         about = [h for h in (*hits, *paras) if h.coverage >= CLOSEST and _names_any(eng, h.doc, named)]
         if not about:
             org = eng.kb.organizations[named[0]]
-            asked = set(terms(search_words(eng, q, focus=org.id)))
-            if asked and len(asked & set(terms(org.description))) >= DESCRIBED * len(asked):
+            asked_stems = set(terms(search_words(eng, q, focus=org.id)))
+            if asked_stems and len(asked_stems & set(terms(org.description))) >= DESCRIBED * len(asked_stems):
                 return lookup.organization(eng, org)  # "is the korea times the first english paper": its own record
             return _not_said_of(eng, named[0])  # "how many cases did seoul have": the region's, not Seoul's
         best, hits = about[0], about
