@@ -144,7 +144,7 @@ def _combine(answers: list[Answer]) -> Answer:
 def _answer(eng: Engine, q: Question) -> Answer:
     """Answer one (part of a) question."""
     answer = _route(eng, q)
-    if (q.has("present") or q.tokens[:1] in {("is",), ("are",), ("does",), ("do",), ("has",), ("have",)}) \
+    if (q.has("present") or q.tokens[:1] in {("is",), ("are",), ("does",), ("do",), ("has",), ("have",), ("can",)}) \
             and answer.found:
         answer = voice.dated(eng, answer)
     return answer
@@ -191,12 +191,12 @@ def _route(eng: Engine, q: Question) -> Answer:
         holders = voice.holders(eng, q)
         if holders is not None:
             return holders
+    if people and q.has("origin") and not q.has("quote") and eng.kb.country_of_envoy(people[0].id):
+        return lookup.ambassador(eng, people[0].name)  # "umar hadi is from which country"
     if people and not q.has("quote") and (post := voice.post_of(eng, q, people[0])) is not None:
         return post
     if people and not q.has("quote") and (org := voice.organization_of(eng, q, people[0])) is not None:
         return org  # "which organization does he lead"
-    if people and q.has("origin") and not q.has("quote") and eng.kb.country_of_envoy(people[0].id):
-        return lookup.ambassador(eng, people[0].name)  # "umar hadi is from which country"
     if not q.mentions and len(toks) == 3 and toks[0] == "who" and toks[1] in {"is", "was"} \
             and toks[2] not in STOPWORDS and eng.lexicon.gap(toks) is None:
         return lookup.not_covered(eng, f"anyone called “{sanitize(toks[2].title())}”")  # "who is mark"

@@ -299,6 +299,8 @@ def test_a_double_question_with_two_answers_from_the_article_has_no_empty_headin
     ("where exactly did the meeting take place", "central Seoul"),
     ("When did the roundtable take place?", "June 15"),
     ("umar hadi is from which country", "Indonesia"),
+    ("nguyen vu tu is the ambassador of which country", "**Vietnam**"),
+    ("can i travel to vietnam", "As of the article: Vietnam's ban on international travel is still effective."),
     ("what did the lao envoy think about korea's deaths", "number of deaths is quite low"),  # a view, not a figure
     ("why did the korea times organise this", "70th anniversary"),  # the host named, the event asked
     ("is the korea times korea's first english-language newspaper", "first English-language newspaper"),
