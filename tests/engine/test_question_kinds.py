@@ -304,6 +304,8 @@ def test_a_double_question_with_two_answers_from_the_article_has_no_empty_headin
     ("what did the lao envoy think about korea's deaths", "number of deaths is quite low"),  # a view, not a figure
     ("why did the korea times organise this", "70th anniversary"),  # the host named, the event asked
     ("what did the envoys talk about", "What was discussed: The envoys spoke about"),
+    ("what does the mayor say about democracy and covid", "the most democratic way is the fastest path"),
+    ("how does cambodia view korea's covid response", "model country"),
     ("is the korea times korea's first english-language newspaper", "first English-language newspaper"),
 ])
 def test_loose_wordings_get_the_asked_fact(engine, line, expected):
