@@ -240,7 +240,10 @@ def _route(eng: Engine, q: Question) -> Answer:
     if envoy_asked and q.figures and member and q.has("envoy") and len(members) == 1 and eng.has("figures") \
             and not q.has("where", "when", "quote"):  # "malaysia's ambassador and his country's active cases"
         return _combine([lookup.envoy_answer(eng, member), figures.one(eng, member, q.figures)])
-    if envoy_asked and not q.figures and not q.has("where", "when"):
+    # "what laos ambassador want about vaccine": the envoy is who said it, the vaccine is what is asked
+    asks_more = bool(member) and not q.has("who", "which", "list") and any(
+        eng.index.idf(stem(t)) > 0 for t in _leftover(eng, q))
+    if envoy_asked and not q.figures and not q.has("where", "when") and not asks_more:
         if len(members) > 1:
             return _combine([lookup.envoy_answer(eng, eng.kb.countries[m.id]) for m in members])
         if member:
@@ -285,7 +288,7 @@ def _route(eng: Engine, q: Question) -> Answer:
     if len(members) > 1 and not people:  # "testing: indonesia vs the philippines": each one's passage
         return _combine([_titled(passages.from_facts(eng, q, eng.kb.countries[m.id], [], outsiders), m.name)
                          for m in members])
-    return passages.from_facts(eng, q, member, people, outsiders)
+    return passages.from_facts(eng, q, member, people, outsiders, drop_meta=asks_more and q.has("envoy"))
 
 
 def _about_the_person(eng: Engine, q: Question) -> bool:
