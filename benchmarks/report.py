@@ -20,6 +20,7 @@ P99_REAL_MS = 2.0
 BASELINE_RATIO = 20.0
 P99_1000X_MS = 20.0
 QUICK = "not measured in --quick"
+ENGINE_FILES = ("engine/", "kb/")  # how the profile names the engine's own files (folder/file:function)
 KIND_NAMES = {"command": "commands", "freeform": "free-form questions", "typo": "questions with typos",
               "out_of_scope": "questions the article does not answer"}
 ASK = CASES[1]
@@ -136,7 +137,7 @@ compiled extension), which that design excludes, so the two goals conflict and t
 WHY_100X = """\
 ### p99 at 100x ({p99} ms)
 
-The p99 of one run's {n:,} answers is its {rank}th slowest, so the few slowest questions set it; in the
+The p99 of one run's {n:,} answers is its {rank} slowest, so the few slowest questions set it; in the
 median run they were {slow}. They are free-form questions made of the theme's words and their synonyms (each
 such word stands in thousands of the {docs:,} facts and paragraphs at 100x), and a double question searches
 twice as often. Where their time goes (cProfile, {passes} passes over the {count} slowest questions of the median run):
@@ -154,16 +155,16 @@ answers, or postings handled outside the interpreter.
 WHY_1000X = """\
 ### p99 at 1000x ({p99} ms)
 
-The p99 target at 1000x does not hold. There the theme's words (asean, korea, covid,
-meeting, roundtable, fund ...) each stand in 20 to 40% of 187,000 facts and 129,000 paragraphs, and a
+The p99 target at 1000x does not hold. There the theme's words (those every section of the article
+uses) each stand in a large share of {facts:,} facts and {paragraphs:,} paragraphs, and a
 question made only of such words (with their synonyms) still leaves tens of thousands of postings
 and candidates to settle in pure Python: those few questions take up to {worst} ms, the rest a few
 milliseconds (p50 {p50} ms). Reading less would need an approximation (which the engine avoids:
 answers must not change) or postings handled outside the interpreter (numpy or a compiled
 extension, a new dependency for a knowledge base a thousand times the real one). Commands that list
 every member state (`!stats`, "which country had the most cases") grow linearly by design: at 1000x
-they list 10,000 countries. Memory grows linearly ({rss:,.0f} MB resident at 1000x: posting arrays,
-trigram indexes and the Python objects of 370,000 documents), and so does loading (mostly YAML parsing).
+they list {countries:,} countries. Memory grows linearly ({rss:,.0f} MB resident at 1000x: posting arrays,
+trigram indexes and the Python objects of {docs:,} documents), and so does loading (mostly YAML parsing).
 The slowest answers of the median run at 1000x: {slow}. Those that are not questions of the theme's
 words are not explained by the above.
 """
@@ -429,7 +430,13 @@ def _gaps(real: list[dict[str, Any]], peer: str) -> list[tuple[float, str]]:
     return sorted(gaps, reverse=True)
 
 
+def _ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st."""
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
 def _why_peer(real: list[dict[str, Any]], acc_run: dict[str, Any]) -> list[str]:
+    """Why the engine is slower than the peer: the gap by kind, the accuracy, the profile's largest function."""
     e50, e99 = _median(_engine(real, "p50")), _median(_engine(real, "p99"))
     b50, b99 = _median(_peer(real, PEER, "p50")), _median(_peer(real, PEER, "p99"))
     if e50 / b50 <= PEER_RATIO and e99 / b99 <= PEER_RATIO:
@@ -446,19 +453,24 @@ def _why_peer(real: list[dict[str, Any]], acc_run: dict[str, Any]) -> list[str]:
 
 
 def _why_scale(row: dict[str, Any]) -> list[str]:
+    """Why p99 at a synthetic size misses its target: the slowest questions and, at 100x, where their time goes."""
     mid = sorted(row["runs"], key=lambda run: run["engine"]["all"]["p99"])[len(row["runs"]) // 2]
     p99 = _ms(_median(_engine(row["runs"], "p99")))
     slow = "; ".join(f"{_ms(ms)} ms `{q}`" for ms, q in mid["slowest"])
     if row["factor"] == 1000:
         e = {k: _median(_engine(row["runs"], k)) for k in ("p50", "max")}
+        counts = row["counts"]
         return [WHY_1000X.format(p99=p99, worst=_ms(e["max"]), p50=_ms(e["p50"]), slow=slow,
-                                 rss=_median([x["peak_rss_before_peers_mb"] for x in row["runs"]]))]
+                                 rss=_median([x["peak_rss_before_peers_mb"] for x in row["runs"]]),
+                                 facts=counts["facts"], paragraphs=counts["paragraphs"],
+                                 countries=counts.get("countries", 0),
+                                 docs=sum(counts.get(k, 0) for k in ("facts", "paragraphs", "quotes")))]
     n = mid["engine"]["all"]["n"]
     profiled = mid.get("profile_slowest", [])
     table = "\n".join(f"| `{name}` | {own:.0%} | {cum:.0%} |" for name, own, cum in profiled)
-    hot = sorted((r for r in profiled if "/" in r[0]), key=lambda r: -r[1])[:3]  # the engine's own functions
+    hot = sorted((r for r in profiled if r[0].startswith(ENGINE_FILES)), key=lambda r: -r[1])[:3]
     return [WHY_100X.format(
-        p99=p99, n=n, rank=n - nearest_rank(n, 99), docs=row["counts"]["facts"] + row["counts"]["paragraphs"],
+        p99=p99, n=n, rank=_ordinal(n - nearest_rank(n, 99)), docs=row["counts"]["facts"] + row["counts"]["paragraphs"],
         slow=slow, passes=mid.get("profile_slowest_passes", "several"), count=len(mid["slowest"]),
         table=table or "| (not profiled in this run) | | |", target=P99_100X_MS,
         hot=", ".join(f"`{name.rsplit(':', 1)[-1]}` ({own:.0%})" for name, own, _ in hot) or "not profiled")]

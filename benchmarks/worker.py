@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import random
 import resource
@@ -40,8 +41,9 @@ SLOWEST_PASSES = 20  # cProfile passes over the slowest questions (each takes a 
 
 
 def nearest_rank(n: int, q: float) -> int:
-    """The index, in ascending order, of the q-th percentile (0-100) of `n` values by nearest rank."""
-    return max(0, min(n - 1, round(q / 100 * n + 0.5) - 1))
+    """The index, in ascending order, of the q-th percentile (0-100) of `n` values by nearest rank: the smallest
+    value with at least q% of the values at or below it."""
+    return max(0, min(n - 1, math.ceil(q * n / 100) - 1))
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import accuracy, peers, report
+from benchmarks import accuracy, peers, report, worker
 from benchmarks.coldstart import CASES
 from benchmarks.worker import resident_mb, summary, timed_interleaved
 from bot.kb.loader import KnowledgeBase
@@ -75,7 +75,7 @@ def test_report_says_why_a_search_target_does_not_hold():
     real = _run(2.0, command_ms=3.0) | {"peers": _run(1.0)["peers"], "accuracy": ACCURACY,
                                         "profile": [["engine/names.py:resolve", 0.07, 0.1]]}
     why = _why(report.markdown(_results(real, slow, docs=15, at_1000x=_run(30.0))))
-    assert "### The engine against bm25s top-3 (p50 3.00x, p99 3.00x)" in why
+    assert "### The engine against bm25s top-3 (p50 2.00x, p99 3.00x)" in why  # nearest rank: p50 of two is the lower
     assert "widest for commands (3.0x) and narrowest\nfor free-form questions (2.0x)" in why
     assert "gets 2 of the 4 questions" in why and "the engine gets 4" in why
     assert "`engine/names.py:resolve`, takes 7% of the time" in why
@@ -90,3 +90,10 @@ def test_report_has_no_why_when_the_targets_hold():
     text = report.markdown(_results(real, _run(1.0), at_1000x=_run(10.0)))
     held = "vs bm25s top-3, same run | ratio <= 1 | 1.00 (1.00 vs 1.00 ms, medians of 3 runs) | yes |"
     assert "do not hold, and why" not in text and held in text
+
+
+def test_nearest_rank_is_the_smallest_value_with_the_share_at_or_below_it():
+    assert [worker.nearest_rank(n, 99) for n in (1, 100, 300, 745)] == [0, 98, 296, 737]
+    assert worker.percentile(list(range(1, 11)), 50) == 5
+    assert [report._ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]

@@ -96,6 +96,14 @@ class Engine:
         # each event item, its label's stem and the word runs that ask for it ("who hosted" -> Host)
         self.event_asks = [(d, stem(d.record.label.lower()), [a for x in d.record.asks if (a := tuple(words(x)))])
                            for d in self.index.of_kind("event")]
+        self.event_entities = frozenset(e for d, _, _ in self.event_asks for e in d.entities)  # host, sponsor ...
+        self.event_ask_starts: dict[str, list[tuple[str, ...]]] = {}  # first word -> the asks starting with it
+        for _, _, asks in self.event_asks:
+            for a in asks:
+                self.event_ask_starts.setdefault(a[0], []).append(a)
+        self.measure_topics = frozenset(t.id for t in kb.topics.values() if t.measure)
+        # each organisation's names, longest first, to take out of a passage before looking for a figure
+        self.org_names = {o.id: sorted((o.name, *o.aliases), key=len, reverse=True) for o in kb.organizations.values()}
         dates = [d for d, _, asks in self.event_asks if ("when",) in asks]  # the event's own date: "the june 15 thing"
         self.event_words = frozenset(w for d in dates[:1] for w in words(d.record.text.split("(")[0]))
         paragraphs = len(self.index.of_kind("paragraph")) or 1
@@ -265,6 +273,10 @@ class Engine:
         """Search the index; with `entity`, only documents about that entity."""
         allowed = None if entity is None else self.index.about(entity)
         return self.index.search(self.index.query_terms(text), allowed=allowed, kinds=kinds, limit=limit)
+
+    def in_article(self, word: str) -> bool:
+        """True when the article (its indexed facts, quotes and paragraphs) uses the word, by its stem."""
+        return self.index.idf(stem(word)) > 0
 
     def finds(self, text: str, kinds: set[str]) -> bool:
         """Whether `search` would find anything for `text` among these kinds."""

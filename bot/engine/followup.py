@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 SUBJECTS = {"country", "partner", "person", "organization"}
-ATTRIBUTE_CONCEPTS = ("envoy", "quote", "who", "where", "when", "how_many", "works_for", "measures")
+ATTRIBUTE_CONCEPTS = ("envoy", "quote", "who", "where", "when", "how_many", "works_for", "measures", "response")
 CHOICES = {"choose_first": 0, "choose_second": 1, "choose_third": 2}
 MAX_ELLIPSIS = 4  # content words at most in "and what about the philippines then"
 
@@ -53,11 +53,11 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
         beyond and not opens) or (q.first("define") == 0 and not opens))
     rest = own_words(eng, q)
     # "what about its visas" after its figures: a thing the article has, asked of the same subject
-    names = {q.tokens[i] for m in q.mentions for i in range(m.start, m.end) if i < len(q.tokens)}
-    asks_own = asks_own or (opens and not corrects and any(t not in names and eng.index.idf(stem(t)) > 0
-                                                           for t in rest))
-    # only concept words: "by when?", "and deaths?", "which is higher?" (not "what did they do", a question of its own)
-    bare = short and not rest and not q.has("works_for", "measures") and q.first("define") != 0  # "what is that org"
+    names = q.named_words
+    asks_own = asks_own or (opens and not corrects and any(t not in names and eng.in_article(t) for t in rest))
+    # only concept words: "by when?", "and deaths?", "which is higher?" (not "what did they do" or "what is that
+    # org", questions of their own)
+    bare = short and not rest and not q.has("works_for", "measures", "response") and q.first("define") != 0
     if q.has("more") and short:  # "what else?": the same question, other passages
         q = replace(q, seen=context.shown)
     if not own and (q.has("refer") or bare) and _about_event(eng, context) and not (
@@ -68,7 +68,8 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
         if q.has("refer") or (short and not asks_own) or (opens and len(rest) < 2) or bare or q.has("more") or (
                 short and _said_of_focus(eng, rest, context)):
             entities = _referents(eng, q, context)
-            if q.has("both"):  # "and deaths in both?": the last two countries
+            if q.has("both") and (q.figures or q.has("compare") or (context.attribute or "").startswith("figure:")):
+                # "and deaths in both?": the last two countries
                 entities = _countries_in(eng, context)[:2] or entities
             elif q.has("most", "fewest", "compare", "sum") and not q.has("refer"):  # "which is higher": the last two
                 pair = [e for e in (eng.names.entities.get(c) for c in context.entities)
@@ -308,5 +309,5 @@ def _attribute(eng: Engine, q: Question) -> str:
     spans = {i for m in q.mentions if kinds is None or m.entity.kind in kinds for i in range(m.start, m.end)}
     rest = [t for i, t in enumerate(q.tokens) if i not in spans and t not in eng.lexicon.filler_words]
     if rest and (event := q.concepts.get("event")) and event[0][0] >= len(q.tokens):  # "when was it", of the event
-        rest += words(next(iter(eng.kb.vocabulary.concepts.get("event", ())), ""))
+        rest += words(eng.kb.profile.event)  # "the roundtable": read again, the question is about the event
     return "ask:" + " ".join(rest) if rest else ""

@@ -114,14 +114,13 @@ def country(eng: Engine, arg: str) -> Answer:
 def measures(eng: Engine, c: Country, limit: int = 5) -> Answer:
     """What a member state did, as its own section reports it: its facts on the topics marked `measure`, key ones
     first (its key points when the knowledge base marks no such topic)."""
-    measure = {t.id for t in eng.kb.topics.values() if t.measure}
-    section = c.section
-    own = [f for f in eng.facts_about(c.id) if f.source.section == section and measure.intersection(f.topics)]
+    own = [f for f in eng.facts_about(c.id)
+           if f.source.section == c.section and eng.measure_topics.intersection(f.topics)]
     own.sort(key=lambda f: not f.key)  # stable: the article's order within each group
     facts = own[:limit] or eng.key_points(c.id, limit)
     if not facts:
         return country(eng, c.name)
-    return Answer(title=f"How {c.in_sentence} responded, as the article reports it",
+    return Answer(title=eng.kb.profile.measures_title.format(country=c.in_sentence),
                   body=bullets(f.text for f in facts), sources=sources(eng.kb, (f.source for f in facts)),
                   context=replace(about(c.id, c.envoy), shown=tuple(f.text[:SHOWN] for f in facts)))
 

@@ -122,12 +122,14 @@ class NameIndex:
                 by_name.setdefault(w, set()).add(p.id)
         self.shared = {w: tuple(sorted(ids)) for w, ids in by_name.items()
                        if len(ids) > 1 and len(w) >= 3 and w not in STOPWORDS}
-        titles = Counter(" ".join(words(p.title)) for p in kb.people.values() if p.title)
+        title_keys = {p.id: " ".join(words(p.title)) for p in kb.people.values() if p.title and "(" not in p.title}
+        titles = Counter(title_keys.values())
         for p in kb.people.values():
             ent = Entity(p.id, "person", p.name)
             own = [w for w in words(p.name) if len(w) >= 4 and w not in STOPWORDS and parts[w] == {p.id}]
             # a title only one person holds, of two words or more, names them: "the seoul mayor", "the state counselor"
-            titled = [p.title] if p.title and titles[" ".join(words(p.title))] == 1 and len(words(p.title)) > 1 else []
+            key = title_keys.get(p.id, "")
+            titled = [p.title] if " " in key and titles[key] == 1 else []
             self._add(ent, [p.name, *p.aliases, *own, *titled])  # a lone given or family name works too
             for alias in [*p.aliases, *own]:
                 if len(words(alias)) == 1:

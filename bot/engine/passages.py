@@ -131,10 +131,10 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
     kept = [t for i, t in enumerate(q.tokens) if i not in drop and i not in q.translated and i not in asking
             and i not in grammar and t not in fillers and t not in meta and (t not in said or i >= topic)]
     kept += [t for t in q.english if t not in meta and t not in said]  # "vaksin" is searched as "vaccine"
-    if q.has("measures"):  # "how did cambodia handle visas": the visas, however they were handled
-        named = {q.tokens[i] for m in q.mentions for i in range(m.start, m.end) if i < len(q.tokens)}
-        asked = [t for t in kept if t in named or t not in lex.words_of("measures")]
-        kept = asked if [t for t in asked if t not in named] else kept
+    if q.has("response"):  # "how did cambodia handle visas": the visas, however they were handled
+        named = q.named_words
+        asked = [t for t in kept if t in named or t not in lex.words_of("response")]
+        kept = asked if [t for t in asked if t not in named and t not in STOPWORDS] else kept
     if kept or drop:
         return " ".join(kept)  # nothing but a name: a bare name, answered with what the article says of it
     return " ".join([t for t in q.tokens if t not in fillers] or q.tokens)
@@ -400,17 +400,16 @@ def _only_event_asks(eng: Engine, q: Question) -> bool:
     """True when every word of the question beyond its question words asks for an event item ("where did they hold
     it": the place it was held), so it is about the event though it does not name it."""
     toks = q.tokens
-    named = {e for doc, _, _ in eng.event_asks for e in doc.entities}  # the host, the sponsor ...
-    if any(m.entity.id not in named for m in q.mentions):
+    if any(m.entity.id not in eng.event_entities for m in q.mentions):  # only the host, the sponsor ... named
         return False
-    asked = any(toks[i : i + len(a)] == a for _, _, asks in eng.event_asks for a in asks for i in range(len(toks)))
+    asked = any(toks[i : i + len(a)] == a for i, t in enumerate(toks) for a in eng.event_ask_starts.get(t, ()))
     return asked and not _beyond_labels(eng, q)
 
 
 def _grammar(eng: Engine, q: Question) -> set[int]:
     """Positions of a question in another language (some of its words translated) holding its own words the article
     never uses: its grammar ("da", "lam", "itu"), not what it asks."""
-    return {i for i, t in enumerate(q.tokens) if not eng.index.idf(stem(t))} if q.translated else set()
+    return {i for i, t in enumerate(q.tokens) if not eng.in_article(t)} if q.translated else set()
 
 
 def _beyond_labels(eng: Engine, q: Question) -> list[str]:
@@ -443,9 +442,8 @@ def _unnamed(eng: Engine, doc: Doc) -> str:
     figure."""
     text = doc.text
     for e in doc.entities:
-        if (org := eng.kb.organizations.get(e)) is not None:
-            for name in sorted((org.name, *org.aliases), key=len, reverse=True):
-                text = text.replace(name, "")
+        for name in eng.org_names.get(e, ()):
+            text = text.replace(name, "")
     return text
 
 

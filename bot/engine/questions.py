@@ -144,13 +144,15 @@ def _combine(answers: list[Answer]) -> Answer:
 def _answer(eng: Engine, q: Question) -> Answer:
     """Answer one (part of a) question."""
     answer = _route(eng, q)
-    if (q.has("present") or q.tokens[:1] in {("is",), ("are",), ("does",), ("do",), ("has",), ("have",), ("can",)}) \
-            and answer.found:
+    if (q.has("present") or q.first("present_openers") == 0) and answer.found:
         answer = voice.dated(eng, answer)
     return answer
 
 
 def _route(eng: Engine, q: Question) -> Answer:
+    if q.has("opinion") and not q.has("quote", "own_opinion") and (
+            q.has("envoy", "envoy_weak") or q.of_kind("person", "country")):
+        q = with_concepts(q, ["quote"])  # "what did the lao envoy think about ...": what they said of it
     text = q.text
     toks = list(q.tokens)
     mentions = list(q.mentions)
@@ -241,8 +243,7 @@ def _route(eng: Engine, q: Question) -> Answer:
             and not q.has("where", "when", "quote"):  # "malaysia's ambassador and his country's active cases"
         return _combine([lookup.envoy_answer(eng, member), figures.one(eng, member, q.figures)])
     # "what laos ambassador want about vaccine": the envoy is who said it, the vaccine is what is asked
-    asks_more = bool(member) and not q.has("who", "which", "list") and any(
-        eng.index.idf(stem(t)) > 0 for t in _leftover(eng, q))
+    asks_more = bool(member) and not q.has("who", "which", "list") and any(eng.in_article(t) for t in _leftover(eng, q))
     if envoy_asked and not q.figures and not q.has("where", "when") and not asks_more:
         if len(members) > 1:
             return _combine([lookup.envoy_answer(eng, eng.kb.countries[m.id]) for m in members])
@@ -274,10 +275,12 @@ def _route(eng: Engine, q: Question) -> Answer:
         if outsiders:
             return lookup.outside(eng, outsiders[0], eng.kb.profile.figures_name)
         return _stats_overview(eng, q)
-    if member and len(members) == 1 and not people and q.has("measures", "overview") and not q.asks \
-            and not q.has("quote", "why", "envoy") \
-            and set(_leftover(eng, q)) <= eng.lexicon.words_of("measures", "overview"):
-        if q.has("measures"):
+    # the member state the only thing named: "what did korea do for cambodia" asks Korea's aid, not this
+    alone = all(m.entity.id == member.id for m in q.mentions) if member else False
+    if alone and member and not people and q.has("measures", "response", "overview") and not q.asks \
+            and not q.has("quote", "why", "envoy", "event") \
+            and set(_leftover(eng, q)) <= eng.lexicon.words_of("measures", "response", "overview"):
+        if q.has("measures", "response"):
             return lookup.measures(eng, member)  # "how did singapore respond to covid", "what did laos do"
         return lookup.country(eng, member.name)  # "tell me about singapore's situation", "how is laos doing"
     orgs = [e for e in q.of_kind("organization") if e.id not in eng.everywhere]
@@ -303,8 +306,8 @@ def _about_the_person(eng: Engine, q: Question) -> bool:
     named = {i for m in q.mentions for i in range(m.start, m.end)}
     beyond = [t for i, t in enumerate(q.tokens) if t not in WHO_FILLERS and i not in named]
     role = eng.lexicon.words_of("person_role")
-    names = {q.tokens[i] for i in named if i < len(q.tokens)}
-    if any(t not in role and t not in names and eng.index.idf(stem(t)) > 0 for t in followup.own_words(eng, q)):
+    names = q.named_words
+    if any(t not in role and t not in names and eng.in_article(t) for t in followup.own_words(eng, q)):
         return False  # "what did park won-soon learn from mers": what the passages say, not who he is
     return len(beyond) <= 4
 

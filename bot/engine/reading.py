@@ -69,6 +69,11 @@ class Question(msgspec.Struct, frozen=True):
         return tuple(kinds)
 
     @property
+    def named_words(self) -> set[str]:
+        """The words the question's mentions stand on ("viet", "nam" for a mention of Vietnam)."""
+        return {self.tokens[i] for m in self.mentions for i in range(m.start, min(m.end, len(self.tokens)))}
+
+    @property
     def content(self) -> list[str]:
         """The question's content words: no stop words, question words or fillers."""
         return [t for t in self.tokens if t not in STOPWORDS]
@@ -102,9 +107,9 @@ def read_sentence(eng: Engine, text: str, before: str = "") -> Question:
     concepts = lex.scan(tokens, normalize(text))
     if _WHATS.match(text) and "define" not in concepts:  # "what's X": the tokens lost the 's
         concepts["define"] = [(0, 1)]
-    titled = {i for m in found if m.entity.kind == "person" for i in range(m.start, m.end)}
+    person_spans = {i for m in found if m.entity.kind == "person" for i in range(m.start, m.end)}
     if "quote" in concepts:  # "the state counselor" names someone; it does not ask what was stated
-        concepts["quote"] = [(a, b) for a, b in concepts["quote"] if not set(range(a, b)) <= titled]
+        concepts["quote"] = [(a, b) for a, b in concepts["quote"] if not set(range(a, b)) <= person_spans]
         if not concepts["quote"]:
             del concepts["quote"]
     set_aside = concepts.get("besides", [])  # "besides india", "other than test kits": not what is asked

@@ -163,6 +163,9 @@ def all_envoys(eng: Engine, q: Question) -> Answer:
                   context=Context(candidates=tuple(c.id for c, _ in rows), attribute="envoy"))
 
 
+ON_TOPIC = 0.9  # the asked words themselves, not only their synonyms
+
+
 def envoys_on(eng: Engine, q: Question, words_asked: list[str]) -> Answer | None:
     """"What did the ambassador say about vaccines", with no country: what each country's section says on it, best
     passage per country, so the asker can pick (None when only one country speaks of it)."""
@@ -175,15 +178,13 @@ def envoys_on(eng: Engine, q: Question, words_asked: list[str]) -> Answer | None
     if len(best) < 2:
         return None
     lines = [f"• {eng.kb.countries[c].name}: {clip(text, 300)}" for c, text in list(best.items())[:6]]
-    several = any(q.tokens[b - 1].endswith("s") for a, b in q.concepts.get("envoy", ()) if b > a)  # "ambassadors"
+    several = q.has("envoys")  # "the ambassadors": all of them, no choice to make
     title = f"What {len(lines)} countries' sections say of it" if several else \
         f"Which country's envoy? {len(lines)} sections speak of it"
+    # a pick ("indonesia", "the second one") asks the same question of that country
     return Answer(title=title, body="\n".join(lines), kind="answer" if several else "unsure",
-                  context=Context(candidates=tuple(best)[:6], attribute="envoy"),
+                  context=Context(candidates=tuple(best)[:6], attribute="ask:" + " ".join(q.tokens)),
                   suggestions=tuple(f"!country {eng.kb.countries[c].name}" for c in list(best)[:3]))
-
-
-ON_TOPIC = 0.9  # the asked words themselves, not only their synonyms
 
 
 def holders(eng: Engine, q: Question) -> Answer | None:
@@ -288,9 +289,11 @@ def post_of(eng: Engine, q: Question, person: Entity) -> Answer | None:
 
 def organization_of(eng: Engine, q: Question, person: Entity) -> Answer | None:
     """"Which organization does lee hyuk lead": the organisation a named person heads or works for."""
+    if not q.has("works_for"):
+        return None
     p = eng.kb.people.get(person.id)
     org = eng.kb.organizations.get(p.organization) if p and p.organization else None
-    if p is None or org is None or not q.has("works_for"):
+    if p is None or org is None:
         return None
     return Answer(title=p.name, body=f"**{org.name}**: {p.name} is {p.title}.\n{p.description}",
                   sources=sources(eng.kb, [p.source]), context=Context(entities=(p.id, org.id), attribute="who"))

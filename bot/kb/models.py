@@ -169,6 +169,9 @@ class SmallTalk(Record, kw_only=True, frozen=True):
     do: str | None = None
 
 
+TALK_GLUE = ("is", "the", "this", "a", "an", "s", "of", "that", "it")  # English small talk's default glue
+
+
 class Vocabulary(Record, kw_only=True, frozen=True):
     """How questions are read: words per concept, filler words, what the article never says, small talk."""
 
@@ -178,7 +181,8 @@ class Vocabulary(Record, kw_only=True, frozen=True):
     not_covered: list[NotCovered] = []
     small_talk: list[SmallTalk] = []
     talk_aliases: dict[str, str] = {}
-    talk_glue: list[str] = []  # words small talk matches without ("thank you so much, that was really helpful")
+    # words small talk matches without ("thank you so much, that was really helpful")
+    talk_glue: list[str] = msgspec.field(default_factory=lambda: list(TALK_GLUE))
     requests: list[str] = []
     as_reported: str = "as of the article"
     which_one: str = "Which one did you mean?"
@@ -248,6 +252,7 @@ class Profile(Record, kw_only=True, frozen=True):
     article: ArticleRef
     members: Members | None = None  # needed when countries.yaml lists member states
     figures_name: str = "figures"  # "COVID-19 figures"
+    measures_title: str = "What {country} did, as the article reports it"  # "how did X respond" lists these
     figures: list[Figure] = []
     examples: Examples = Examples()
     aliases: dict[str, list[str]] = {}  # extra command aliases: {event: [roundtable]}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from bot.engine import english
 from bot.engine.english import Words
 
@@ -32,3 +34,13 @@ def test_the_saved_list_answers_as_the_wheels_does(tmp_path, monkeypatch) -> Non
             assert [w in words for w in sample] == [w in reference for w in sample]
     finally:
         english._lexicon.cache_clear()
+
+
+@pytest.mark.parametrize("word", ["facilities", "emptied", "planned", "trialled", "donating", "procuring"])
+def test_regular_inflections_the_list_leaves_out_are_english(word) -> None:
+    assert word not in english._lexicon() and english.is_english(word)  # -ies/-ied, a doubled consonant, a dropped e
+
+
+@pytest.mark.parametrize("word", ["thialand", "xyzing", "qqqies", "vietnm"])
+def test_a_made_up_word_is_not_english(word) -> None:
+    assert not english.is_english(word)

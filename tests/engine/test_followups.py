@@ -51,6 +51,8 @@ def last(engine: Engine, *lines: str) -> str:
      "The Korea Times:"),
     (("who hosted the roundtable", "who else was there?"), "Attendees: Heads of diplomatic missions", None),
     (("who sponsored the roundtable", "what is that org"), "A Seoul-based intergovernmental organization", "Not in"),
+    (("what did the ambassador say about vaccines", "indonesia"), "vaccine", "Envoy of Indonesia"),  # the topic stays
+    (("how many cases in thailand", "and laos?", "what did each of them say"), "Quotes from Laos", "Thailand:"),
     (("who sponsored the roundtable", "what is that org", "who heads it"), "Lee Hyuk", "Park Bo-kyeong"),
     (("how many cases did singapore have", "compare that with thailand"),
      "Singapore had more confirmed cases (42,313) than Thailand (3,151).", None),

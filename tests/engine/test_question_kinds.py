@@ -248,12 +248,14 @@ def test_what_a_country_did_lists_its_measures(engine: Engine, line, country, ex
 
 @pytest.mark.parametrize(("line", "title"), [
     ("tell me about thailand", "Thailand (Kingdom of Thailand)"),
-    ("what did thailand say about vaccines", "Thailand"),
-    ("how did cambodia handle visas", "Cambodia"),
+    ("what did thailand say about vaccines", "equitable access"),
+    ("how did cambodia handle visas", "T-visa"),
+    ("what did korea do for cambodia", "$300,000"),  # Korea acts: not Cambodia's own measures
+    ("how did the philippines control the spread", "transmission is controlled"),  # "control" is searched
 ])
 def test_a_question_with_more_to_it_than_the_response_is_not_the_list(engine: Engine, line, title):
     a = engine.answer(line)
-    assert "responded" not in a.title and title in a.to_text()
+    assert "responded" not in a.title and title in first_lines(engine, line) + a.to_text()[:600]
 
 
 @pytest.mark.parametrize(("line", "expected"), [
@@ -300,22 +302,32 @@ def test_a_double_question_with_two_answers_from_the_article_has_no_empty_headin
 @pytest.mark.parametrize(("line", "expected"), [
     ("how many indonesians still had covid", "25,610"),
     ("who was the mod", "Oh Young-jin"),
-    ("where exactly did the meeting take place", "central Seoul"),
-    ("When did the roundtable take place?", "June 15"),
-    ("umar hadi is from which country", "Indonesia"),
+    ("where exactly did the meeting take place", "Place: The newspaper office in central Seoul"),
+    ("When did the roundtable take place?", "Date: June 15"),
+    ("umar hadi is from which country", "**Umar Hadi** represented **Indonesia**"),
     ("nguyen vu tu is the ambassador of which country", "**Vietnam**"),
     ("can i travel to vietnam", "As of the article: Vietnam's ban on international travel is still effective."),
     ("what did the lao envoy think about korea's deaths", "number of deaths is quite low"),  # a view, not a figure
-    ("why did the korea times organise this", "70th anniversary"),  # the host named, the event asked
+    ("why did the korea times organise this", "From the article\nOccasion:"),  # the host named, the event asked
     ("what did the envoys talk about", "What was discussed: The envoys spoke about"),
     ("what does the mayor say about democracy and covid", "the most democratic way is the fastest path"),
-    ("how does cambodia view korea's covid response", "model country"),
+    ("how does cambodia view korea's covid response", "From the article\nLong Dimanche said ASEAN sees Korea"),
     ("who repped brunei at the thing", "Nouriyah"),
     ("who was like the MC of the roundtable thing", "Oh Young-jin"),
     ("Which Korean institutions began clinical trials on vaccine research, according to the Philippine envoy?",
      "International Vaccine Institute"),  # the envoy is the source; the trials are asked
     ("Apa kata duta besar Indonesia tentang vaksin?", "vaccine"),
-    ("is the korea times korea's first english-language newspaper", "first English-language newspaper"),
+    ("is the korea times korea's first english-language newspaper", "The Korea Times\nAs of the article: The nation's"),
 ])
 def test_loose_wordings_get_the_asked_fact(engine, line, expected):
+    assert expected in first_lines(engine, line)
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("is thailand in the picture", "In the roundtable photo"),  # "picture" is the photo, not a country's card
+    ("which country had the most deaths do you think", "The most deaths as of June 22, 2020: Indonesia"),
+    ("do you think malaysia had more cases than thailand", "Malaysia had more confirmed cases (8,587)"),
+    ("was there a meeting before", "Earlier meeting:"),
+])
+def test_ordinary_words_of_the_new_concepts_keep_their_meaning(engine, line, expected):
     assert expected in first_lines(engine, line)
