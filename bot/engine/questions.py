@@ -259,6 +259,9 @@ def _route(eng: Engine, q: Question) -> Answer:
     others = [m for m in mentions if m.entity.kind in {"person", "organization"} and m.entity.id not in eng.everywhere]
     if not q.figures and q.has("figures") and q.has("theme") and "date" in q.asks and eng.has("figures"):
         return _stats_overview(eng, q)  # "what date were the covid numbers from"
+    if member and len(members) == 1 and not q.figures and q.has("figures") and eng.has("figures") \
+            and not q.has("quote", "why") and set(_leftover(eng, q)) <= eng.lexicon.words_of("figures"):
+        return lookup.stats(eng, member.name)  # "what were brunei's covid numbers": all of its figures
     opinion = q.has("quote") and not q.has("how_many")  # "what did the lao envoy think about korea's deaths"
     if q.figures and not q.has("why") and not opinion and (
             q.has("how_many", "figures", "present", "most", "fewest", "none", "sum", "compare")

@@ -328,6 +328,9 @@ def test_loose_wordings_get_the_asked_fact(engine, line, expected):
     ("which country had the most deaths do you think", "The most deaths as of June 22, 2020: Indonesia"),
     ("do you think malaysia had more cases than thailand", "Malaysia had more confirmed cases (8,587)"),
     ("was there a meeting before", "Earlier meeting:"),
+    ("which asean member state had the most cases", "The most confirmed cases as of June 22, 2020: Indonesia"),  # state
+    ("what were brunei's covid numbers", "Brunei: COVID-19 figures as of June 22, 2020"),
+    ("Berapakah jumlah kes disahkan di Malaysia setakat 22 Jun?", "8,587"),
 ])
 def test_ordinary_words_of_the_new_concepts_keep_their_meaning(engine, line, expected):
     assert expected in first_lines(engine, line)
