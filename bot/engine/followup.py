@@ -220,7 +220,8 @@ def _referents(eng: Engine, q: Question, context: Context) -> list[Entity]:
     known = [eng.names.entities[e] for e in context.entities if e in eng.names.entities]
     if not known:
         return []
-    if {"country", "nation", "government"} & set(q.tokens):  # "his country", "that country"
+    # "his country", "that country"; "sino ang ambassador nila": an envoy is a country's
+    if {"country", "nation", "government"} & set(q.tokens) or q.has("envoy"):
         countries = [e for e in known if e.kind in {"country", "partner"}]
         if countries:
             return countries[:1]
@@ -301,7 +302,7 @@ def _attribute(eng: Engine, q: Question) -> str:
     """What the question asked, to be asked again of another entity."""
     if q.figures:
         return "figure:" + ",".join(q.figures)
-    if q.has("envoy") and not q.has("quote"):
+    if q.has("envoy") and not q.has("quote", "event"):  # "the ambassadors' meeting" asks about the meeting
         return "envoy"
     # the subject is what another entity replaces: a member state or person when it names one, so that in
     # "what did korea give the philippines" Korea stays part of what is asked ("and cambodia?")

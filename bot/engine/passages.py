@@ -366,7 +366,8 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     # "when did they meet before this": "when" asks a date of the item the question's other words name, when that
     # item gives one (the earlier meeting's), rather than naming the Date item itself
     asking = eng.lexicon.words_of("when") if q.asks == ("date",) else frozenset()
-    ranked: list[tuple[int, int, int, Doc]] = []
+    wanted = set(terms(" ".join(t for t in toks if t not in STOPWORDS)))
+    ranked: list[tuple[int, int, int, int, Doc]] = []
     for doc, label, asks in eng.event_asks:
         found = [i for i in range(len(toks)) for a in asks if toks[i : i + len(a)] == a]
         # "bilakah" asks what "when" asks
@@ -374,12 +375,13 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
         if not found and label not in stems:
             continue
         named = sum(toks[i] not in asking for i in found) if asking and _DATE.search(doc.text) else 0
-        ranked.append((-named, -len(found), min(found, default=len(toks)), doc))
+        said = len(wanted & set(terms(doc.text)))  # "who hosted the earlier one": the earlier meeting's host
+        ranked.append((-named, -len(found), -said, min(found, default=len(toks)), doc))
     if not ranked:
         return hits
-    ranked.sort(key=lambda r: r[:3])  # the item the question's own words ask for most, then the first
-    wanted = {t for t in q.asks if t in LABELLED_TYPES}
-    chosen = [d for *_, d in ranked[: max(1, len(wanted))]]
+    ranked.sort(key=lambda r: r[:4])  # the item the question's own words ask for most, then the first
+    types = {t for t in q.asks if t in LABELLED_TYPES}
+    chosen = [d for *_, d in ranked[: max(1, len(types))]]
     score = hits[0].score if hits else 1.0
     return [*(Hit(d, score, 1.0) for d in chosen), *(h for h in hits if h.doc not in chosen)]
 

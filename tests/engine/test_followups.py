@@ -53,6 +53,11 @@ def last(engine: Engine, *lines: str) -> str:
     (("who sponsored the roundtable", "what is that org"), "A Seoul-based intergovernmental organization", "Not in"),
     (("what did the ambassador say about vaccines", "indonesia"), "vaccine", "Envoy of Indonesia"),  # the topic stays
     (("how many cases in thailand", "and laos?", "what did each of them say"), "Quotes from Laos", "Thailand:"),
+    (("Which newspaper organised the ambassadors' meeting?", "who paid for it?"), "Sponsor: The ASEAN-Korea Centre",
+     "Not in"),
+    (("Which newspaper organised the ambassadors' meeting?", "who paid for it?", "who hosted the earlier one?"),
+     "Presidential Committee on New Southern Policy", None),
+    (("what did cambodia give to the un", "sino ang ambassador nila?"), "Long Dimanche", None),  # an envoy: a country's
     (("who sponsored the roundtable", "what is that org", "who heads it"), "Lee Hyuk", "Park Bo-kyeong"),
     (("how many cases did singapore have", "compare that with thailand"),
      "Singapore had more confirmed cases (42,313) than Thailand (3,151).", None),
