@@ -231,8 +231,9 @@ def _referents(eng: Engine, q: Question, context: Context) -> list[Entity]:
         return people[:1] or known[:1]
     if q.has("org_word") or {"it", "its", "that", "this"} & set(q.tokens):  # "put into it", "that org"
         orgs = [e for e in known if e.kind == "organization"]
-        if orgs:
-            return orgs[:1]
+        if orgs:  # the one the last question asked about first: "what is the alliance", then "who backed it"
+            asked = set(words((context.attribute or "").removeprefix("ask:")))
+            return sorted(orgs, key=lambda e: -len(asked & set(words(e.name))))[:1]
     if {"they", "them", "their", "theirs"} & set(q.tokens):  # "did korea send them supplies": a country
         countries = [e for e in known if e.kind in {"country", "partner"}]
         if countries:

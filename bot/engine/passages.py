@@ -223,7 +223,7 @@ def from_facts(eng: Engine, q: Question, member: Country | None, people: list[En
         labelled = bool(hits) and hits[0].doc.kind == "event" and hits[0].coverage == 1.0
         if not labelled and (hits or paras) and not any(any_date(h.doc.text) for h in (*hits, *paras)
                                                         if h.coverage >= CLOSEST):
-            return _no_date(eng, (hits or paras)[0])  # "when was the korea times founded": no date given
+            return _no_date(eng, q, (hits or paras)[0])  # "when was the korea times founded": no date given
         hits, paras = typed_hits or hits, typed_paras or paras
         typed, answers = bool(typed_hits or typed_paras), has_date
     if "number" in q.asks and q.tokens[:1] != ("when",):
@@ -480,10 +480,10 @@ def matches(hit: Hit, slot: tuple[str, ...]) -> bool:
     return not slot or any(t in hit.doc.terms for t in slot)
 
 
-def _no_date(eng: Engine, top: Hit) -> Answer:
+def _no_date(eng: Engine, q: Question, top: Hit) -> Answer:
     """A "when" question the passages give no date for: say so, and what the best of them says."""
     if top.coverage < CLOSEST:
-        return voice.not_found(eng, "")
+        return voice.not_found(eng, q.text)
     return Answer(title="No date in the article",
                   body="The article gives no date for that. What it does say:\n" + top.doc.text,
                   sources=sources(eng.kb, [Source(section=top.doc.section, paragraphs=list(top.doc.paragraphs))]),

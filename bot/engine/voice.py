@@ -55,8 +55,8 @@ def dated(eng: Engine, answer: Answer) -> Answer:
 
 def not_found(eng: Engine, text: str) -> Answer:
     """Nothing in the article answers the question."""
-    return Answer(title="Not in the article",
-                  body=f"I could not find that in the article (“{sanitize(text)}”). It is {scope(eng)}",
+    asked = f" (“{sanitize(text)}”)" if text.strip() else ""
+    return Answer(title="Not in the article", body=f"I could not find that in the article{asked}. It is {scope(eng)}",
                   kind="not_covered", suggestions=("!help", "!summary full", "!search <words>"))
 
 

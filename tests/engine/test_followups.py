@@ -58,6 +58,9 @@ def last(engine: Engine, *lines: str) -> str:
     (("Which newspaper organised the ambassadors' meeting?", "who paid for it?", "who hosted the earlier one?"),
      "Presidential Committee on New Southern Policy", None),
     (("what did cambodia give to the un", "sino ang ambassador nila?"), "Long Dimanche", None),  # an envoy: a country's
+    (("what is the alliance the mayor mentions", "who created it"), "Cities Alliance Against Pandemic", None),
+    (("Siapa yang menyampaikan pidato ucapan selamat di acara itu?", "Apa katanya tentang peran media?"), "media",
+     "Not in the article"),
     (("who sponsored the roundtable", "what is that org", "who heads it"), "Lee Hyuk", "Park Bo-kyeong"),
     (("how many cases did singapore have", "compare that with thailand"),
      "Singapore had more confirmed cases (42,313) than Thailand (3,151).", None),
