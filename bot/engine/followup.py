@@ -89,7 +89,10 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     if own and all(e.kind == "partner" for e in own) and orgs and len(rest) <= 2 and not q.has("refer"):
         return with_entities(q, orgs[:1])  # "how much did korea put in", after the fund: into the fund
     if q.has("refer") and not q.has("other"):  # "what did he say about korea": he is still the envoy ("not him": no)
-        kinds = {e.kind for e in own}
+        about = q.first("topic_of")
+        # "what did he say about suu kyi": a person named as the topic does not stand for "he"
+        topics = {m.entity for m in q.mentions if about is not None and m.start > about}
+        kinds = {e.kind for e in own if e not in topics}
         extra = [e for e in _referents(eng, q, context) if e.kind not in kinds and e not in own]
         if extra:
             q = with_entities(q, extra)

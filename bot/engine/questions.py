@@ -221,6 +221,14 @@ def _route(eng: Engine, q: Question) -> Answer:
         if speakers:
             people = [eng.names.entities[speakers[0].id]]
             member = eng.kb.country_of_envoy(speakers[0].id)
+    about = q.first("topic_of")  # "what did the myanmar envoy say about suu kyi": she is the topic, not the speaker
+    speaker = member or next((c for p in people if (c := eng.kb.country_of_envoy(p.id))), None)
+    if q.has("quote") and speaker and people and about is not None:
+        spoken_of = {m.entity for m in q.mentions if m.entity.kind == "person" and m.start > about
+                     and m.entity.id != speaker.envoy}
+        if spoken_of:  # the person is what was said about: their name is searched, the envoy's country speaks
+            unnamed = replace(q, mentions=tuple(m for m in q.mentions if m.entity not in spoken_of))
+            return passages.from_facts(eng, unnamed, speaker, [], outsiders, drop_meta=True)
     if q.has("quote") and people and not eng.quotes(speaker=people[0].id) and member is None:
         return voice.not_about_person(eng, eng.kb.people[people[0].id], quoted=False)  # "what did moon say"
 
@@ -243,7 +251,9 @@ def _route(eng: Engine, q: Question) -> Answer:
             and not q.has("where", "when", "quote"):  # "malaysia's ambassador and his country's active cases"
         return _combine([lookup.envoy_answer(eng, member), figures.one(eng, member, q.figures)])
     # "what laos ambassador want about vaccine": the envoy is who said it, the vaccine is what is asked
-    asks_more = bool(member) and not q.has("who", "which", "list") and any(eng.in_article(t) for t in _leftover(eng, q))
+    role = eng.lexicon.words_of("person_role")  # "singapore ambassador name please" asks who
+    asks_more = bool(member) and not q.has("who", "which", "list") and any(
+        eng.in_article(t) and t not in role for t in _leftover(eng, q))
     if envoy_asked and not q.figures and not q.has("where", "when") and not asks_more:
         if len(members) > 1:
             return _combine([lookup.envoy_answer(eng, eng.kb.countries[m.id]) for m in members])

@@ -331,6 +331,8 @@ def test_loose_wordings_get_the_asked_fact(engine, line, expected):
     ("which asean member state had the most cases", "The most confirmed cases as of June 22, 2020: Indonesia"),  # state
     ("what were brunei's covid numbers", "Brunei: COVID-19 figures as of June 22, 2020"),
     ("Berapakah jumlah kes disahkan di Malaysia setakat 22 Jun?", "8,587"),
+    ("Singapore ambassador name please", "**Eric Teo Boon Hee**"),  # "name" asks who, not the passages
+    ("What did the Myanmar ambassador say about State Counselor Aung San Suu Kyi?", "social media"),  # she is the topic
 ])
 def test_ordinary_words_of_the_new_concepts_keep_their_meaning(engine, line, expected):
     assert expected in first_lines(engine, line)
