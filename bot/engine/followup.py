@@ -306,7 +306,8 @@ def _attribute(eng: Engine, q: Question) -> str:
     """What the question asked, to be asked again of another entity."""
     if q.figures:
         return "figure:" + ",".join(q.figures)
-    if q.has("envoy") and not q.has("quote", "event"):  # "the ambassadors' meeting" asks about the meeting
+    # "who was the thai ambassador at the roundtable" asks the envoy; "the ambassadors' meeting" asks the meeting
+    if q.has("envoy") and not q.has("quote") and (not q.has("event") or q.of_kind("country", "person")):
         return "envoy"
     # the subject is what another entity replaces: a member state or person when it names one, so that in
     # "what did korea give the philippines" Korea stays part of what is asked ("and cambodia?")

@@ -60,6 +60,8 @@ def last(engine: Engine, *lines: str) -> str:
     (("what did cambodia give to the un", "sino ang ambassador nila?"), "Long Dimanche", None),  # an envoy: a country's
     (("what is the alliance the mayor mentions", "who created it"), "Cities Alliance Against Pandemic", None),
     (("yo whos the myanmar ambassador", "what did he say abt aung san suu kyi"), "Aung San Suu Kyi", "Not in"),
+    (("Who was the Indonesian ambassador at the roundtable?", "What approach is his country applying?"),
+     "massive testing", "Thailand"),  # the envoy's country, not the event
     (("Siapa yang menyampaikan pidato ucapan selamat di acara itu?", "Apa katanya tentang peran media?"), "media",
      "Not in the article"),
     (("who sponsored the roundtable", "what is that org", "who heads it"), "Lee Hyuk", "Park Bo-kyeong"),
