@@ -275,8 +275,8 @@ class Engine:
         return self.index.search(self.index.query_terms(text), allowed=allowed, kinds=kinds, limit=limit)
 
     def in_article(self, word: str) -> bool:
-        """True when the article (its indexed facts, quotes and paragraphs) uses the word, by its stem."""
-        return self.index.idf(stem(word)) > 0
+        """True when the article (its indexed facts, quotes and paragraphs) uses the word or a synonym of it."""
+        return self.index.uses(word)
 
     def finds(self, text: str, kinds: set[str]) -> bool:
         """Whether `search` would find anything for `text` among these kinds."""

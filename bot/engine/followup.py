@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 SUBJECTS = {"country", "partner", "person", "organization"}
-ATTRIBUTE_CONCEPTS = ("envoy", "quote", "who", "where", "when", "how_many", "works_for", "measures", "response")
+OWN_ROUTES = ("works_for", "measures", "response", "origin")  # concepts that route a question of their own
+ATTRIBUTE_CONCEPTS = ("envoy", "quote", "who", "where", "when", "how_many", *OWN_ROUTES)
 CHOICES = {"choose_first": 0, "choose_second": 1, "choose_third": 2}
 MAX_ELLIPSIS = 4  # content words at most in "and what about the philippines then"
 
@@ -57,7 +58,7 @@ def follow(eng: Engine, q: Question, context: Context) -> Question | Answer:
     asks_own = asks_own or (opens and not corrects and any(t not in names and eng.in_article(t) for t in rest))
     # only concept words: "by when?", "and deaths?", "which is higher?" (not "what did they do" or "what is that
     # org", questions of their own)
-    bare = short and not rest and not q.has("works_for", "measures", "response") and q.first("define") != 0
+    bare = short and not rest and not q.has(*OWN_ROUTES) and q.first("define") != 0
     if q.has("more") and short:  # "what else?": the same question, other passages
         q = replace(q, seen=context.shown)
     if not own and (q.has("refer") or bare) and _about_event(eng, context) and not (

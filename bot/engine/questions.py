@@ -193,6 +193,9 @@ def _route(eng: Engine, q: Question) -> Answer:
         holders = voice.holders(eng, q)
         if holders is not None:
             return holders
+    if people and not members and len(people) == 1 and q.tokens[:2] in {("who", "is"), ("who", "was")} \
+            and not q.has("envoy", "leads", "works_for"):
+        return lookup.who(eng, people[0].name)  # "who is the state counselor mentioned": who they are
     if people and q.has("origin") and not q.has("quote") and eng.kb.country_of_envoy(people[0].id):
         return lookup.ambassador(eng, people[0].name)  # "umar hadi is from which country"
     if people and not q.has("quote") and (post := voice.post_of(eng, q, people[0])) is not None:
@@ -229,7 +232,8 @@ def _route(eng: Engine, q: Question) -> Answer:
         if spoken_of:  # the person is what was said about: their name is searched, the envoy's country speaks
             unnamed = replace(q, mentions=tuple(m for m in q.mentions if m.entity not in spoken_of))
             return passages.from_facts(eng, unnamed, speaker, [], outsiders, drop_meta=True)
-    if q.has("quote") and people and not eng.quotes(speaker=people[0].id) and member is None:
+    if q.has("quote") and people and not eng.quotes(speaker=people[0].id) and member is None \
+            and q.tokens[:2] not in {("who", "is"), ("who", "was")}:  # "who is the state counselor mentioned"
         return voice.not_about_person(eng, eng.kb.people[people[0].id], quoted=False)  # "what did moon say"
 
     strict = tuple(toks[:2]) in QUOTE_OPENERS

@@ -99,6 +99,11 @@ class SearchIndex:
         """Inverse document frequency (0 for an unknown term)."""
         return self._idf.get(term, 0.0)
 
+    def uses(self, word: str) -> bool:
+        """True when some document has the word, by its stem or a synonym's ("give" when it says "gave")."""
+        t = stem(word)
+        return t in self._idf or any(u in self._idf for u in self._synonyms.get(t, ()))
+
     def said(self, i: int) -> frozenset[str]:
         """The words of document `i` as written (not stemmed)."""
         said = self._said.get(i)

@@ -60,6 +60,10 @@ def last(engine: Engine, *lines: str) -> str:
     (("what did cambodia give to the un", "sino ang ambassador nila?"), "Long Dimanche", None),  # an envoy: a country's
     (("what is the alliance the mayor mentions", "who created it"), "Cities Alliance Against Pandemic", None),
     (("yo whos the myanmar ambassador", "what did he say abt aung san suu kyi"), "Aung San Suu Kyi", "Not in"),
+    (("what about cambodia's measures", "how much money did they reserve", "and what did korea give them"),
+     "$300,000", "Brunei"),  # "give" is the article's "gave": a question of its own
+    (("who is the longest-serving ambassador", "what did he say", "which country is he from"), "Cambodia",
+     "Quotes"),
     (("Who was the Indonesian ambassador at the roundtable?", "What approach is his country applying?"),
      "massive testing", "Thailand"),  # the envoy's country, not the event
     (("Siapa yang menyampaikan pidato ucapan selamat di acara itu?", "Apa katanya tentang peran media?"), "media",

@@ -332,6 +332,7 @@ def test_loose_wordings_get_the_asked_fact(engine, line, expected):
     ("what were brunei's covid numbers", "Brunei: COVID-19 figures as of June 22, 2020"),
     ("Berapakah jumlah kes disahkan di Malaysia setakat 22 Jun?", "8,587"),
     ("Singapore ambassador name please", "**Eric Teo Boon Hee**"),  # "name" asks who, not the passages
+    ("who is the state counselor mentioned", "Daw Aung San Suu Kyi, State Counselor"),  # who she is, not her quotes
     ("What did the Myanmar ambassador say about State Counselor Aung San Suu Kyi?", "social media"),  # she is the topic
 ])
 def test_ordinary_words_of_the_new_concepts_keep_their_meaning(engine, line, expected):
