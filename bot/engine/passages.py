@@ -131,9 +131,11 @@ def search_words(eng: Engine, q: Question, drop_meta: bool = False, keep_names: 
     kept = [t for i, t in enumerate(q.tokens) if i not in drop and i not in q.translated and i not in asking
             and i not in grammar and t not in fillers and t not in meta and (t not in said or i >= topic)]
     kept += [t for t in q.english if t not in meta and t not in said]  # "vaksin" is searched as "vaccine"
-    if q.has("response"):  # "how did cambodia handle visas": the visas, however they were handled
+    if q.has("response", "measures"):  # "how did cambodia handle visas": the visas, however they were handled
         named = q.named_words
-        asked = [t for t in kept if t in named or t not in lex.words_of("response")]
+        # how-words go; what-words stay where the article uses them ("control", "measures"; not "steps")
+        asked = [t for t in kept if t in named or not (t in lex.words_of("response") or (
+            t in lex.words_of("measures") and not eng.in_article(t)))]
         kept = asked if [t for t in asked if t not in named and t not in STOPWORDS] else kept
     if kept or drop:
         return " ".join(kept)  # nothing but a name: a bare name, answered with what the article says of it

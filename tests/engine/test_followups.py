@@ -62,6 +62,7 @@ def last(engine: Engine, *lines: str) -> str:
     (("yo whos the myanmar ambassador", "what did he say abt aung san suu kyi"), "Aung San Suu Kyi", "Not in"),
     (("what about cambodia's measures", "how much money did they reserve", "and what did korea give them"),
      "$300,000", "Brunei"),  # "give" is the article's "gave": a question of its own
+    (("who is the lao ambassador", "and what economic steps are they taking"), "mitigation policy", "closest"),
     (("who is the longest-serving ambassador", "what did he say", "which country is he from"), "Cambodia",
      "Quotes"),
     (("Who was the Indonesian ambassador at the roundtable?", "What approach is his country applying?"),
