@@ -97,3 +97,11 @@ def test_nearest_rank_is_the_smallest_value_with_the_share_at_or_below_it():
     assert worker.percentile(list(range(1, 11)), 50) == 5
     assert [report._ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]
+
+
+def test_report_says_why_the_cold_start_without_bytecode_misses():
+    results = _results(_run(1.0), _run(1.0))
+    compiling = {"median": 99.0, "best": 95.0, "worst": 110.0, "runs": 3}
+    results["cold"]["no bytecode"] = {case: compiling for case in CASES}
+    why = _why(report.markdown(results))
+    assert "### Cold start without bytecode (99.0 ms)" in why and "about 49.0 ms of each start is compiling" in why
