@@ -193,7 +193,7 @@ def _route(eng: Engine, q: Question) -> Answer:
         holders = voice.holders(eng, q)
         if holders is not None:
             return holders
-    if people and not members and len(people) == 1 and q.tokens[:2] in {("who", "is"), ("who", "was")} \
+    if people and not members and len(people) == 1 and q.tokens[:2] in WHO_IS \
             and not q.has("envoy", "leads", "works_for"):
         return lookup.who(eng, people[0].name)  # "who is the state counselor mentioned": who they are
     if people and q.has("origin") and not q.has("quote") and eng.kb.country_of_envoy(people[0].id):
@@ -233,7 +233,7 @@ def _route(eng: Engine, q: Question) -> Answer:
             unnamed = replace(q, mentions=tuple(m for m in q.mentions if m.entity not in spoken_of))
             return passages.from_facts(eng, unnamed, speaker, [], outsiders, drop_meta=True)
     if q.has("quote") and people and not eng.quotes(speaker=people[0].id) and member is None \
-            and q.tokens[:2] not in {("who", "is"), ("who", "was")}:  # "who is the state counselor mentioned"
+            and q.tokens[:2] not in WHO_IS:  # "who is the state counselor mentioned"
         return voice.not_about_person(eng, eng.kb.people[people[0].id], quoted=False)  # "what did moon say"
 
     strict = tuple(toks[:2]) in QUOTE_OPENERS
@@ -329,6 +329,7 @@ def _about_the_person(eng: Engine, q: Question) -> bool:
     return len(beyond) <= 4
 
 
+WHO_IS = {("who", "is"), ("who", "was")}  # a question opening so asks who someone is
 COPULAS = {"is", "was", "s", "are", "were", "the", "exactly", "really"}  # "who is X", "who was X", "who exactly is X"
 ROUTE_CONCEPTS = ("envoy", "envoy_weak", "list", "event", "who", "what", "which", "theme", "refer", "org_word")
 
