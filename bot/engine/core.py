@@ -17,7 +17,7 @@ from bot.engine.names import NameIndex, rank_names
 from bot.engine.search import Doc, Hit, SearchIndex, make_doc
 from bot.engine.specs import SPECS, CommandSpec
 from bot.engine.spotlight import FULL_WORDS, Rotation, summary_day
-from bot.engine.text import stem, words
+from bot.engine.text import stem, terms, words
 from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Fact, Members, Quote, Topic
 
@@ -96,6 +96,7 @@ class Engine:
         # each event item, its label's stem and the word runs that ask for it ("who hosted" -> Host)
         self.event_asks = [(d, stem(d.record.label.lower()), [a for x in d.record.asks if (a := tuple(words(x)))])
                            for d in self.index.of_kind("event")]
+        self.event_terms = [frozenset(terms(d.text)) for d, _, _ in self.event_asks]  # each item's own words, stemmed
         self.event_entities = frozenset(e for d, _, _ in self.event_asks for e in d.entities)  # host, sponsor ...
         self.event_ask_starts: dict[str, list[tuple[str, ...]]] = {}  # first word -> the asks starting with it
         for _, _, asks in self.event_asks:

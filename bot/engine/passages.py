@@ -370,14 +370,14 @@ def _prefer_labelled(eng: Engine, q: Question, hits: list[Hit], about_event: boo
     asking = eng.lexicon.words_of("when") if q.asks == ("date",) else frozenset()
     wanted = set(terms(" ".join(t for t in toks if t not in STOPWORDS)))
     ranked: list[tuple[int, int, int, int, Doc]] = []
-    for doc, label, asks in eng.event_asks:
+    for (doc, label, asks), said_terms in zip(eng.event_asks, eng.event_terms, strict=True):
         found = [i for i in range(len(toks)) for a in asks if toks[i : i + len(a)] == a]
         # "bilakah" asks what "when" asks
         found += [a for c in ANSWER_TYPES if (c,) in asks and c not in toks for a, _ in q.concepts.get(c, ())]
         if not found and label not in stems:
             continue
         named = sum(toks[i] not in asking for i in found) if asking and _DATE.search(doc.text) else 0
-        said = len(wanted & set(terms(doc.text)))  # "who hosted the earlier one": the earlier meeting's host
+        said = len(wanted & said_terms)  # "who hosted the earlier one": the earlier meeting's host
         ranked.append((-named, -len(found), -said, min(found, default=len(toks)), doc))
     if not ranked:
         return hits
